@@ -1,0 +1,53 @@
+# The README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard kiosk/locale/*/LC_MESSAGES/*.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean
+
+## run: the kiosk on the embedded default (local registry on 127.0.0.1, SQLite, demo data)
+run: $(STAMP) locale
+	$(BIN)/kiosk demo
+
+## test: ruff, mypy, import contracts and the whole pytest suite
+test: lint typecheck contracts pytest
+
+# (Re)install only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locale: $(MO)
+
+kiosk/locale/%.mo: kiosk/locale/%.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## extract-messages: refresh the catalogs' template and merge it into every language
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o kiosk/locale/kiosk.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i kiosk/locale/kiosk.pot -d kiosk/locale -D kiosk --no-fuzzy-matching --omit-header
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP) locale
+	$(BIN)/pytest
+
+## bench: benchmarks; results are written to bench/results, never asserted as timed tests
+bench: $(STAMP) locale
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

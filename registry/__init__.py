@@ -1,0 +1,1 @@
+"""The reference central registry (FastAPI under uvicorn)."""

@@ -1,0 +1,1 @@
+"""One module per wizard screen; styling in .tcss files."""

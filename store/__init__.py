@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engines and migrations for the kiosk and the registry."""
