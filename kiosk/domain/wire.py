@@ -1,0 +1,391 @@
+"""The registry's HTTP bodies: one set of pydantic models for both ends of the wire.
+
+The kiosk's client builds requests and reads answers with these models; the registry's routers
+declare them, so its OpenAPI document and the client cannot drift (see ``registry/API.md``).
+
+The models check shape and size only: every body is bounded (strings have a maximum length, lists
+a maximum count, signatures a maximum number of points) so that a valid body always fits the
+registry's 64 KiB cap. The 親子綁定 rules themselves (ID checksums, phone kinds, names, ...) are
+checked by the registry with the same ``kiosk.domain`` functions the kiosk uses, so a wrong value
+is answered with the rule's own :class:`~kiosk.domain.errors.ErrorCode`, not a schema error.
+Unknown fields are refused (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Final, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from kiosk.domain.contact import Channel
+from kiosk.domain.errors import ErrorCode
+from kiosk.domain.people import Level, Relationship
+
+#: The ``aud`` of every kiosk JWT, and the default audience of the registry's own tokens.
+AUDIENCE: Final = "coolclass-registry"
+#: The longest a kiosk JWT may live (``exp - iat``), in seconds.
+KIOSK_TOKEN_MAX_LIFETIME_S: Final = 300
+#: The header carrying a parent-session JWT (beside the kiosk's ``Authorization``).
+PARENT_SESSION_HEADER: Final = "X-Parent-Session"
+#: The header carrying a staff JWT.
+STAFF_SESSION_HEADER: Final = "X-Staff-Session"
+#: The URL prefix of this version of the API.
+API_PREFIX: Final = "/v1"
+#: The largest request body the registry reads, in bytes.
+MAX_BODY_BYTES: Final = 64 * 1024
+
+#: At most this many students in one application (SPEC §1).
+MAX_STUDENTS_PER_SUBMISSION: Final = 10
+#: Bounds of a drawn signature: strokes, points in one stroke, points in all, coordinate range.
+MAX_STROKES: Final = 200
+MAX_POINTS_PER_STROKE: Final = 2000
+MAX_POINTS: Final = 4000
+MAX_COORDINATE: Final = 4095
+
+# Raw text as typed is bounded generously; the domain rules decide what is valid inside it.
+IdText = Annotated[str, Field(min_length=1, max_length=32)]
+NameText = Annotated[str, Field(min_length=1, max_length=100)]
+EmailText = Annotated[str, Field(min_length=1, max_length=320)]
+PhoneText = Annotated[str, Field(min_length=1, max_length=40)]
+AddressText = Annotated[str, Field(min_length=1, max_length=320)]
+SchoolCode = Annotated[str, Field(min_length=1, max_length=32)]
+Token = Annotated[str, Field(min_length=1, max_length=4096)]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Coordinate = Annotated[int, Field(ge=0, le=MAX_COORDINATE)]
+Point = tuple[Coordinate, Coordinate]
+Stroke = Annotated[list[Point], Field(min_length=1, max_length=MAX_POINTS_PER_STROKE)]
+
+
+class WireModel(BaseModel):
+    """Base of every body: unknown fields refused, instances immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BindingStatus(StrEnum):
+    """Where a binding stands: 申請 (pending), 認證 (approved), 不通過 (rejected)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SignatureKind(StrEnum):
+    """How the parent signed: drawn strokes, or the typed full name where no pointer exists."""
+
+    DRAWN = "drawn"
+    TYPED = "typed"
+
+
+class StaffRole(StrEnum):
+    """What a staff account may review: a homeroom teacher their classes, an admin the school."""
+
+    TEACHER = "teacher"
+    ADMIN = "admin"
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class ErrorDetail(WireModel):
+    """What went wrong, as a stable code and its parameters (the kiosk's catalogs word it)."""
+
+    code: ErrorCode
+    field: str | None = None
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+
+class ErrorBody(WireModel):
+    """Every error answer: ``{"error": {"code", "field", "params"}}``."""
+
+    error: ErrorDetail
+
+
+# --- health and kiosks ----------------------------------------------------------------------
+
+
+class Health(WireModel):
+    """The registry is up."""
+
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class KioskEnrollRequest(WireModel):
+    """A kiosk presents its one-time enrollment token and its own Ed25519 public key."""
+
+    enrollment_token: Annotated[str, Field(min_length=1, max_length=200)]
+    public_key: Annotated[str, Field(min_length=1, max_length=100)]
+    """Base64 (standard alphabet, padded) of the raw 32-byte Ed25519 public key."""
+
+
+class KioskEnrollment(WireModel):
+    """What an enrolled kiosk puts into its JWTs (``iss``, ``sub``, ``aud``)."""
+
+    kiosk_id: str
+    school_code: str
+    issuer: str
+    audience: str
+
+
+# --- codes and parent sessions --------------------------------------------------------------
+
+
+class CodeRequest(WireModel):
+    """Send a one-time code to an email address or a mobile number."""
+
+    channel: Channel
+    address: AddressText
+
+
+class CodeChallenge(WireModel):
+    """A code was sent; verify it against ``challenge_id`` before ``expires_at``."""
+
+    challenge_id: UUID
+    channel: Channel
+    masked_address: str
+    expires_at: AwareDatetime
+
+
+class CodeVerify(WireModel):
+    """The code the parent typed (6 digits; full-width digits and spaces are normalised)."""
+
+    challenge_id: UUID
+    code: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ParentSession(WireModel):
+    """A verified contact: send ``session_token`` as ``X-Parent-Session``."""
+
+    session_token: str
+    expires_at: AwareDatetime
+    channel: Channel
+    address: str
+    """The verified address, normalised (email with a lower-case domain, phone in E.164)."""
+
+
+# --- roster and lookups ---------------------------------------------------------------------
+
+
+class School(WireModel):
+    """A school of one level."""
+
+    code: str
+    name: str
+    level: Level
+
+
+class SchoolList(WireModel):
+    """The schools of the level asked for, by name."""
+
+    schools: list[School]
+
+
+class StudentVerifyRequest(WireModel):
+    """Level + student ID + school: all three must match a pupil enrolled there."""
+
+    level: Level
+    student_id: IdText
+    school_code: SchoolCode
+
+
+class StudentVerifyResult(WireModel):
+    """The pupil found, for the parent to confirm 姓名 / 班級."""
+
+    name: str
+    class_name: str
+    school_code: str
+    school_name: str
+
+
+class ParentLookupRequest(WireModel):
+    """Does this parent ID already have an account?"""
+
+    parent_id: IdText
+
+
+class ParentLookupResult(WireModel):
+    """Whether an account exists, with its details masked for the prefill (null without one)."""
+
+    has_account: bool
+    masked_name: str | None = None
+    masked_email: str | None = None
+    masked_phone: str | None = None
+
+
+# --- applications and bindings --------------------------------------------------------------
+
+
+class SubmissionStudent(WireModel):
+    """One student of an application, as the parent entered them."""
+
+    relationship: Relationship
+    relationship_other: Annotated[str, Field(max_length=100)] | None = None
+    level: Level
+    student_id: IdText
+    school_code: SchoolCode
+
+
+class SubmissionParent(WireModel):
+    """The parent. With ``existing_account`` the registry takes name, email and phone from it."""
+
+    id: IdText
+    name: NameText | None = None
+    email: EmailText | None = None
+    phone: PhoneText | None = None
+    existing_account: bool = False
+
+
+class Signature(WireModel):
+    """The electronic signature: drawn strokes (points in cell coordinates) or the typed name."""
+
+    kind: SignatureKind
+    strokes: Annotated[list[Stroke], Field(max_length=MAX_STROKES)] = Field(default_factory=list)
+    typed_name: NameText | None = None
+
+    @model_validator(mode="after")
+    def _bounded_and_present(self) -> Signature:
+        # Counted across strokes so that the largest valid signature still fits the body cap.
+        if sum(len(stroke) for stroke in self.strokes) > MAX_POINTS:
+            raise ValueError(f"a signature has at most {MAX_POINTS} points")
+        if self.kind is SignatureKind.DRAWN and not self.strokes:
+            raise ValueError("a drawn signature needs at least one stroke")
+        if self.kind is SignatureKind.TYPED and not self.typed_name:
+            raise ValueError("a typed signature needs the typed name")
+        return self
+
+
+class Submission(WireModel):
+    """One application as the kiosk pushes it; ``application_id`` is the idempotency key."""
+
+    application_id: UUID
+    receipt: Annotated[str, Field(min_length=1, max_length=40)]
+    challenge_id: UUID
+    """The verified code challenge that opened the parent's session."""
+    consent_version: Annotated[str, Field(min_length=1, max_length=40)]
+    submitted_at: AwareDatetime
+    students: Annotated[
+        list[SubmissionStudent], Field(min_length=1, max_length=MAX_STUDENTS_PER_SUBMISSION)
+    ]
+    parent: SubmissionParent
+    signature: Signature
+
+
+class Binding(WireModel):
+    """One student bound (or asked to be bound) to one parent, as the parent sees it."""
+
+    binding_id: UUID
+    application_id: UUID
+    student_name: str
+    class_name: str
+    school_name: str
+    relationship: Relationship
+    relationship_other: str | None = None
+    status: BindingStatus
+    reason: str | None = None
+    """Why it was rejected (the reviewer's words), for 不通過."""
+    updated_at: AwareDatetime
+
+
+class SubmissionResult(WireModel):
+    """The stored application: what a first submission and every replay answer."""
+
+    application_id: UUID
+    receipt: str
+    bindings: list[Binding]
+
+
+class BindingList(WireModel):
+    """Every binding visible to the parent session's verified contact."""
+
+    bindings: list[Binding]
+
+
+class PurgeResult(WireModel):
+    """How many pending and rejected bindings were removed."""
+
+    removed: int
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+class StaffLoginRequest(WireModel):
+    """A staff login."""
+
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Password
+
+
+class StaffSession(WireModel):
+    """A staff token: send it as ``X-Staff-Session``."""
+
+    session_token: str
+    expires_at: AwareDatetime
+    role: StaffRole
+    school_code: str
+    display_name: str
+
+
+class StaffBinding(WireModel):
+    """A binding as a reviewer sees it (the parent's ID and contact masked)."""
+
+    binding_id: UUID
+    application_id: UUID
+    receipt: str
+    student_name: str
+    masked_student_id: str
+    class_name: str
+    school_code: str
+    school_name: str
+    parent_name: str
+    masked_parent_id: str
+    masked_parent_email: str
+    masked_parent_phone: str
+    relationship: Relationship
+    relationship_other: str | None = None
+    status: BindingStatus
+    reason: str | None = None
+    submitted_at: AwareDatetime
+    decided_by: str | None = None
+    decided_at: AwareDatetime | None = None
+    paper_form_received_at: AwareDatetime | None = None
+
+
+class StaffBindingList(WireModel):
+    """Bindings in the staff member's scope."""
+
+    bindings: list[StaffBinding]
+
+
+class RejectRequest(WireModel):
+    """Why a binding is rejected (shown to the parent with 不通過)."""
+
+    reason: ShortText
+
+
+# --- parent accounts ------------------------------------------------------------------------
+
+
+class AccountLoginRequest(WireModel):
+    """A parent logs in with the email and the password."""
+
+    email: EmailText
+    password: Password
+
+
+class AccountLoginResult(WireModel):
+    """The login worked; with ``must_change_password`` the parent must change it first."""
+
+    must_change_password: bool
+
+
+class PasswordChangeRequest(WireModel):
+    """Change the password (the initial one must be changed at first login)."""
+
+    email: EmailText
+    password: Password
+    new_password: Password
