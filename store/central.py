@@ -1,0 +1,357 @@
+"""The registry's database: roster, accounts, applications, codes, limits, kiosks and audit.
+
+Sized for all of Taiwan (about 2.5 million pupils) on PostgreSQL with several registry processes:
+every query the registry runs per request has an index (named below where it is not obvious), and
+the rules that must hold across processes (one live application per parent and student, one row
+per used token id, one application per id) are unique constraints the database enforces, not
+checks a process could race past.
+
+Enumerations are stored as their string values (``VARCHAR``, no native enum types), so a new member
+needs no migration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    false,
+    orm,
+    text,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kiosk.domain.contact import Channel
+from kiosk.domain.people import Level, Relationship
+from kiosk.domain.wire import BindingStatus, SignatureKind, StaffRole
+from store.base import CreatedAtMixin, TimestampMixin, UtcDateTime, make_metadata, utcnow
+
+#: Longest email address we store (RFC 5321 path limit).
+EMAIL_LENGTH = 320
+#: Normalised identity numbers are 10 characters; a little room for a future format.
+ID_NUMBER_LENGTH = 16
+#: Names of people, schools and classes.
+NAME_LENGTH = 100
+#: Hex of a SHA-256 digest or HMAC.
+DIGEST_LENGTH = 64
+#: Phones are stored as E.164.
+PHONE_LENGTH = 20
+
+
+def _str_enum(enum: type[StrEnum], length: int = 24) -> Enum:
+    # Values, not member names, so the database holds what the wire carries.
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs BIGINT for big logs.
+_BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class CentralBase(DeclarativeBase):
+    """Declarative base of the registry's schema."""
+
+    metadata = make_metadata()
+    type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
+        datetime: UtcDateTime(),
+        Channel: _str_enum(Channel, 8),
+        Level: _str_enum(Level),
+        Relationship: _str_enum(Relationship),
+        BindingStatus: _str_enum(BindingStatus, 16),
+        SignatureKind: _str_enum(SignatureKind, 8),
+        StaffRole: _str_enum(StaffRole, 16),
+    }
+
+
+# --- roster ---------------------------------------------------------------------------------
+
+
+class School(CentralBase):
+    """A school of one level (a school teaching two levels is two entries, as in the roster)."""
+
+    __tablename__ = "schools"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    level: Mapped[Level] = mapped_column(index=True)
+
+
+class SchoolClass(CentralBase):
+    """A class of a school (資訊二忠) and its homeroom teacher."""
+
+    __tablename__ = "school_classes"
+    __table_args__ = (Index("uq_school_classes_school_name", "school_code", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    homeroom_teacher_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id"), index=True
+    )
+
+    school: Mapped[School] = orm.relationship(lazy="raise")
+
+
+class Student(CentralBase):
+    """A pupil on the roster."""
+
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    level: Mapped[Level]
+    enrolled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    school: Mapped[School] = orm.relationship(lazy="raise")
+    school_class: Mapped[SchoolClass] = orm.relationship(lazy="raise")
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class StaffAccount(CreatedAtMixin, CentralBase):
+    """A homeroom teacher (reviews their classes) or a school admin (reviews the school)."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    role: Mapped[StaffRole]
+    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+
+
+class ParentAccount(CreatedAtMixin, CentralBase):
+    """A parent's city account: login = the email; made at the first approval."""
+
+    __tablename__ = "parent_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    phone: Mapped[str] = mapped_column(String(PHONE_LENGTH), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None]
+    """Until the first login: the account lapses unused at this time."""
+    last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+
+
+# --- kiosks and their tokens ----------------------------------------------------------------
+
+
+class Kiosk(CreatedAtMixin, CentralBase):
+    """A school-office terminal: enrolled once with a one-time token, then known by its key."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
+    enrollment_token_hash: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), unique=True)
+    """SHA-256 of the one-time token; cleared when used, so it can never be used again."""
+    enrollment_expires_at: Mapped[datetime | None]
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    """The raw 32-byte Ed25519 public key, once enrolled."""
+    enrolled_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class UsedTokenId(CentralBase):
+    """A kiosk JWT id already seen: the primary key refuses a replay in every process."""
+
+    __tablename__ = "used_token_ids"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    """When the token expires; after that the row can be purged (an expired token fails anyway)."""
+
+
+# --- codes, limits and parent sessions ------------------------------------------------------
+
+
+class CodeChallenge(CentralBase):
+    """One code sent to one address, stored only as a keyed hash."""
+
+    __tablename__ = "code_challenges"
+    # "Kill the earlier live codes for this address" looks them up by address.
+    __table_args__ = (Index("ix_code_challenges_address", "channel", "address"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    channel: Mapped[Channel]
+    address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    code_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    used_at: Mapped[datetime | None]
+    dead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SendEvent(CentralBase):
+    """A code sent to an address: the rate limits count these rows."""
+
+    __tablename__ = "send_events"
+    __table_args__ = (Index("ix_send_events_address_at", "channel", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    channel: Mapped[Channel]
+    address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    at: Mapped[datetime]
+
+
+class ParentSession(CentralBase):
+    """A verified contact, for the parent-session JWT; counts failed student look-ups."""
+
+    __tablename__ = "parent_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    channel: Mapped[Channel]
+    address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    challenge_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("code_challenges.id"), index=True)
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    failed_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    locked_at: Mapped[datetime | None]
+
+
+# --- applications and bindings --------------------------------------------------------------
+
+
+class Application(CreatedAtMixin, CentralBase):
+    """One submitted application; its id is the kiosk's idempotency key."""
+
+    __tablename__ = "applications"
+    # The progress page finds a parent's applications by the contact verified, or by the email or
+    # phone the parent gave; the duplicate-email rule looks applications up by email.
+    __table_args__ = (
+        Index("ix_applications_contact", "channel", "contact_address"),
+        Index("ix_applications_parent_email", "parent_email"),
+        Index("ix_applications_parent_phone", "parent_phone"),
+        Index("ix_applications_parent_id_number", "parent_id_number"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    receipt: Mapped[str] = mapped_column(String(40))
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    channel: Mapped[Channel]
+    contact_address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    challenge_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("code_challenges.id"), index=True)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    submitted_at: Mapped[datetime]
+    parent_id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH))
+    parent_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    parent_email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    parent_phone: Mapped[str] = mapped_column(String(PHONE_LENGTH))
+    existing_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    signature_kind: Mapped[SignatureKind]
+    signature: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    """SHA-256 of the submission's canonical JSON: a replay must carry the same."""
+
+    bindings: Mapped[list[Binding]] = orm.relationship(
+        back_populates="application", lazy="raise", order_by="Binding.position"
+    )
+
+
+class Binding(TimestampMixin, CentralBase):
+    """One student asked to be bound to one parent: pending, approved or rejected."""
+
+    __tablename__ = "bindings"
+    __table_args__ = (
+        # One live (pending or approved, not removed) binding per parent and student, enforced by
+        # the database so two applications racing through different processes cannot both win.
+        Index(
+            "uq_bindings_live_parent_student",
+            "parent_id_number",
+            "student_id",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL AND status != 'rejected'"),
+            postgresql_where=text("removed_at IS NULL AND status != 'rejected'"),
+        ),
+        Index("ix_bindings_parent_student", "parent_id_number", "student_id"),
+        # The staff queue: pending bindings of a class's (or school's) students.
+        Index("ix_bindings_student_status", "student_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    """The student's place in the application (answers list them in the order given)."""
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    parent_id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH))
+    relationship: Mapped[Relationship]
+    relationship_other: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    status: Mapped[BindingStatus] = mapped_column(default=BindingStatus.PENDING)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    decided_at: Mapped[datetime | None]
+    paper_form_received_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    """Cancelled or purged by the parent: kept for the audit, hidden from every list."""
+
+    application: Mapped[Application] = orm.relationship(back_populates="bindings", lazy="raise")
+    student: Mapped[Student] = orm.relationship(lazy="raise")
+    decided_by: Mapped[StaffAccount | None] = orm.relationship(lazy="raise")
+
+
+# --- audit and notifications ----------------------------------------------------------------
+
+
+class AuditEvent(CentralBase):
+    """Something someone did: who, what, to what (no personal data in ``detail``)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    """``staff:<id>``, ``kiosk:<id>``, ``parent:<session id>``, ``cli`` or ``system``."""
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(80), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class NotificationRecord(CreatedAtMixin, CentralBase):
+    """A message handed to a notifier (or that failed): what was told to whom, never the text
+    (a code must not outlive its message)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    channel: Mapped[Channel]
+    recipient: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    kind: Mapped[str] = mapped_column(String(40))
+    """``code``, ``account_created``, ... (the Notification's ``meta.kind``)."""
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    """``sent`` or ``failed``."""
+    error: Mapped[str | None] = mapped_column(String(200))
