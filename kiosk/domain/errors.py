@@ -8,7 +8,7 @@ screen or endpoint spells a message of its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -249,3 +249,27 @@ class DomainError(Exception):
 
     def __hash__(self) -> int:
         return hash((self.code, self.field, tuple(sorted(self.params.items()))))
+
+
+class DomainErrors(Exception):  # noqa: N818 - plural of DomainError, as the forms expect
+    """Several rules broken at once, one error per field, so a form can show each beside its
+    input (see :meth:`kiosk.domain.draft.ParentDetails.new`).
+
+    Attributes:
+        errors: The errors, in the order of the form's fields.
+    """
+
+    def __init__(self, errors: Iterable[DomainError]) -> None:
+        self.errors: tuple[DomainError, ...] = tuple(errors)
+        super().__init__(", ".join(error.code.value for error in self.errors))
+
+    @property
+    def by_field(self) -> Mapping[str | None, DomainError]:
+        """The first error of each field."""
+        first: dict[str | None, DomainError] = {}
+        for error in self.errors:
+            first.setdefault(error.field, error)
+        return MappingProxyType(first)
+
+    def __repr__(self) -> str:
+        return f"DomainErrors({list(self.errors)!r})"
