@@ -1,0 +1,144 @@
+"""The kiosk's settings: a TOML file plus ``KIOSK_*`` environment variables.
+
+The settings object is built once (by the CLI, or by a test) and handed to
+:func:`kiosk.app.make_app`; nothing reads it from a global. Nested sections map to TOML tables
+(``[registry]``, ``[support]``) and to environment variables with a double underscore
+(``KIOSK_REGISTRY__URL``). Precedence: explicit arguments, then the environment, then the file,
+then the defaults below.
+
+This module imports pydantic, which is heavy: the kiosk loads it after its first frame.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+#: The audience every registry expects in a kiosk token (registry/API.md).
+REGISTRY_AUDIENCE = "coolclass-registry"
+
+
+class RegistrySettings(BaseModel):
+    """Where the central registry is and who this kiosk is to it."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+
+    url: str = "http://127.0.0.1:8600"
+    """Base URL of the registry (without ``/v1``)."""
+
+    kiosk_id: str | None = None
+    """The id the registry gave this kiosk at enrollment (``kiosk enroll``)."""
+
+    key_file: Path | None = None
+    """The kiosk's Ed25519 private key (PEM, mode 0600); default ``<data_dir>/kiosk.key``."""
+
+    audience: str = REGISTRY_AUDIENCE
+    """The ``aud`` claim of the kiosk's tokens, as the registry announced at enrollment."""
+
+    connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    """Seconds to wait for a connection to the registry."""
+
+    timeout: float = Field(default=15.0, gt=0, le=120)
+    """Seconds to wait for any one answer of the registry."""
+
+
+class SupportSettings(BaseModel):
+    """The help line shown in every screen's footer (the tutorial's defaults)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+
+    phone: str = "(02)8798-6336"
+    """客服專線."""
+
+    line: str = "@032rjiko"
+    """The LINE@ account."""
+
+
+class KioskSettings(BaseSettings):
+    """Everything a kiosk needs to know at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KIOSK_",
+        env_nested_delimiter="__",
+        use_attribute_docstrings=True,
+        extra="forbid",
+    )
+
+    registry: RegistrySettings = RegistrySettings()
+    """The central registry."""
+
+    data_dir: Path = Path("data")
+    """The kiosk's own folder: its database, key and (in the demo) the registry's outbox."""
+
+    database: str | None = None
+    """SQLAlchemy URL of the local database; default ``sqlite:///<data_dir>/kiosk.db``."""
+
+    support: SupportSettings = SupportSettings()
+    """The help line in the footer."""
+
+    language: str = "zh_TW"
+    """The catalog the screens speak (``kiosk/locale/<language>``)."""
+
+    mode: Literal["parent"] = "parent"
+    """What the kiosk shows: the parent wizard (the staff console comes later)."""
+
+    demo: bool = False
+    """Demo mode: a banner on every screen and the latest code read from the file outbox."""
+
+    demo_outbox: Path | None = None
+    """The registry's file outbox the demo reads codes from; default ``<data_dir>/outbox.jsonl``."""
+
+    idle_seconds: int = Field(default=120, ge=10)
+    """Seconds without input before the kiosk asks 「仍在使用嗎？」."""
+
+    @property
+    def database_url(self) -> str:
+        """The local database's URL, defaulting to a SQLite file in the data folder."""
+        return self.database or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    @property
+    def key_path(self) -> Path:
+        """The kiosk's private key file, defaulting to ``<data_dir>/kiosk.key``."""
+        return self.registry.key_file or self.data_dir / "kiosk.key"
+
+    @property
+    def outbox_path(self) -> Path:
+        """The file outbox the demo banner reads, defaulting to ``<data_dir>/outbox.jsonl``."""
+        return self.demo_outbox or self.data_dir / "outbox.jsonl"
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> KioskSettings:
+        """Reads the settings: ``overrides``, then ``KIOSK_*`` variables, then the TOML file.
+
+        Args:
+            config_file: A TOML file (its tables are the nested sections); ``None`` for none.
+            **overrides: Values that beat both the environment and the file.
+
+        Raises:
+            OSError: The file cannot be read.
+            tomllib.TOMLDecodeError: The file is not TOML.
+            pydantic.ValidationError: A value is not allowed.
+        """
+        values: dict[str, Any] = {}
+        if config_file is not None:
+            values = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        # The environment beats the file, so an operator can override one value in place.
+        values = _deep_merge(values, EnvSettingsSource(cls)())
+        return cls(**_deep_merge(values, overrides))
+
+
+def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``top``, table by table."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(below, Mapping) and isinstance(value, Mapping):
+            merged[key] = _deep_merge(below, value)
+        else:
+            merged[key] = value
+    return merged
