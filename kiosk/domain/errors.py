@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     PASSWORD_INITIAL = "password.initial"
     PASSWORD_FROM_ID = "password.from_id"
     KIOSK_ENROLLMENT_INVALID = "kiosk.enrollment_invalid"
+    NOTIFY_FAILED = "notify.failed"
     # Requests and the registry as the kiosk sees it.
     REQUEST_INVALID = "request.invalid"
     REQUEST_TOO_LARGE = "request.too_large"
@@ -93,6 +94,21 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "server.error"
     REGISTRY_UNREACHABLE = "registry.unreachable"
     REGISTRY_ERROR = "registry.error"
+    # Roster import (registry import-roster): each bad row is reported with its line.
+    ROSTER_EMPTY = "roster.empty"
+    ROSTER_ENCODING = "roster.encoding"
+    ROSTER_HEADER = "roster.header"
+    ROSTER_COLUMNS = "roster.columns"
+    ROSTER_VALUE_MISSING = "roster.value_missing"
+    ROSTER_VALUE_TOO_LONG = "roster.value_too_long"
+    ROSTER_SCHOOL_CODE = "roster.school_code"
+    ROSTER_USERNAME = "roster.username"
+    ROSTER_SCHOOL_MISMATCH = "roster.school_mismatch"
+    ROSTER_TEACHER_MISMATCH = "roster.teacher_mismatch"
+    ROSTER_TEACHER_INCOMPLETE = "roster.teacher_incomplete"
+    ROSTER_TEACHER_CONFLICT = "roster.teacher_conflict"
+    ROSTER_STAFF_TAKEN = "roster.staff_taken"
+    ROSTER_STUDENT_DUPLICATE = "roster.student_duplicate"
 
 
 #: The words for each code, as gettext message ids (English); the catalogs translate them.
@@ -194,6 +210,10 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.KIOSK_ENROLLMENT_INVALID: N_(
             "The enrollment token is not valid or was already used."
         ),
+        ErrorCode.NOTIFY_FAILED: N_(
+            "The message could not be sent just now. Please try again in a moment, or use the "
+            "other way (email or mobile)."
+        ),
         ErrorCode.REQUEST_INVALID: N_("Some of the data sent is not valid ({field})."),
         ErrorCode.REQUEST_TOO_LARGE: N_("The request is too large."),
         ErrorCode.REQUEST_NOT_FOUND: N_("Not found."),
@@ -207,6 +227,30 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
             "The registry answered unexpectedly. Please try again; if it persists, ask the "
             "school office."
         ),
+        ErrorCode.ROSTER_EMPTY: N_("The file holds no rows to import."),
+        ErrorCode.ROSTER_ENCODING: N_("The file is not UTF-8 text."),
+        ErrorCode.ROSTER_HEADER: N_("The first row must name the columns {columns}."),
+        ErrorCode.ROSTER_COLUMNS: N_("This row has {found} values instead of {expected}."),
+        ErrorCode.ROSTER_VALUE_MISSING: N_("This value is missing."),
+        ErrorCode.ROSTER_VALUE_TOO_LONG: N_("This value can be at most {max} characters."),
+        ErrorCode.ROSTER_SCHOOL_CODE: N_("A school code holds only letters, digits, - and _."),
+        ErrorCode.ROSTER_USERNAME: N_("A login holds only letters, digits, ., @, - and _."),
+        ErrorCode.ROSTER_SCHOOL_MISMATCH: N_(
+            "Line {line} gives this school another name or level."
+        ),
+        ErrorCode.ROSTER_TEACHER_MISMATCH: N_(
+            "Line {line} gives this class another homeroom teacher."
+        ),
+        ErrorCode.ROSTER_TEACHER_INCOMPLETE: N_(
+            "Give both the teacher's login and name, or neither."
+        ),
+        ErrorCode.ROSTER_TEACHER_CONFLICT: N_(
+            "Line {line} uses this login for another teacher or another school."
+        ),
+        ErrorCode.ROSTER_STAFF_TAKEN: N_(
+            "The login {username} already belongs to staff of another school or role."
+        ),
+        ErrorCode.ROSTER_STUDENT_DUPLICATE: N_("This student is already listed on line {line}."),
     }
 )
 
