@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final
+from enum import StrEnum
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +48,35 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumText(TypeDecorator[E]):
+    """A :class:`~enum.StrEnum` kept as its value in a VARCHAR, read back as the member.
+
+    No CHECK constraint and no native enum type: a new member needs no migration, and a value
+    the code does not know fails loudly when read. Migrations see a plain ``String(length)``.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int = 16) -> None:
+        super().__init__(length)
+        # Named as the argument so SQLAlchemy's statement cache tells two enums apart.
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum_class(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        if value is None:
+            return None
+        return self.enum_class(value)
 
 
 class CreatedAtMixin:

@@ -2,7 +2,9 @@
 
 No ``alembic.ini``: :func:`make_config` builds the Config. Each tree keeps its revisions in
 ``store/migrations/<schema>/versions`` and its own version table (``alembic_version_<schema>``),
-so one database could hold both. ``store/migrations/env.py`` picks the target metadata by schema.
+so neither ever reads the other's revision. (Both trees have an ``applications`` and an
+``audit_events`` table, so they live in separate databases.) ``store/migrations/env.py`` picks the
+target metadata by schema.
 
 Every entry point takes a database URL, an :class:`~sqlalchemy.Engine` or an open
 :class:`~sqlalchemy.Connection` (the kiosk at start-up and the tests pass their own)::
@@ -21,12 +23,14 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, Literal, TypeAlias, get_args
+from typing import Any, Final, Literal, TypeAlias, get_args
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, MetaData, TypeDecorator
 
 from store.engine import make_engine, sqlite_url
 
@@ -58,6 +62,77 @@ def _check_schema(schema: str) -> Schema:
     raise ValueError(f"unknown schema {schema!r}; expected one of {SCHEMAS}")
 
 
+def target_metadata(schema: Schema) -> MetaData:
+    """The models' metadata of ``schema`` (imported on demand: each tree pays only for its own).
+
+    Raises:
+        ImportError: When that schema's models module does not exist yet.
+    """
+    if _check_schema(schema) == "local":
+        from store.local import LocalBase
+
+        return LocalBase.metadata
+    from store.central import CentralBase
+
+    return CentralBase.metadata
+
+
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    # Our TypeDecorators (UtcDateTime, StrEnumText, ...) are written into revisions as the plain
+    # SQLAlchemy type they store, so a revision never imports application code that may change.
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        impl = obj.impl_instance
+        if type(impl).__module__.startswith("sqlalchemy."):
+            return f"sa.{impl!r}"
+    return False
+
+
+def autogenerate_options(schema: Schema) -> dict[str, Any]:
+    """How ``schema``'s models are compared with a database: env.py and :func:`differences`.
+
+    Types and server defaults are compared; the other tree's version table, and its tables whose
+    names this tree does not use, are left out, so autogenerate never proposes to drop them.
+    """
+    other: Schema = "central" if schema == "local" else "local"
+    try:
+        # Names both trees use (applications, audit_events) are ours to compare.
+        others = set(target_metadata(other).tables) - set(target_metadata(schema).tables)
+    except ImportError:  # a tree's models do not exist yet
+        others = set()
+    others.add(version_table(other))
+
+    def include_name(name: str | None, type_: str, _parent: Any) -> bool:
+        return not (type_ == "table" and name in others)
+
+    return {
+        "compare_type": True,
+        "compare_server_default": True,
+        "include_name": include_name,
+        "render_item": _render_item,
+    }
+
+
+def differences(target: Target, schema: Schema) -> list[Any]:
+    """What autogenerate would change to make the database match ``schema``'s models.
+
+    Empty when the migrations (at the database's revision) and the models agree.
+
+    Args:
+        target: Database URL, Engine or Connection.
+        schema: ``"local"`` or ``"central"``.
+
+    Returns:
+        Alembic's diff tuples (``("add_table", Table)``, ``("modify_type", ...)``, ...).
+    """
+    schema = _check_schema(schema)
+    with _connection(target) as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"version_table": version_table(schema), **autogenerate_options(schema)},
+        )
+        return list(compare_metadata(context, target_metadata(schema)))
+
+
 def make_config(schema: Schema, target: Target | None = None) -> Config:
     """An Alembic Config for ``schema``, built in code.
 
@@ -78,10 +153,11 @@ def make_config(schema: Schema, target: Target | None = None) -> Config:
     config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     config.set_main_option("truncate_slug_length", "40")
     # Generated revisions come out ruff-clean (imports sorted, formatted).
-    config.set_section_option("post_write_hooks", "hooks", "ruff_fix, ruff_format")
+    # Formatted first, so the lint fixes (import order) see no over-long generated lines.
+    config.set_section_option("post_write_hooks", "hooks", "ruff_format, ruff_fix")
     for hook, options in (
-        ("ruff_fix", "check --fix --quiet REVISION_SCRIPT_FILENAME"),
         ("ruff_format", "format --quiet REVISION_SCRIPT_FILENAME"),
+        ("ruff_fix", "check --fix --quiet REVISION_SCRIPT_FILENAME"),
     ):
         config.set_section_option("post_write_hooks", f"{hook}.type", "module")
         config.set_section_option("post_write_hooks", f"{hook}.module", "ruff")

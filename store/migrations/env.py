@@ -9,75 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any
 
 from alembic import context
-from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Connection, Engine, MetaData, TypeDecorator, text
+from sqlalchemy import Connection, Engine, MetaData, text
 
 from store.engine import make_engine, normalize_url
-from store.migrate import Schema, version_table
-
-
-def _metadata(schema: Schema) -> MetaData:
-    if schema == "local":
-        from store.local import LocalBase
-
-        return LocalBase.metadata
-    from store.central import CentralBase
-
-    return CentralBase.metadata
+from store.migrate import Schema, autogenerate_options, target_metadata, version_table
 
 
 def _target_metadata(schema: Schema) -> MetaData | None:
     # Upgrading and downgrading need no models; only autogenerate does (and says so if missing).
     # This lets a tree's revisions run while its models module is still being written.
     try:
-        return _metadata(schema)
+        return target_metadata(schema)
     except ImportError:
         return None
 
 
-def _other_tables(schema: Schema) -> frozenset[str]:
-    """The tables of the other tree, so one database can hold both without autogenerate
-    proposing to drop the neighbour's tables."""
-    other: Schema = "central" if schema == "local" else "local"
-    try:
-        tables = set(_metadata(other).tables)
-    except ImportError:  # the other tree's models do not exist yet
-        tables = set()
-    return frozenset(tables | {version_table(other)})
-
-
-def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
-    # Our TypeDecorators (UtcDateTime, ...) are written into revisions as the plain SQLAlchemy
-    # type they store, so a revision never imports application code that may change later.
-    if type_ == "type" and isinstance(obj, TypeDecorator):
-        impl = obj.impl_instance
-        if type(impl).__module__.startswith("sqlalchemy."):
-            return f"sa.{impl!r}"
-    return False
-
-
 def _configure(connection: Connection, schema: Schema) -> None:
-    others = _other_tables(schema)
-    sqlite = connection.dialect.name == "sqlite"
-
-    def include_name(name: str | None, type_: str, _parent: Any) -> bool:
-        return not (type_ == "table" and name in others)
-
     context.configure(
         connection=connection,
         target_metadata=_target_metadata(schema),
         version_table=version_table(schema),
-        render_as_batch=sqlite,
+        render_as_batch=connection.dialect.name == "sqlite",
         # Our engine opens SQLite transactions itself (BEGIN IMMEDIATE), so DDL there is
         # transactional too: an upgrade that fails half-way leaves the database as it was.
         transactional_ddl=True,
-        compare_type=True,
-        compare_server_default=True,
-        include_name=include_name,
-        render_item=_render_item,
+        **autogenerate_options(schema),
     )
 
 
@@ -138,7 +97,6 @@ def run_offline(schema: Schema, target: Any) -> None:
         version_table=version_table(schema),
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
