@@ -1,1 +1,17 @@
-"""Reusable widgets: StepIndicator, CodeInput, SignaturePad."""
+"""Reusable widgets of the wizard: StepIndicator, CodeInput, SignaturePad."""
+
+from __future__ import annotations
+
+from screens.widgets.code_input import CodeInput, code_digits
+from screens.widgets.signature_pad import SignatureCanvas, SignaturePad, Stroke, Strokes
+from screens.widgets.step_indicator import StepIndicator
+
+__all__ = [
+    "CodeInput",
+    "SignatureCanvas",
+    "SignaturePad",
+    "StepIndicator",
+    "Stroke",
+    "Strokes",
+    "code_digits",
+]
