@@ -4,6 +4,9 @@ Phones are Taiwanese only, kept as E.164 (``+886928942045``). A mobile number (0
 receive a code by SMS; a landline (``(02)8798-6336``) is accepted as a parent's contact number
 but never for SMS. Email addresses are checked for syntax and normalised by ``email-validator``;
 nothing here ever asks DNS (a kiosk must answer at once, and offline).
+
+Both libraries are imported on first use, not with this module: together they take about a
+tenth of a second to import, which the kiosk's first frame should not wait for.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 from kiosk.domain.errors import DomainError, ErrorCode
 
@@ -30,8 +30,6 @@ _PHONE_MAX_INPUT: Final = 40
 # decoration. Letters are refused here because the phone library would read them as a keypad
 # ("0928-ABC-DEF") and extensions have no place in E.164.
 _PHONE_CHARACTERS: Final = re.compile(r"\+?[0-9()\-. ]+", re.ASCII)
-_LANDLINE_TYPES: Final = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE})
-_MOBILE_TYPES: Final = frozenset({phonenumbers.PhoneNumberType.MOBILE})
 
 # RFC 5321 caps a path at 256 octets, so no deliverable address is longer.
 _EMAIL_MAX_INPUT: Final = 254
@@ -81,6 +79,8 @@ def parse_phone(raw: str, *, field: str | None = None) -> Phone:
         DomainError: ``PHONE_EMPTY`` when nothing was typed; ``PHONE_FORMAT`` when it is not a
             valid Taiwanese mobile or landline number (foreign numbers included).
     """
+    import phonenumbers  # on first use: see the module's docstring
+
     text = _phone_text(raw)
     if not text:
         raise DomainError(ErrorCode.PHONE_EMPTY, field=field)
@@ -96,11 +96,12 @@ def parse_phone(raw: str, *, field: str | None = None) -> Phone:
     ):
         raise DomainError(ErrorCode.PHONE_FORMAT, field=field)
     kind = phonenumbers.number_type(number)
-    if kind not in _MOBILE_TYPES and kind not in _LANDLINE_TYPES:
+    is_mobile = kind == phonenumbers.PhoneNumberType.MOBILE
+    if not is_mobile and kind != phonenumbers.PhoneNumberType.FIXED_LINE:
         # Toll-free, premium-rate and the like reach no parent.
         raise DomainError(ErrorCode.PHONE_FORMAT, field=field)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Phone(e164=e164, is_mobile=kind in _MOBILE_TYPES)
+    return Phone(e164=e164, is_mobile=is_mobile)
 
 
 def parse_mobile(raw: str, *, field: str | None = None) -> Phone:
@@ -152,6 +153,8 @@ def parse_email(raw: str, *, field: str | None = None) -> Email:
     Raises:
         DomainError: ``EMAIL_EMPTY`` when nothing was typed; ``EMAIL_FORMAT`` otherwise.
     """
+    from email_validator import EmailNotValidError, validate_email  # see the module docstring
+
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         raise DomainError(ErrorCode.EMAIL_EMPTY, field=field)

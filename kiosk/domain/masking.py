@@ -14,8 +14,9 @@ Names: Chinese names keep their first and last characters and hide each one betw
 (``John Smith``) show each word's first letter followed by ``***`` (``J*** S***``): like the
 Chinese form it shows the initials, and it hides how long each word is.
 
-Masking never fails: it formats whatever it is given, valid or not. Values that are already
-masked (the registry's prefill) are shown as they are; masking them again is not the same text.
+Masking never fails: it formats whatever it is given, valid or not. The registry's prefill of an
+existing account arrives masked; masking such a phone, email or name again gives it back
+unchanged (so a screen may mask whatever it shows), but a masked ID would be masked further.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def mobile_formats(nsn: str) -> list[str]:
     ]
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)
 @given(mobiles)
 def test_every_mobile_format_gives_the_same_e164(nsn: str) -> None:
     for typed in mobile_formats(nsn):
@@ -122,7 +122,7 @@ def test_phone_refusals(typed: str, code: ErrorCode) -> None:
     assert caught.value == DomainError(code, field="phone")
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text() | st.text(alphabet="0９+886-() ２\u3000.abc"))
 def test_any_phone_input_raises_nothing_but_a_domain_error(typed: str) -> None:
     for parse in (parse_phone, parse_mobile):
@@ -169,7 +169,7 @@ def test_email_refusals(typed: str, code: ErrorCode) -> None:
     assert caught.value == DomainError(code, field="email")
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.text()
     | st.emails().map(str)

@@ -70,7 +70,7 @@ def test_the_tutorials_numbers_are_valid(raw: str, kind: IdKind) -> None:
     assert str(parsed) == raw
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(valid_ids())
 def test_every_valid_number_passes_with_its_kind(generated: tuple[str, IdKind]) -> None:
     value, kind = generated
@@ -78,17 +78,17 @@ def test_every_valid_number_passes_with_its_kind(generated: tuple[str, IdKind]) 
     assert id_check_digit(value[:9]) == int(value[9])
 
 
-@settings(max_examples=100)
-@given(valid_ids(), st.integers(min_value=1, max_value=9))
-def test_any_other_check_digit_is_refused(generated: tuple[str, IdKind], shift: int) -> None:
+@settings(max_examples=100, deadline=None)
+@given(valid_ids())
+def test_every_other_check_digit_is_refused(generated: tuple[str, IdKind]) -> None:
     value, _kind = generated
-    wrong = value[:9] + str((int(value[9]) + shift) % 10)
-    with pytest.raises(DomainError) as caught:
-        parse_id(wrong, field="student_id")
-    assert caught.value == DomainError(ErrorCode.ID_CHECKSUM, field="student_id")
+    for digit in "0123456789".replace(value[9], ""):
+        with pytest.raises(DomainError) as caught:
+            parse_id(value[:9] + digit, field="student_id")
+        assert caught.value == DomainError(ErrorCode.ID_CHECKSUM, field="student_id")
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(valid_ids(), st.data())
 def test_full_width_lower_case_spaced_and_hyphenated_input_normalises(
     generated: tuple[str, IdKind], data: st.DataObject
@@ -129,7 +129,7 @@ def test_refusals_say_why(raw: str, code: ErrorCode) -> None:
     assert caught.value == DomainError(code, field="parent_id")
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text() | st.text(alphabet="AaYｙB1289０９ -\u3000ÿﬀß٣"))
 @example("ß" * 5)
 @example("\u0130")  # upper-cases to two code points

@@ -200,7 +200,7 @@ def test_name_refusals(typed: str, error: DomainError) -> None:
     assert caught.value == error
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text() | st.text(alphabet="王曉明 ·‧-'.aZ\u3000１\u0301\u200b"))
 def test_any_name_input_raises_nothing_but_a_domain_error(typed: str) -> None:
     name = attempt(parse_name, typed)
@@ -215,7 +215,7 @@ def test_any_name_input_raises_nothing_but_a_domain_error(typed: str) -> None:
         assert parse_name(name) == name == normalize_name(typed)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(), st.none() | st.text())
 def test_any_relationship_input_raises_nothing_but_a_domain_error(
     value: str, description: str | None
@@ -229,7 +229,7 @@ def test_any_relationship_input_raises_nothing_but_a_domain_error(
         }
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text() | st.sampled_from([level.value for level in Level]))
 def test_any_level_input_raises_nothing_but_a_domain_error(value: str) -> None:
     level = attempt(parse_level, value)
