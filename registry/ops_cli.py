@@ -1,0 +1,257 @@
+"""The operators' commands of ``registry``: import-roster, demo-data and outbox.
+
+:func:`register` adds them to the ``registry`` command line (:mod:`registry.cli`); they share its
+``--database URL`` / ``--data DIR`` arguments, its settings and its database preparation. Their
+output is for people: rich tables in the operator's language (the gettext catalogs), and a
+progress bar while importing when the output is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.domain.contact import Channel, parse_email, parse_phone
+from kiosk.domain.errors import N_, DomainError
+from kiosk.i18n import Translator
+from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
+from registry.notify.outbox import FileOutbox, OutboxEntry
+from registry.roster import ImportSummary, RosterInvalid, import_rows, read_roster
+from registry.services.accounts import hash_password
+from registry.settings import RegistrySettings
+from store.engine import make_engine, make_session_factory
+
+#: Gettext message ids of the kinds of demo login.
+LOGIN_KIND_LABELS = {
+    LoginKind.ADMIN: N_("School admin"),
+    LoginKind.TEACHER: N_("Homeroom teacher"),
+    LoginKind.PARENT: N_("Parent"),
+}
+
+#: Gettext message ids of the channels.
+CHANNEL_LABELS = {Channel.EMAIL: N_("Email"), Channel.SMS: N_("SMS")}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds ``import-roster``, ``demo-data`` and ``outbox`` to the ``registry`` command line."""
+    # Imported here: registry.cli imports this module to call register().
+    from registry.cli import add_database_arguments
+
+    roster = subparsers.add_parser(
+        "import-roster",
+        help="import schools, classes, homeroom teachers and students from a CSV file",
+    )
+    add_database_arguments(roster)
+    roster.add_argument("file", type=Path, metavar="FILE.csv")
+    roster.set_defaults(handler=_import_roster)
+
+    demo = subparsers.add_parser(
+        "demo-data", help="add the demo roster, staff logins and parents (once); print the logins"
+    )
+    add_database_arguments(demo)
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="makes the data repeatable")
+    demo.set_defaults(handler=_demo_data)
+
+    outbox = subparsers.add_parser("outbox", help="print the latest messages of the file outbox")
+    add_database_arguments(outbox)
+    outbox.add_argument("-n", "--limit", type=int, default=10, help="how many (default 10)")
+    outbox.add_argument("--to", metavar="ADDRESS", help="only messages to this address")
+    outbox.set_defaults(handler=_outbox)
+
+
+def _settings(args: argparse.Namespace) -> RegistrySettings:
+    from registry.cli import settings_from_args
+
+    return settings_from_args(args)
+
+
+@contextmanager
+def _sessions(settings: RegistrySettings) -> Iterator[sessionmaker[Session]]:
+    """The database migrated to the central head, and sessions on it."""
+    from registry.cli import prepare_database
+
+    prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+def _progress(console: Console) -> Progress:
+    """A progress bar that draws only on a terminal (a pipe or a log file gets none)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+
+# --- import-roster ------------------------------------------------------------------------------
+
+
+def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
+    table = Table(
+        title=t.gettext("Problems found: {count}. Nothing was imported.").format(
+            count=len(invalid.problems)
+        )
+    )
+    table.add_column(t.gettext("Line"), justify="right")
+    table.add_column(t.gettext("Column"))
+    table.add_column(t.gettext("Problem"))
+    for problem in invalid.problems:
+        table.add_row(
+            str(problem.line) if problem.line else "",
+            problem.error.field or "",
+            t.explain(problem.error),
+        )
+    return table
+
+
+def _summary_table(t: Translator, summary: ImportSummary) -> Table:
+    table = Table(title=t.gettext("Roster imported: {rows} rows").format(rows=summary.rows))
+    table.add_column("")
+    table.add_column(t.gettext("Created"), justify="right")
+    table.add_column(t.gettext("Updated"), justify="right")
+    for label, counts in (
+        (t.gettext("Schools"), summary.schools),
+        (t.gettext("Classes"), summary.classes),
+        (t.gettext("Teachers"), summary.teachers),
+        (t.gettext("Students"), summary.students),
+    ):
+        table.add_row(label, str(counts.created), str(counts.updated))
+    return table
+
+
+def _import_roster(args: argparse.Namespace) -> int:
+    """Checks the whole file first, then imports it in one transaction (all or nothing)."""
+    console, t = Console(), Translator()
+    path: Path = args.file
+    try:
+        rows = read_roster(path, translator=t)
+    except RosterInvalid as invalid:
+        console.print(_problems_table(t, invalid))
+        return 1
+    except OSError:
+        console.print(t.gettext("The file cannot be read: {path}").format(path=path))
+        return 1
+    try:
+        with (
+            _sessions(_settings(args)) as sessions,
+            sessions.begin() as session,
+            _progress(console) as progress,
+        ):
+            task = progress.add_task(t.gettext("Importing the roster"), total=len(rows))
+            summary = import_rows(
+                session,
+                rows,
+                # A hash of a secret thrown away: teachers cannot sign in until given one.
+                locked_password_hash=hash_password(secrets.token_urlsafe(32)),
+                progress=lambda done: progress.advance(task, done),
+            )
+    except RosterInvalid as invalid:
+        console.print(_problems_table(t, invalid))
+        return 1
+    console.print(_summary_table(t, summary))
+    if not summary.changed:
+        console.print(t.gettext("Nothing changed."))
+    return 0
+
+
+# --- demo-data ----------------------------------------------------------------------------------
+
+
+def _logins_table(t: Translator, logins: list[DemoLogin]) -> Table:
+    table = Table(title=t.gettext("Demo logins"))
+    for column in (
+        N_("Role"),
+        N_("Login"),
+        N_("Password"),
+        N_("Name"),
+        N_("School or students"),
+        N_("New"),
+    ):
+        table.add_column(t.gettext(column))
+    for login in logins:
+        where = login.school or t.gettext(", ").join(login.students)
+        table.add_row(
+            t.gettext(LOGIN_KIND_LABELS[login.kind]),
+            login.username,
+            login.password,
+            login.name,
+            where,
+            "✓" if login.created else "",
+        )
+    return table
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    console, t = Console(), Translator()
+    settings = _settings(args)
+    with _sessions(settings) as sessions, _progress(console) as progress:
+        task = progress.add_task(t.gettext("Writing the demo data"), total=None)
+        report = load_demo(
+            sessions,
+            limits=settings.limits,
+            now=datetime.now(UTC),
+            seed=args.seed,
+            progress=lambda done: progress.advance(task, done),
+        )
+    console.print(_summary_table(t, report.roster))
+    console.print(_logins_table(t, report.logins))
+    console.print(t.gettext("Parents must change the initial password at their next login."))
+    if not report.changed:
+        console.print(t.gettext("The demo data was already there: nothing was added."))
+    return 0
+
+
+# --- outbox -------------------------------------------------------------------------------------
+
+
+def _outbox_table(t: Translator, path: Path, entries: list[OutboxEntry]) -> Table:
+    table = Table(title=t.gettext("Outbox: {path}").format(path=path))
+    for column in (N_("Time"), N_("Channel"), N_("To"), N_("Kind"), N_("Subject"), N_("Code")):
+        table.add_column(t.gettext(column))
+    for entry in entries:
+        n = entry.notification
+        table.add_row(
+            entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            t.gettext(CHANNEL_LABELS[n.channel]),
+            n.to,
+            entry.kind,
+            n.subject,
+            n.meta.get("code", ""),
+        )
+    return table
+
+
+def _address(raw: str) -> str:
+    """An address as the registry stores it (``0928942045`` → ``+886928942045``), else as typed."""
+    try:
+        return parse_email(raw).value if "@" in raw else parse_phone(raw).e164
+    except DomainError:
+        return raw
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    console, t = Console(), Translator()
+    path = _settings(args).notify_config.outbox
+    to = _address(args.to) if args.to else None
+    entries = FileOutbox(path).latest(args.limit, to=to)
+    if not entries:
+        console.print(t.gettext("No messages in the outbox {path}.").format(path=path))
+        return 0
+    console.print(_outbox_table(t, path, entries))
+    return 0
