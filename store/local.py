@@ -11,9 +11,14 @@ fingerprint of the contact to find a parent's applications again.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
     JSON,
@@ -23,12 +28,19 @@ from sqlalchemy import (
     LargeBinary,
     String,
     orm,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from kiosk.domain.contact import Channel
-from kiosk.domain.people import Level, Relationship
+from kiosk.domain.contact import Channel, Contact, Email, Phone
+from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.ids import IdKind, IdNumber
+from kiosk.domain.people import Level, Relationship, RelationshipChoice
+from kiosk.domain.wire import Binding, BindingStatus
 from store.base import CreatedAtMixin, StrEnumText, TimestampMixin, UtcDateTime, make_metadata
+from store.sealing import Sealer
 
 #: Length of an application id: a UUID in its 36-character text form.
 UUID_TEXT: Final = 36
@@ -73,9 +85,10 @@ class Application(TimestampMixin, LocalBase):
     status: Mapped[ApplicationStatus] = mapped_column(StrEnumText(ApplicationStatus))
     consent_version: Mapped[str] = mapped_column(String(40))
     """The version of the personal-data statement the parent accepted."""
-    contact_channel: Mapped[Channel] = mapped_column(StrEnumText(Channel))
-    """How the parent verified: ``email`` or ``sms`` (the address itself is sealed)."""
-    contact_fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    contact_channel: Mapped[Channel | None] = mapped_column(StrEnumText(Channel))
+    """How the parent verified: ``email`` or ``sms`` (the address itself is sealed); None when
+    staff verified the parent in person."""
+    contact_fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
     """Keyed fingerprint of the verified contact, to find the parent's applications again."""
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     """Sealed JSON: contact address, parent details, signature. None once reduced."""
@@ -182,3 +195,592 @@ class AuditEvent(LocalBase):
     action: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- the repository -------------------------------------------------------------------------
+
+#: Taipei time (UTC+8, no daylight saving since 1979): receipt numbers run per day there.
+TAIPEI: Final = timezone(timedelta(hours=8), "Asia/Taipei")
+
+#: Builds the exact JSON body of ``POST /v1/applications`` once the receipt number is known.
+PayloadBuilder: TypeAlias = Callable[[str], bytes]
+
+_KIOSK_CODE: Final = re.compile(r"[A-Z0-9]{1,8}")
+# Two savers can race only on PostgreSQL (SQLite takes the write lock at BEGIN): for the first
+# receipt of a day, or the same application twice. The loser retries and sees the winner's row.
+_SAVE_ATTEMPTS: Final = 5
+_CONTACT_CONTEXT: Final = b"contact"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStudent:
+    """One student of a stored application.
+
+    Attributes:
+        position: 0-based place in the application.
+        level: The school level.
+        school_code: The school's roster code.
+        school_name: The school's name.
+        relationship: The relationship chosen (its 其他 description is in ``entry``).
+        status: 待上傳 / 申請 / 認證 / 不通過.
+        reason: Why it was rejected (the reviewer's words or a refusal's error code).
+        binding_id: The registry's binding, once pushed.
+        updated_at: When the status last changed.
+        entry: The student as entered (ID, name, class); None once the application is reduced.
+    """
+
+    position: int
+    level: Level
+    school_code: str
+    school_name: str
+    relationship: Relationship
+    status: StudentStatus
+    reason: str | None
+    binding_id: uuid.UUID | None
+    updated_at: datetime
+    entry: StudentEntry | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """An application as the kiosk keeps it, its personal part opened.
+
+    Attributes:
+        application_id: The application's id.
+        receipt: The receipt number the parent was given.
+        status: Queued, pending or decided.
+        consent_version: The statement version accepted.
+        submitted_at: When 送出資料 was pressed.
+        pushed_at: When the registry acknowledged it.
+        decided_at: When its last student was decided.
+        reduced_at: When its personal part was dropped.
+        contact: The verified contact; None if staff verified in person or once reduced.
+        challenge_id: The registry's code challenge that verified the contact.
+        parent: The parent's details; None once reduced.
+        signature: The signature; None once reduced.
+        students: The students, in order.
+    """
+
+    application_id: uuid.UUID
+    receipt: str
+    status: ApplicationStatus
+    consent_version: str
+    submitted_at: datetime
+    pushed_at: datetime | None
+    decided_at: datetime | None
+    reduced_at: datetime | None
+    contact: Contact | None
+    challenge_id: str | None
+    parent: ParentDetails | None
+    signature: Signature | None
+    students: tuple[StoredStudent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """An application body waiting to be pushed.
+
+    Attributes:
+        application_id: The application (the idempotency key of the push).
+        payload: The exact JSON body to POST.
+        attempts: Failed attempts so far.
+        next_attempt_at: Not to be tried before this.
+        last_error: The error code of the last failed attempt.
+    """
+
+    application_id: uuid.UUID
+    payload: bytes
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+class LocalStore:
+    """The kiosk's applications, outbox and audit log, personal data sealed.
+
+    Args:
+        session_factory: Sessions on the kiosk's database (migrated to head).
+        sealer: Seals and opens the personal data.
+        kiosk_code: This kiosk's short code in receipt numbers (1–8 of A–Z, 0–9).
+        tz: The time zone whose date the receipt numbers carry (Taipei).
+
+    Raises:
+        ValueError: For a kiosk code that cannot go into a receipt number.
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        sealer: Sealer,
+        *,
+        kiosk_code: str,
+        tz: tzinfo = TAIPEI,
+    ) -> None:
+        if not _KIOSK_CODE.fullmatch(kiosk_code):
+            raise ValueError(f"a kiosk code is 1 to 8 of A-Z and 0-9, not {kiosk_code!r}")
+        self._sessions = session_factory
+        self._sealer = sealer
+        self._kiosk_code = kiosk_code
+        self._tz = tz
+
+    # --- writing --------------------------------------------------------------------------
+
+    def save_submission(self, draft: Draft, payload: PayloadBuilder, *, now: datetime) -> str:
+        """Stores a submitted application, its students and its outbox entry in ONE transaction.
+
+        When this returns, the application survives a crash (WAL, ``synchronous=FULL``); when it
+        raises, nothing of it was stored and no receipt number was used up. Saving an
+        application id that is already stored stores nothing and returns its receipt.
+
+        Args:
+            draft: The complete application (:meth:`Draft.check_complete` must pass).
+            payload: Given the new receipt number, returns the exact JSON body the sync worker
+                will POST (called inside the transaction, once per attempt).
+            now: The time of 送出資料 (timezone-aware).
+
+        Returns:
+            The receipt number, ``K<kiosk>-YYYYMMDD-NNNN``.
+
+        Raises:
+            DomainError: When the draft is not complete.
+        """
+        draft.check_complete()
+        for attempt in range(_SAVE_ATTEMPTS):
+            try:
+                with self._sessions.begin() as session:
+                    return self._save(session, draft, payload, now)
+            except IntegrityError:
+                if attempt == _SAVE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _save(self, session: Session, draft: Draft, payload: PayloadBuilder, now: datetime) -> str:
+        application_id = str(draft.application_id)
+        existing = session.get(Application, application_id)
+        if existing is not None:
+            return existing.receipt
+        parent, signature = draft.parent, draft.signature
+        assert draft.consent_version is not None  # check_complete saw to these
+        assert parent is not None
+        assert signature is not None
+
+        receipt = self._next_receipt(session, now)
+        contact = draft.contact
+        application = Application(
+            id=application_id,
+            receipt=receipt,
+            status=ApplicationStatus.QUEUED,
+            consent_version=draft.consent_version,
+            contact_channel=contact.channel if contact else None,
+            contact_fingerprint=self._contact_fingerprint(contact) if contact else None,
+            sealed=self._sealer.seal(
+                _dump(
+                    {
+                        "contact": _contact_json(contact),
+                        "challenge_id": draft.challenge_id,
+                        "parent": _parent_json(parent),
+                        "signature": _signature_json(signature),
+                    }
+                ),
+                context=_application_context(application_id),
+            ),
+            created_at=now,
+            updated_at=now,
+        )
+        application.students = [
+            ApplicationStudent(
+                position=position,
+                level=entry.level,
+                school_code=entry.school_code,
+                school_name=entry.school_name,
+                relationship=entry.relationship.relationship,
+                status=StudentStatus.QUEUED,
+                sealed=self._sealer.seal(
+                    _dump(_student_json(entry)),
+                    context=_student_context(application_id, position),
+                ),
+                updated_at=now,
+            )
+            for position, entry in enumerate(draft.students)
+        ]
+        application.outbox = OutboxEntry(
+            payload=self._sealer.seal(payload(receipt), context=_outbox_context(application_id)),
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(application)
+        session.add(
+            AuditEvent(
+                at=now,
+                actor="parent",
+                action="application.submitted",
+                subject_id=application_id,
+                detail={"receipt": receipt, "students": len(draft.students)},
+            )
+        )
+        session.flush()  # constraint failures surface here, inside the retry loop
+        return receipt
+
+    def _next_receipt(self, session: Session, now: datetime) -> str:
+        day = now.astimezone(self._tz).strftime("%Y%m%d")
+        counter = session.scalars(
+            select(ReceiptDay).where(ReceiptDay.day == day).with_for_update()
+        ).one_or_none()
+        if counter is None:
+            counter = ReceiptDay(day=day, last_number=0)
+            session.add(counter)
+        counter.last_number += 1
+        return f"K{self._kiosk_code}-{day}-{counter.last_number:04d}"
+
+    def mark_pushed(
+        self, application_id: uuid.UUID, bindings: Sequence[Binding], *, now: datetime
+    ) -> None:
+        """Records the registry's acknowledgement: the outbox entry is done, students pending.
+
+        Safe to call again with the same answer (a replayed push returns the stored result).
+
+        Args:
+            application_id: The application pushed.
+            bindings: The registry's bindings, one per student in the order they were sent.
+            now: When the answer came.
+
+        Raises:
+            DomainError: ``APPLICATION_NOT_FOUND`` for an unknown id; ``REGISTRY_ERROR`` when
+                the answer does not fit the application (other id, other number of students).
+        """
+        key = str(application_id)
+        with self._sessions.begin() as session:
+            application = self._application(session, key)
+            if len(bindings) != len(application.students) or any(
+                binding.application_id != application_id for binding in bindings
+            ):
+                raise DomainError(ErrorCode.REGISTRY_ERROR)
+            if application.outbox is not None and application.outbox.acked_at is None:
+                application.outbox.acked_at = now
+                application.outbox.last_error = None
+            if application.pushed_at is None:
+                application.pushed_at = now
+            for student, binding in zip(application.students, bindings, strict=True):
+                student.binding_id = str(binding.binding_id)
+                self._set_status(student, StudentStatus(binding.status.value), binding.reason, now)
+            self._summarise(application, now)
+            session.add(
+                AuditEvent(at=now, actor="kiosk", action="application.pushed", subject_id=key)
+            )
+
+    def mark_attempt_failed(
+        self, application_id: uuid.UUID, error_code: ErrorCode, next_attempt_at: datetime
+    ) -> None:
+        """Counts a failed push and puts the entry off until ``next_attempt_at``.
+
+        Args:
+            application_id: The application whose push failed.
+            error_code: Why (``registry.unreachable``, ``server.error``, ...).
+            next_attempt_at: When to try again.
+
+        Raises:
+            DomainError: ``APPLICATION_NOT_FOUND`` when it has no outbox entry.
+        """
+        with self._sessions.begin() as session:
+            entry = session.scalars(
+                select(OutboxEntry).where(OutboxEntry.application_id == str(application_id))
+            ).one_or_none()
+            if entry is None:
+                raise DomainError(ErrorCode.APPLICATION_NOT_FOUND)
+            entry.attempts += 1
+            entry.last_error = error_code.value
+            entry.next_attempt_at = next_attempt_at
+
+    def apply_status(
+        self, binding_id: uuid.UUID, status: BindingStatus, reason: str | None, *, now: datetime
+    ) -> bool:
+        """Records a binding's new status from the registry (approved, rejected, ...).
+
+        Args:
+            binding_id: The registry's binding.
+            status: Its status now.
+            reason: Why it was rejected, for 不通過.
+            now: When the change was learnt.
+
+        Returns:
+            Whether the binding belongs to an application of this kiosk.
+        """
+        with self._sessions.begin() as session:
+            student = session.scalars(
+                select(ApplicationStudent).where(ApplicationStudent.binding_id == str(binding_id))
+            ).one_or_none()
+            if student is None:
+                return False
+            if (student.status, student.reason) != (StudentStatus(status.value), reason):
+                self._set_status(student, StudentStatus(status.value), reason, now)
+                self._summarise(student.application, now)
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        actor="kiosk",
+                        action="binding.status",
+                        subject_id=str(binding_id),
+                        detail={"status": status.value},
+                    )
+                )
+            return True
+
+    def audit(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject_id: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Appends an event to the audit log (never personal data in ``detail``).
+
+        Args:
+            at: When it happened.
+            actor: ``kiosk``, ``parent`` or ``staff:<username>``.
+            action: What happened (``form.reprinted``, ``kiosk_mode.left``, ...).
+            subject_id: What it happened to (an application or binding id).
+            detail: Further facts, JSON-serialisable.
+        """
+        with self._sessions.begin() as session:
+            session.add(
+                AuditEvent(
+                    at=at, actor=actor, action=action, subject_id=subject_id, detail=detail or {}
+                )
+            )
+
+    # --- reading --------------------------------------------------------------------------
+
+    def get(self, application_id: uuid.UUID) -> StoredApplication | None:
+        """The application with this id, opened; None if this kiosk has none."""
+        with self._sessions() as session:
+            application = session.get(Application, str(application_id))
+            return None if application is None else self._open(application)
+
+    def applications_for_contact(self, contact: Contact) -> list[StoredApplication]:
+        """The applications verified with this contact, newest first (查詢申請進度).
+
+        Args:
+            contact: The verified contact, normalised as at submission.
+        """
+        with self._sessions() as session:
+            applications = session.scalars(
+                select(Application)
+                .where(Application.contact_fingerprint == self._contact_fingerprint(contact))
+                .order_by(Application.created_at.desc(), Application.receipt.desc())
+            ).all()
+            # A fingerprint match is a lookup, not a proof: keep only rows whose sealed
+            # contact really is this one.
+            opened = (self._open(application) for application in applications)
+            return [stored for stored in opened if stored.contact in (contact, None)]
+
+    def due_outbox(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Entries not yet acknowledged whose time has come, the longest waiting first.
+
+        Args:
+            now: The time.
+            limit: The most to return (a batch).
+        """
+        with self._sessions() as session:
+            entries = session.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.acked_at.is_(None), OutboxEntry.next_attempt_at <= now)
+                .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
+                .limit(limit)
+            ).all()
+            return [
+                OutboxItem(
+                    application_id=uuid.UUID(entry.application_id),
+                    payload=self._sealer.open(
+                        entry.payload, context=_outbox_context(entry.application_id)
+                    ),
+                    attempts=entry.attempts,
+                    next_attempt_at=entry.next_attempt_at,
+                    last_error=entry.last_error,
+                )
+                for entry in entries
+            ]
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _contact_fingerprint(self, contact: Contact) -> bytes:
+        return self._sealer.fingerprint(
+            f"{contact.channel.value}:{contact.address}".encode(), context=_CONTACT_CONTEXT
+        )
+
+    @staticmethod
+    def _application(session: Session, application_id: str) -> Application:
+        application = session.get(Application, application_id)
+        if application is None:
+            raise DomainError(ErrorCode.APPLICATION_NOT_FOUND)
+        return application
+
+    @staticmethod
+    def _set_status(
+        student: ApplicationStudent, status: StudentStatus, reason: str | None, now: datetime
+    ) -> None:
+        student.status = status
+        student.reason = reason if status is StudentStatus.REJECTED else None
+        student.updated_at = now
+
+    @staticmethod
+    def _summarise(application: Application, now: datetime) -> None:
+        undecided = {StudentStatus.QUEUED, StudentStatus.PENDING}
+        if application.pushed_at is None:
+            application.status = ApplicationStatus.QUEUED
+        elif any(student.status in undecided for student in application.students):
+            application.status = ApplicationStatus.PENDING
+            application.decided_at = None
+        else:
+            application.status = ApplicationStatus.DECIDED
+            if application.decided_at is None:
+                application.decided_at = now
+        application.updated_at = now
+
+    def _open(self, application: Application) -> StoredApplication:
+        personal: dict[str, Any] | None = None
+        if application.sealed is not None:
+            personal = _load(
+                self._sealer.open(application.sealed, context=_application_context(application.id))
+            )
+        return StoredApplication(
+            application_id=uuid.UUID(application.id),
+            receipt=application.receipt,
+            status=application.status,
+            consent_version=application.consent_version,
+            submitted_at=application.created_at,
+            pushed_at=application.pushed_at,
+            decided_at=application.decided_at,
+            reduced_at=application.reduced_at,
+            contact=_contact_from(personal["contact"]) if personal else None,
+            challenge_id=personal["challenge_id"] if personal else None,
+            parent=_parent_from(personal["parent"]) if personal else None,
+            signature=_signature_from(personal["signature"]) if personal else None,
+            students=tuple(self._open_student(student) for student in application.students),
+        )
+
+    def _open_student(self, student: ApplicationStudent) -> StoredStudent:
+        entry: StudentEntry | None = None
+        if student.sealed is not None:
+            entry = _student_from(
+                _load(
+                    self._sealer.open(
+                        student.sealed,
+                        context=_student_context(student.application_id, student.position),
+                    )
+                ),
+                student,
+            )
+        return StoredStudent(
+            position=student.position,
+            level=student.level,
+            school_code=student.school_code,
+            school_name=student.school_name,
+            relationship=student.relationship,
+            status=student.status,
+            reason=student.reason,
+            binding_id=uuid.UUID(student.binding_id) if student.binding_id else None,
+            updated_at=student.updated_at,
+            entry=entry,
+        )
+
+
+# Associated data of each sealed column: the table and the row's id, so a blob copied into
+# another row, or another table, does not open.
+def _application_context(application_id: str) -> bytes:
+    return f"applications/{application_id}".encode()
+
+
+def _student_context(application_id: str, position: int) -> bytes:
+    return f"application_students/{application_id}/{position}".encode()
+
+
+def _outbox_context(application_id: str) -> bytes:
+    return f"outbox/{application_id}".encode()
+
+
+def _dump(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _load(blob: bytes) -> dict[str, Any]:
+    value = json.loads(blob)
+    assert isinstance(value, dict)
+    return value
+
+
+def _contact_json(contact: Contact | None) -> dict[str, str] | None:
+    if contact is None:
+        return None
+    return {"channel": contact.channel.value, "address": contact.address}
+
+
+def _contact_from(value: dict[str, str] | None) -> Contact | None:
+    if value is None:
+        return None
+    return Contact(Channel(value["channel"]), value["address"])
+
+
+def _id_json(number: IdNumber) -> dict[str, str]:
+    return {"value": number.value, "kind": number.kind.value}
+
+
+def _id_from(value: dict[str, str]) -> IdNumber:
+    return IdNumber(value["value"], IdKind(value["kind"]))
+
+
+def _parent_json(parent: ParentDetails) -> dict[str, Any]:
+    return {
+        "id": _id_json(parent.parent_id),
+        "name": parent.name,
+        "email": parent.email.value if parent.email else None,
+        "phone": (
+            {"e164": parent.phone.e164, "is_mobile": parent.phone.is_mobile}
+            if parent.phone
+            else None
+        ),
+        "existing_account": parent.existing_account,
+    }
+
+
+def _parent_from(value: dict[str, Any]) -> ParentDetails:
+    phone = value["phone"]
+    return ParentDetails(
+        parent_id=_id_from(value["id"]),
+        name=value["name"],
+        email=Email(value["email"]) if value["email"] is not None else None,
+        phone=Phone(phone["e164"], phone["is_mobile"]) if phone is not None else None,
+        existing_account=value["existing_account"],
+    )
+
+
+def _signature_json(signature: Signature) -> dict[str, Any]:
+    return {"strokes": signature.strokes, "typed_name": signature.typed_name}
+
+
+def _signature_from(value: dict[str, Any]) -> Signature:
+    strokes = tuple(tuple((x, y) for x, y in stroke) for stroke in value["strokes"])
+    return Signature(strokes, value["typed_name"])
+
+
+def _student_json(entry: StudentEntry) -> dict[str, Any]:
+    return {
+        "id": _id_json(entry.student_id),
+        "name": entry.name,
+        "class_name": entry.class_name,
+        "relationship_description": entry.relationship.description,
+    }
+
+
+def _student_from(value: dict[str, Any], row: ApplicationStudent) -> StudentEntry:
+    return StudentEntry(
+        relationship=RelationshipChoice(row.relationship, value["relationship_description"]),
+        level=row.level,
+        student_id=_id_from(value["id"]),
+        school_code=row.school_code,
+        school_name=row.school_name,
+        name=value["name"],
+        class_name=value["class_name"],
+    )

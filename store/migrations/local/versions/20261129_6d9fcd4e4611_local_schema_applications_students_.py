@@ -1,8 +1,8 @@
 """Local schema: applications, students, outbox, receipts, audit
 
-Revision ID: 8c5af62583eb
+Revision ID: 6d9fcd4e4611
 Revises:
-Create Date: 2026-11-29 05:23:00.167835
+Create Date: 2026-11-29 05:26:55.471493
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "8c5af62583eb"
+revision: str = "6d9fcd4e4611"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("receipt", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("consent_version", sa.String(length=40), nullable=False),
-        sa.Column("contact_channel", sa.String(length=16), nullable=False),
-        sa.Column("contact_fingerprint", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("contact_channel", sa.String(length=16), nullable=True),
+        sa.Column("contact_fingerprint", sa.LargeBinary(length=32), nullable=True),
         sa.Column("sealed", sa.LargeBinary(), nullable=True),
         sa.Column("pushed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
