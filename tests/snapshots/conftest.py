@@ -7,7 +7,9 @@ after any clicks and keys the test asks for. Host apps put what is under test on
 ``snap(WidgetHost(CodeInput()))`` shows one widget (or a few), ``snap(ScreenHost(screen,
 css_path=...), press=["tab"])`` pushes one screen styled with the app's stylesheets; give a
 host more CSS by subclassing it (``class Host(WidgetHost): CSS = WidgetHost.CSS + "..."``).
-Each snapshot test's docstring says what its picture must show.
+Each snapshot test's docstring says what its picture must show. Screens that show or compare
+times get the ``frozen_clock`` fixture (a ``Callable[[], datetime]`` stopped at
+:data:`FROZEN_NOW`) instead of the real clock.
 
 A real app (e.g. one built by the app factory) can be passed to ``snap`` as well. The SVGs land
 in ``tests/snapshots/__snapshots__/<test file>/``; make them with
@@ -20,6 +22,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, Final, Protocol
 
@@ -34,6 +37,9 @@ from textual.widgets import Input, TextArea
 SIZES: Final[Mapping[str, tuple[int, int]]] = {"100x32": (100, 32), "80x24": (80, 24)}
 #: The theme every picture is taken in (set explicitly: TEXTUAL_THEME must not change it).
 THEME: Final = "textual-dark"
+
+#: The instant every picture is taken at: 09:00 in Taipei on a school day (kept in UTC).
+FROZEN_NOW: Final = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
 
 RunBefore = Callable[[Pilot[Any]], Awaitable[None] | None]
 """Something to do to the running app before the picture: click, hover, set a value."""
@@ -139,6 +145,12 @@ def _clean_environment() -> None:
             f"unset {', '.join(changing)}: they change every snapshot (.ci/run unsets them)",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def frozen_clock() -> Callable[[], datetime]:
+    """A clock stopped at :data:`FROZEN_NOW`, to inject into screens that show or compare times."""
+    return lambda: FROZEN_NOW
 
 
 @pytest.fixture(params=list(SIZES.values()), ids=list(SIZES))
