@@ -1,0 +1,284 @@
+"""The kiosk's typed client of the central registry (registry/API.md).
+
+Every call carries a fresh kiosk JWT (EdDSA, signed with the kiosk's own Ed25519 key; ``iss``
+``kiosk:<id>``, ``sub``, ``aud``, ``iat``, ``exp`` one minute later, a new ``jti``), and the
+parent's session token where the call needs one. Bodies are the shared models of
+:mod:`kiosk.domain.wire`, so the two ends cannot drift.
+
+Failures come back as :class:`~kiosk.domain.errors.DomainError` only: the registry's own error
+body becomes its code, field and parameters; a connection that fails or times out becomes
+``REGISTRY_UNREACHABLE``; anything else (a body that is not the contract's) ``REGISTRY_ERROR``.
+
+httpx, pyjwt and pydantic are heavy to import: the app imports this module after its first frame.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Final, Self, TypeVar
+from uuid import UUID
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import BaseModel, ValidationError
+
+from kiosk.domain.contact import Channel
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.people import Level
+from kiosk.domain.wire import (
+    API_PREFIX,
+    AUDIENCE,
+    PARENT_SESSION_HEADER,
+    Binding,
+    BindingList,
+    CodeChallenge,
+    CodeRequest,
+    CodeVerify,
+    ErrorBody,
+    Health,
+    KioskEnrollment,
+    KioskEnrollRequest,
+    ParentLookupRequest,
+    ParentLookupResult,
+    ParentSession,
+    PurgeResult,
+    School,
+    SchoolList,
+    StudentVerifyRequest,
+    StudentVerifyResult,
+    Submission,
+    SubmissionResult,
+)
+from kiosk.keys import load_key
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+#: How long each kiosk token lives: long enough for a slow answer, far below the registry's cap.
+TOKEN_LIFETIME_S: Final = 60
+
+
+class RegistryClient:
+    """Talks to one registry as one enrolled kiosk.
+
+    Args:
+        base_url: The registry's URL without ``/v1`` (``http://127.0.0.1:8600``).
+        kiosk_id: The id the registry gave this kiosk at enrollment.
+        key: The kiosk's private key (its public half was enrolled).
+        audience: The ``aud`` the registry expects.
+        timeout: Seconds to wait for any one answer.
+        connect_timeout: Seconds to wait for a connection.
+        now: Gives the time for the tokens' ``iat``/``exp`` (Unix seconds); tests inject it.
+        transport: An httpx transport to use instead of the network (tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        kiosk_id: str | None,
+        key: Ed25519PrivateKey | None,
+        audience: str = AUDIENCE,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        now: Callable[[], float] = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self._key = key
+        self._audience = audience
+        self._now = now
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
+            # The registry is never behind a proxy the environment might name.
+            trust_env=False,
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_key_file(
+        cls,
+        base_url: str,
+        *,
+        kiosk_id: str | None,
+        key_file: Path,
+        audience: str = AUDIENCE,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+    ) -> Self:
+        """A client signing with the key in ``key_file`` (see :mod:`kiosk.keys`).
+
+        Raises:
+            FileNotFoundError: No key there: the kiosk is not enrolled (``kiosk enroll``).
+            ValueError: The file is not an Ed25519 private key.
+        """
+        return cls(
+            base_url,
+            kiosk_id=kiosk_id,
+            key=load_key(key_file),
+            audience=audience,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+        )
+
+    async def aclose(self) -> None:
+        """Closes the connections (the client cannot be used afterwards)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    # --- the calls ---------------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        """``GET /v1/health``: whether the registry is up."""
+        return await self._call("GET", "/health", Health, auth=False)
+
+    async def enroll(self, enrollment_token: str, public_key: str) -> KioskEnrollment:
+        """``POST /v1/kiosks/enroll``: registers this kiosk's public key with a one-time token.
+
+        Args:
+            enrollment_token: What ``registry add-kiosk`` printed.
+            public_key: Base64 of the raw public key (:func:`kiosk.keys.public_key_b64`).
+        """
+        body = KioskEnrollRequest(enrollment_token=enrollment_token, public_key=public_key)
+        return await self._call("POST", "/kiosks/enroll", KioskEnrollment, body=body, auth=False)
+
+    async def request_code(self, channel: Channel, address: str) -> CodeChallenge:
+        """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""
+        body = CodeRequest(channel=channel, address=address)
+        return await self._call("POST", "/codes", CodeChallenge, body=body)
+
+    async def verify_code(self, challenge_id: UUID, code: str) -> ParentSession:
+        """``POST /v1/codes/verify``: the code typed; a parent session when it is right."""
+        body = CodeVerify(challenge_id=challenge_id, code=code)
+        return await self._call("POST", "/codes/verify", ParentSession, body=body)
+
+    async def schools(self, level: Level) -> list[School]:
+        """``GET /v1/schools?level=``: the schools of one level, by name."""
+        answer = await self._call("GET", "/schools", SchoolList, params={"level": level.value})
+        return answer.schools
+
+    async def verify_student(
+        self, session: ParentSession, level: Level, student_id: str, school_code: str
+    ) -> StudentVerifyResult:
+        """``POST /v1/students/verify``: the pupil with this level, ID and school."""
+        body = StudentVerifyRequest(level=level, student_id=student_id, school_code=school_code)
+        return await self._call(
+            "POST", "/students/verify", StudentVerifyResult, body=body, session=session
+        )
+
+    async def lookup_parent(self, session: ParentSession, parent_id: str) -> ParentLookupResult:
+        """``POST /v1/parents/lookup``: whether this parent ID has an account (masked prefill)."""
+        body = ParentLookupRequest(parent_id=parent_id)
+        return await self._call(
+            "POST", "/parents/lookup", ParentLookupResult, body=body, session=session
+        )
+
+    async def submit(self, submission: Submission) -> SubmissionResult:
+        """``POST /v1/applications``: idempotent on ``submission.application_id``."""
+        return await self._call("POST", "/applications", SubmissionResult, body=submission)
+
+    async def bindings(self, session: ParentSession) -> list[Binding]:
+        """``GET /v1/bindings``: every binding of the session's verified contact."""
+        answer = await self._call("GET", "/bindings", BindingList, session=session)
+        return answer.bindings
+
+    async def cancel_binding(self, session: ParentSession, binding_id: UUID) -> None:
+        """``DELETE /v1/bindings/{id}``: cancels one pending binding."""
+        await self._request("DELETE", f"/bindings/{binding_id}", session=session)
+
+    async def purge_bindings(self, session: ParentSession) -> int:
+        """``POST /v1/bindings/purge``: removes all pending and rejected bindings."""
+        answer = await self._call("POST", "/bindings/purge", PurgeResult, session=session)
+        return answer.removed
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def kiosk_token(self) -> str:
+        """A fresh kiosk JWT (used once: the registry refuses a replayed ``jti``).
+
+        Raises:
+            DomainError: ``AUTH_REQUIRED`` when this kiosk has no key or id (not enrolled).
+        """
+        if self._key is None or self.kiosk_id is None:
+            raise DomainError(ErrorCode.AUTH_REQUIRED)
+        issued = int(self._now())
+        claims = {
+            "iss": f"kiosk:{self.kiosk_id}",
+            "sub": self.kiosk_id,
+            "aud": self._audience,
+            "iat": issued,
+            "exp": issued + TOKEN_LIFETIME_S,
+            "jti": str(uuid.uuid4()),
+        }
+        return jwt.encode(claims, self._key, algorithm="EdDSA")
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        answer: type[ModelT],
+        *,
+        body: BaseModel | None = None,
+        params: Mapping[str, str] | None = None,
+        session: ParentSession | None = None,
+        auth: bool = True,
+    ) -> ModelT:
+        """One request whose answer is ``answer``'s JSON."""
+        response = await self._request(
+            method, path, body=body, params=params, session=session, auth=auth
+        )
+        try:
+            return answer.model_validate_json(response.content)
+        except ValidationError:
+            raise DomainError(ErrorCode.REGISTRY_ERROR) from None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: Mapping[str, str] | None = None,
+        session: ParentSession | None = None,
+        auth: bool = True,
+    ) -> httpx.Response:
+        """One request; the registry's error answers and transport failures as DomainError."""
+        headers: dict[str, str] = {}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.kiosk_token()}"
+        if session is not None:
+            headers[PARENT_SESSION_HEADER] = session.session_token
+        content = body.model_dump_json().encode("utf-8") if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = await self._http.request(
+                method, path, content=content, params=params, headers=headers
+            )
+        except httpx.TransportError:
+            # Refused, reset, timed out, name not found: the registry is out of reach.
+            raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
+        if response.is_error:
+            raise _error_of(response)
+        return response
+
+
+def _error_of(response: httpx.Response) -> DomainError:
+    """The DomainError a registry error answer stands for."""
+    try:
+        detail = ErrorBody.model_validate_json(response.content).error
+    except ValidationError:
+        # Not the contract's error body (a proxy's page, a crash): say the registry misbehaved.
+        return DomainError(ErrorCode.REGISTRY_ERROR)
+    return DomainError(detail.code, field=detail.field, **detail.params)

@@ -1,0 +1,217 @@
+"""Step 5: 感謝您申請 — each student's status (申請 / 認證 / 不通過 / 待上傳), 重新載入, 登出.
+
+The page's full set of actions (cancel, purge, 新增綁定學生, 下載留存, QR code) comes later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar, Final
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from kiosk.domain.errors import N_
+from screens.base import Chrome, WizardScreen
+
+THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
+RECEIPT: Final = N_("Receipt number: {receipt}")
+SAVED_OFFLINE: Final = N_(
+    "Saved. The registry cannot be reached just now; your application will be uploaded "
+    "automatically when the network is back."
+)
+CURRENT: Final = N_("Current progress")
+RELOAD: Final = N_("Reload")
+STUDENT: Final = N_("Student")
+SCHOOL_CLASS: Final = N_("School and class")
+STATUS: Final = N_("Status")
+NONE_YET: Final = N_("No application has been found for this email or phone yet.")
+STALE: Final = N_("The registry cannot be reached just now; what this kiosk knows is shown.")
+ACCOUNT: Final = N_(
+    "Once the binding is approved, your account is your email and the password is the last six "
+    "characters of your ID number (you must change it at the first login)."
+)
+RECHECK: Final = N_(
+    "You can verify the same mobile phone or email again here at any time to check the status."
+)
+LOG_OUT: Final = N_("Log out")
+HELP: Final = N_(
+    "Each student's status: **Applied** (waiting for the homeroom teacher), **Approved** (the "
+    "binding is done), **Not approved** (with the reason), **Waiting to upload** (saved on "
+    "this kiosk, not yet at the registry).\n\n"
+    "After the homeroom teacher approves, the account is created and you are told by email. "
+    "Log in with the email; the password is the last six characters of your ID number, and "
+    "you must change it at the first login."
+)
+
+
+class RowStatus(StrEnum):
+    """A student's status as the progress page shows it."""
+
+    QUEUED = "queued"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+#: The tutorial's words for each status: 待上傳, 申請, 認證, 不通過.
+STATUS_LABELS: Final = {
+    RowStatus.QUEUED: N_("Waiting to upload"),
+    RowStatus.PENDING: N_("Applied"),
+    RowStatus.APPROVED: N_("Approved"),
+    RowStatus.REJECTED: N_("Not approved"),
+}
+REJECTED_BECAUSE: Final = N_("Not approved ({reason})")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    """One student of one application.
+
+    Attributes:
+        student: The student's name.
+        school: The school's name.
+        class_name: The student's class.
+        status: Where the binding stands.
+        reason: Why it was not approved (the reviewer's words), for ``REJECTED``.
+    """
+
+    student: str
+    school: str
+    class_name: str
+    status: RowStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    """What the progress page shows.
+
+    Attributes:
+        rows: Every student of the parent's applications.
+        stale: Whether the registry could not be asked (only what this kiosk knows is shown).
+    """
+
+    rows: tuple[ProgressRow, ...]
+    stale: bool = False
+
+
+#: Gets the current progress (the flow's: the registry's bindings plus what waits to upload).
+LoadProgress = Callable[[], Awaitable[ProgressView]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    """登出服務: the session ends, back to the Welcome screen."""
+
+
+class ProgressScreen(WizardScreen[LoggedOut]):
+    """The statuses of the parent's students.
+
+    Args:
+        chrome: Words, help line, demo banner.
+        view: The progress known when the page opens.
+        load: Asks again (重新載入).
+        receipt: The receipt number of the application just submitted, if any.
+        uploaded: Whether that application reached the registry (else: saved, 待上傳).
+    """
+
+    STEP: ClassVar[int] = 5
+    HELP: ClassVar[str] = HELP
+    ERROR_FIELDS: ClassVar[dict[str | None, str]] = {None: "reload-error"}
+
+    def __init__(
+        self,
+        chrome: Chrome,
+        *,
+        view: ProgressView,
+        load: LoadProgress,
+        receipt: str | None = None,
+        uploaded: bool = True,
+    ) -> None:
+        super().__init__(chrome)
+        self._view = view
+        self._load = load
+        self._receipt = receipt
+        self._uploaded = uploaded
+
+    def compose_body(self) -> ComposeResult:
+        """Thanks, the receipt, the table and what happens next."""
+        _ = self._
+        yield Static(_(THANKS), classes="heading")
+        if self._receipt is not None:
+            yield Static(_(RECEIPT).format(receipt=self._receipt), id="receipt")
+            if not self._uploaded:
+                yield Static(_(SAVED_OFFLINE), id="saved-offline", classes="notice")
+        with Horizontal(id="progress-head"):
+            yield Static(_(CURRENT), classes="subheading")
+            yield Button(_(RELOAD), id="reload", compact=True)
+        yield self.error_line("reload-error")
+        yield Vertical(id="status-table")
+        yield Static(_(STALE), id="stale", classes="notice")
+        yield Static(_(ACCOUNT), classes="label")
+        yield Static(_(RECHECK), classes="hint label")
+
+    def compose_actions(self) -> ComposeResult:
+        """登出服務 on the right."""
+        yield self.spacer()
+        yield Button(self._(LOG_OUT), id="log-out", variant="primary")
+
+    async def on_mount(self) -> None:
+        """Fills the table."""
+        await self._show(self._view)
+        self.query_one("#log-out").focus()
+
+    async def _show(self, view: ProgressView) -> None:
+        _ = self._
+        self._view = view
+        table = self.query_one("#status-table", Vertical)
+        await table.remove_children()
+        rows: list[Horizontal] = [
+            Horizontal(
+                Static(_(STUDENT), classes="cell-student"),
+                Static(_(SCHOOL_CLASS), classes="cell-school"),
+                Static(_(STATUS), classes="cell-status"),
+                classes="status-row status-header",
+            )
+        ]
+        rows.extend(
+            Horizontal(
+                Static(row.student, classes="cell-student"),
+                Static(f"{row.school}　{row.class_name}", classes="cell-school"),
+                Static(self._status(row), classes=f"cell-status -{row.status}"),
+                classes="status-row",
+            )
+            for row in view.rows
+        )
+        if not view.rows:
+            rows.append(Horizontal(Static(_(NONE_YET), classes="hint"), classes="status-row"))
+        await table.mount_all(rows)
+        self.query_one("#stale").display = view.stale
+
+    def _status(self, row: ProgressRow) -> str:
+        if row.status is RowStatus.REJECTED and row.reason:
+            return self._(REJECTED_BECAUSE).format(reason=row.reason)
+        return self._(STATUS_LABELS[row.status])
+
+    @property
+    def rows(self) -> Sequence[ProgressRow]:
+        """What the table shows now."""
+        return self._view.rows
+
+    @on(Button.Pressed, "#reload")
+    def _reload(self) -> None:
+        self.clear_errors()
+        self.call_registry(
+            self.query_one("#reload", Button),
+            self._load,
+            lambda view: self.run_worker(self._show(view), exit_on_error=False),
+        )
+
+    @on(Button.Pressed, "#log-out")
+    def _log_out(self) -> None:
+        self.dismiss(LoggedOut())

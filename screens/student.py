@@ -1,0 +1,542 @@
+"""Step 2: 確認學生資訊 — relationship, level, the student's ID, the school, then confirm.
+
+One student at a time (the tutorial's 「綁定多位學生，請先擇一位填寫」): 驗證 checks the ID and
+opens the school list of the chosen level; choosing the school asks the registry for the pupil,
+whose 姓名 / 班級 / 稱謂 are shown to confirm. 新增綁定學生 keeps this one and asks for another;
+下一步 goes on. The students already added are listed, each with 移除.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Final
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
+
+from kiosk.domain.draft import MAX_STUDENTS, STUDENT_ID_FIELD, StudentEntry
+from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
+from kiosk.domain.ids import IdNumber, parse_id
+from kiosk.domain.people import (
+    LEVEL_LABELS,
+    RELATIONSHIP_LABELS,
+    RELATIONSHIPS_BY_ROLE,
+    Level,
+    Relationship,
+    RelationshipChoice,
+    Role,
+    parse_level,
+    parse_relationship,
+)
+from screens.base import BACK, Back, Chrome, WizardScreen
+
+if TYPE_CHECKING:
+    from kiosk.client import RegistryClient
+    from kiosk.domain.wire import ParentSession, School, StudentVerifyResult
+
+QUESTION: Final = N_("Choose your relationship to the student")
+ONE_AT_A_TIME: Final = N_("To bind several students, fill in one student first.")
+LEGAL_REPRESENTATIVE: Final = N_("Legal representative")
+GUARDIAN: Final = N_("Guardian")
+CHOOSE_LEGAL: Final = N_("Choose, e.g. Father")
+CHOOSE_GUARDIAN: Final = N_("Choose, e.g. Grandfather")
+OTHER_PLACEHOLDER: Final = N_("Your relationship to the student, e.g. aunt")
+LEVEL_QUESTION: Final = N_("Please choose the student's school level")
+ID_QUESTION: Final = N_("Please enter the student's ID number")
+VERIFY: Final = N_("Verify")
+SCHOOL_QUESTION: Final = N_("Please choose the student's school")
+CHOOSE_SCHOOL: Final = N_("Choose the school (type to search)")
+CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
+NAME: Final = N_("Name")
+CLASS: Final = N_("Class")
+SCHOOL: Final = N_("School")
+TITLE: Final = N_("Relationship")
+CONFIRM_HINT: Final = N_(
+    "If the details are right, press 「Next」; to add another student, press "
+    "「Add another student」."
+)
+ADDED: Final = N_("Students in this application")
+REMOVE: Final = N_("Remove")
+ADD_ANOTHER: Final = N_("Add another student")
+NEXT: Final = N_("Next")
+NOT_VERIFIED: Final = N_("Please press 「Verify」 and choose the school to confirm the student.")
+HELP: Final = N_(
+    "**Relationship**: a legal representative chooses Father or Mother; a guardian chooses "
+    "Grandfather, Grandmother, Maternal grandfather, Maternal grandmother or Other (and says "
+    "what).\n\n"
+    "Choose the student's school level, type the student's ID number and press 「Verify」; then "
+    "choose the student's school. Check the student's name and class, then press 「Next」.\n\n"
+    "To add a student, press 「Add another student」 and repeat the steps above."
+)
+
+RELATIONSHIP_FIELD: Final = "relationship"
+RELATIONSHIP_OTHER_FIELD: Final = "relationship_other"
+LEVEL_FIELD: Final = "level"
+SCHOOL_FIELD: Final = "school_code"
+
+
+@dataclass(frozen=True, slots=True)
+class StudentChosen:
+    """A student was verified and confirmed.
+
+    Attributes:
+        entry: The student, as the registry found them, with the relationship chosen.
+        more: 新增綁定學生 (another student follows) rather than 下一步.
+    """
+
+    entry: StudentEntry
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StudentsDone:
+    """下一步 with the students already added (nothing new in the form)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StudentRemoved:
+    """移除: the student at ``index`` of the application is taken out."""
+
+    index: int
+
+
+StudentResult = StudentChosen | StudentsDone | StudentRemoved | Back
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """The pupil the registry found for one level, ID and school."""
+
+    level: Level
+    student_id: IdNumber
+    school_code: str
+    school_name: str
+    name: str
+    class_name: str
+
+
+def _role_label(role: Role) -> str:
+    return LEGAL_REPRESENTATIVE if role is Role.LEGAL_REPRESENTATIVE else GUARDIAN
+
+
+class StudentScreen(WizardScreen[StudentResult]):
+    """One student: relationship, level, ID + 驗證, school, confirm.
+
+    Args:
+        chrome: Words, help line, demo banner.
+        client: The registry (schools of a level, the pupil look-up).
+        session: The parent's verified session.
+        students: The students already in the application.
+        prefill: A student to show again (after an error, or to correct).
+        relationship: The relationship to start with (the previous student's).
+        error: An error to show at once (the flow's, e.g. a student added twice).
+    """
+
+    STEP: ClassVar[int] = 2
+    HELP: ClassVar[str] = HELP
+    ERROR_FIELDS: ClassVar[dict[str | None, str]] = {
+        RELATIONSHIP_FIELD: "relationship-error",
+        RELATIONSHIP_OTHER_FIELD: "relationship-error",
+        LEVEL_FIELD: "level-error",
+        STUDENT_ID_FIELD: "student-id-error",
+        SCHOOL_FIELD: "school-error",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", show=False)]
+
+    def __init__(
+        self,
+        chrome: Chrome,
+        *,
+        client: RegistryClient,
+        session: ParentSession,
+        students: Sequence[StudentEntry] = (),
+        prefill: StudentEntry | None = None,
+        relationship: RelationshipChoice | None = None,
+        error: DomainError | None = None,
+    ) -> None:
+        super().__init__(chrome)
+        self._client = client
+        self._session = session
+        self._students = tuple(students)
+        self._prefill = prefill
+        self._relationship = prefill.relationship if prefill is not None else relationship
+        self._initial_error = error
+        self._schools_level: Level | None = None
+        self._found: _Found | None = (
+            _Found(
+                prefill.level,
+                prefill.student_id,
+                prefill.school_code,
+                prefill.school_name,
+                prefill.name,
+                prefill.class_name,
+            )
+            if prefill is not None
+            else None
+        )
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        """Relationship, level, ID, school, confirmation and the students added."""
+        _ = self._
+        chosen = self._relationship
+        role = chosen.role if chosen is not None else Role.LEGAL_REPRESENTATIVE
+        yield Static(_(QUESTION), classes="heading")
+        yield Static(_(ONE_AT_A_TIME), classes="hint")
+        with Horizontal(classes="choice-row"):
+            with RadioSet(id="role", classes="inline"):
+                for each in Role:
+                    yield RadioButton(_(_role_label(each)), value=each is role, id=f"role-{each}")
+            yield Select[Relationship](
+                self._relationship_options(role),
+                prompt=_(self._relationship_prompt(role)),
+                value=chosen.relationship if chosen is not None else Select.NULL,
+                id="relationship",
+            )
+        yield Input(
+            (chosen.description or "") if chosen is not None else "",
+            placeholder=_(OTHER_PLACEHOLDER),
+            id="relationship-other",
+        )
+        yield self.error_line("relationship-error")
+
+        level = self._prefill.level if self._prefill is not None else None
+        yield Static(_(LEVEL_QUESTION), classes="label")
+        with RadioSet(id="level", classes="inline"):
+            for option in Level:
+                yield RadioButton(
+                    _(LEVEL_LABELS[option]), value=option is level, id=f"level-{option}"
+                )
+        yield self.error_line("level-error")
+
+        yield Static(_(ID_QUESTION), classes="label")
+        with Horizontal(classes="field-row"):
+            typed = self._prefill.student_id.value if self._prefill is not None else ""
+            yield Input(typed, id="student-id", max_length=32)
+            yield Button(_(VERIFY), id="verify")
+        yield self.error_line("student-id-error")
+
+        with Vertical(id="school-box"):
+            yield Static(_(SCHOOL_QUESTION), classes="label")
+            yield Select[str]((), prompt=_(CHOOSE_SCHOOL), id="school")
+            yield self.error_line("school-error")
+
+        with Vertical(id="confirm-box"):
+            yield Static(_(CONFIRM_QUESTION), classes="subheading")
+            for label, widget_id in ((NAME, "found-name"), (CLASS, "found-class")):
+                with Horizontal(classes="value-row"):
+                    yield Static(_(label), classes="field-label")
+                    yield Static(id=widget_id, classes="value")
+            with Horizontal(classes="value-row"):
+                yield Static(_(SCHOOL), classes="field-label")
+                yield Static(id="found-school", classes="value")
+            with Horizontal(classes="value-row"):
+                yield Static(_(TITLE), classes="field-label")
+                yield Static(id="found-title", classes="value")
+            yield Static(_(CONFIRM_HINT), classes="hint")
+
+        if self._students:
+            with Vertical(id="added"):
+                yield Static(_(ADDED), classes="subheading")
+                for index, student in enumerate(self._students):
+                    with Horizontal(classes="added-row"):
+                        yield Static(self._describe(student), classes="added-student")
+                        yield Button(_(REMOVE), id=f"remove-{index}", classes="remove")
+        yield self.error_line("form-error")
+
+    def compose_actions(self) -> ComposeResult:
+        """返回 left; 新增綁定學生 and 下一步 right."""
+        _ = self._
+        yield Button(_(BACK), id="back")
+        yield self.spacer()
+        yield Button(_(ADD_ANOTHER), id="add-another")
+        yield Button(_(NEXT), id="next", variant="primary")
+
+    def on_mount(self) -> None:
+        """Shows what applies now, loads the prefilled student's schools, shows any error."""
+        self._show_other()
+        self.query_one("#school-box").display = False
+        self._show_found()
+        # One student more would pass the limit: offer only 下一步.
+        self.query_one("#add-another").display = len(self._students) < MAX_STUDENTS - 1
+        if self._found is not None:
+            self._load_schools(self._found.level, then_verify=False)
+        if self._initial_error is not None:
+            self.show_error(self._initial_error)
+        self.query_one("#relationship" if self._relationship is None else "#level").focus()
+
+    # --- what the parent chose ---------------------------------------------------------------
+
+    def _relationship_options(self, role: Role) -> list[tuple[str, Relationship]]:
+        return [(self._(RELATIONSHIP_LABELS[each]), each) for each in RELATIONSHIPS_BY_ROLE[role]]
+
+    @staticmethod
+    def _relationship_prompt(role: Role) -> str:
+        return CHOOSE_LEGAL if role is Role.LEGAL_REPRESENTATIVE else CHOOSE_GUARDIAN
+
+    def _role(self) -> Role:
+        pressed = self.query_one("#role", RadioSet).pressed_button
+        if pressed is not None and pressed.id == f"role-{Role.GUARDIAN}":
+            return Role.GUARDIAN
+        return Role.LEGAL_REPRESENTATIVE
+
+    def _level(self) -> Level | None:
+        pressed = self.query_one("#level", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            return None
+        return Level(pressed.id.removeprefix("level-"))
+
+    def _relationship_value(self) -> str:
+        value = self.query_one("#relationship", Select).value
+        return "" if value is Select.NULL else str(value)
+
+    def _relationship_choice(self) -> RelationshipChoice:
+        return parse_relationship(
+            self._relationship_value(),
+            self.query_one("#relationship-other", Input).value,
+            field=RELATIONSHIP_FIELD,
+            description_field=RELATIONSHIP_OTHER_FIELD,
+        )
+
+    def _describe(self, student: StudentEntry) -> str:
+        return f"{student.name}　{student.class_name}　{self._title(student.relationship)}"
+
+    def _title(self, choice: RelationshipChoice) -> str:
+        if choice.relationship is Relationship.OTHER and choice.description:
+            return choice.description
+        return self._(choice.label)
+
+    def _show_other(self) -> None:
+        other = self._relationship_value() == Relationship.OTHER
+        self.query_one("#relationship-other", Input).display = other
+
+    def _show_found(self) -> None:
+        found = self._found
+        self.query_one("#confirm-box").display = found is not None
+        if found is None:
+            return
+        self.query_one("#found-name", Static).update(found.name)
+        self.query_one("#found-class", Static).update(found.class_name)
+        self.query_one("#found-school", Static).update(found.school_name)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        try:
+            title = self._title(self._relationship_choice())
+        except DomainError:
+            title = ""
+        self.query_one("#found-title", Static).update(title)
+
+    def _forget_found(self) -> None:
+        if self._found is not None:
+            self._found = None
+            self._show_found()
+
+    @on(RadioSet.Changed, "#role")
+    def _role_changed(self) -> None:
+        role = self._role()
+        select = self.query_one("#relationship", Select)
+        select.set_options(self._relationship_options(role))
+        select.prompt = self._(self._relationship_prompt(role))
+        self.clear_errors("relationship-error")
+        self._show_other()
+        self._show_title()
+
+    @on(Select.Changed, "#relationship")
+    def _relationship_changed(self) -> None:
+        self.clear_errors("relationship-error")
+        self._show_other()
+        self._show_title()
+        if self._relationship_value() == Relationship.OTHER:
+            self.query_one("#relationship-other", Input).focus()
+
+    @on(Input.Changed, "#relationship-other")
+    def _other_changed(self) -> None:
+        self.clear_errors("relationship-error")
+        self._show_title()
+
+    @on(RadioSet.Changed, "#level")
+    def _level_changed(self) -> None:
+        self.clear_errors("level-error", "school-error")
+        if self._level() is not self._schools_level:
+            # Schools of another level: choose again.
+            self.query_one("#school-box").display = False
+            self._forget_found()
+
+    @on(Input.Changed, "#student-id")
+    def _id_changed(self, event: Input.Changed) -> None:
+        self.clear_errors("student-id-error")
+        found = self._found
+        if found is not None and event.value.strip().upper() != found.student_id.value:
+            self._forget_found()
+
+    # --- 驗證 and the school -----------------------------------------------------------------
+
+    @on(Input.Submitted, "#student-id")
+    @on(Button.Pressed, "#verify")
+    def _verify(self) -> None:
+        self.clear_errors()
+        checked = self._checked_form()
+        if checked is None:
+            return
+        level, _student_id = checked
+        if self._schools_level is level and self.query_one("#school-box").display:
+            self._verify_student()
+        else:
+            self._load_schools(level, then_verify=True)
+
+    def _checked_form(self) -> tuple[Level, IdNumber] | None:
+        """The level and ID when relationship, level and ID are all right; else shows why."""
+        errors: list[DomainError] = []
+        try:
+            self._relationship_choice()
+        except DomainError as error:
+            errors.append(error)
+        level: Level | None = None
+        try:
+            level = parse_level(str(self._level() or ""), field=LEVEL_FIELD)
+        except DomainError as error:
+            errors.append(error)
+        student_id: IdNumber | None = None
+        try:
+            student_id = parse_id(
+                self.query_one("#student-id", Input).value, field=STUDENT_ID_FIELD
+            )
+        except DomainError as error:
+            errors.append(error)
+        if errors or level is None or student_id is None:
+            self.show_error(DomainErrors(errors))
+            return None
+        return level, student_id
+
+    def _load_schools(self, level: Level, *, then_verify: bool) -> None:
+        self.call_registry(
+            self.query_one("#verify", Button),
+            lambda: self._client.schools(level),
+            lambda schools: self._schools_loaded(level, schools, then_verify=then_verify),
+            error_at="student-id-error",
+        )
+
+    def _schools_loaded(self, level: Level, schools: list[School], *, then_verify: bool) -> None:
+        self._schools_level = level
+        select = self.query_one("#school", Select)
+        keep = self._found.school_code if self._found is not None else None
+        with self.prevent(Select.Changed):
+            select.set_options((school.name, school.code) for school in schools)
+            if keep is not None and any(school.code == keep for school in schools):
+                select.value = keep
+        self.query_one("#school-box").display = True
+        if then_verify:
+            if select.is_blank():
+                select.focus()
+            else:
+                self._verify_student()
+
+    @on(Select.Changed, "#school")
+    def _school_changed(self, event: Select.Changed) -> None:
+        self.clear_errors("school-error", "student-id-error")
+        self._forget_found()
+        if event.value is not Select.NULL:
+            self._verify_student()
+
+    def _verify_student(self) -> None:
+        checked = self._checked_form()
+        select = self.query_one("#school", Select)
+        if checked is None:
+            return
+        if select.is_blank():
+            self.show_error(DomainError(ErrorCode.SCHOOL_UNKNOWN, field=SCHOOL_FIELD))
+            select.focus()
+            return
+        level, student_id = checked
+        school_code = str(select.value)
+        self.call_registry(
+            self.query_one("#verify", Button),
+            lambda: self._client.verify_student(
+                self._session, level, student_id.value, school_code
+            ),
+            lambda result: self._student_found(level, student_id, result),
+            # "Not found" is the same whatever was wrong; it is shown under the ID and 驗證.
+            error_at="student-id-error",
+        )
+
+    def _student_found(
+        self, level: Level, student_id: IdNumber, result: StudentVerifyResult
+    ) -> None:
+        self._found = _Found(
+            level,
+            student_id,
+            result.school_code,
+            result.school_name,
+            result.name,
+            result.class_name,
+        )
+        self._show_found()
+        self.query_one("#next", Button).focus()
+
+    # --- leaving -----------------------------------------------------------------------------
+
+    def _entry(self) -> StudentEntry | None:
+        """The confirmed student, or None (with the reason shown) when there is none yet."""
+        found = self._found
+        try:
+            relationship = self._relationship_choice()
+        except DomainError as error:
+            self.show_error(error)
+            return None
+        if found is None:
+            return None
+        return StudentEntry(
+            relationship=relationship,
+            level=found.level,
+            student_id=found.student_id,
+            school_code=found.school_code,
+            school_name=found.school_name,
+            name=found.name,
+            class_name=found.class_name,
+        )
+
+    def _form_is_empty(self) -> bool:
+        return not self.query_one("#student-id", Input).value.strip()
+
+    @on(Button.Pressed, "#add-another")
+    def _add_another(self) -> None:
+        self._leave(more=True)
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        self._leave(more=False)
+
+    def _leave(self, *, more: bool) -> None:
+        self.clear_errors()
+        if self.is_busy:
+            return
+        if self._found is None:
+            if not more and self._students and self._form_is_empty():
+                self.dismiss(StudentsDone())
+                return
+            if not self._students and self._form_is_empty():
+                self.show_error(DomainError(ErrorCode.DRAFT_NO_STUDENTS))
+            else:
+                line = self.query_one("#form-error", Static)
+                line.update(self._(NOT_VERIFIED))
+                line.add_class("-shown")
+            return
+        entry = self._entry()
+        if entry is not None:
+            self.dismiss(StudentChosen(entry, more=more))
+
+    @on(Button.Pressed, ".remove")
+    def _remove(self, event: Button.Pressed) -> None:
+        if event.button.id is not None:
+            self.dismiss(StudentRemoved(int(event.button.id.removeprefix("remove-"))))
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """返回: to the contact step (what was added stays in the application)."""
+        self.dismiss(Back())
