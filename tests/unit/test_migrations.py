@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import IntegrityError
 
 from store import migrate
 from store.engine import make_engine, sqlite_url
@@ -44,6 +46,14 @@ def _revisions(schema: Schema) -> list[str]:
 
 def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
+
+
+def _tables_of(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return _tables(engine)
+    finally:
+        engine.dispose()
 
 
 def test_every_revision_goes_up_and_down_and_up_again(db_url: str, schema: Schema) -> None:
@@ -117,3 +127,132 @@ def test_the_command_line_upgrades_reports_and_downgrades(
 def test_an_unknown_schema_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown schema"):
         migrate.make_config("kiosk")  # type: ignore[arg-type]
+
+
+REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{revision}"
+down_revision = {down_revision!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True))
+    {fail}
+
+
+def downgrade() -> None:
+    op.drop_table("{table}")
+"""
+
+
+def test_an_upgrade_that_fails_half_way_leaves_the_database_as_it_was(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Two revisions, the second failing: neither is left behind (one transaction)."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a_works.py").write_text(
+        REVISION.format(revision="a", down_revision=None, table="first", fail="")
+    )
+    (versions / "b_fails.py").write_text(
+        REVISION.format(
+            revision="b", down_revision="a", table="second", fail='raise OSError("disk is full")'
+        )
+    )
+    config = migrate.make_config("local", db_url)
+    config.set_main_option("version_locations", str(versions))
+
+    with pytest.raises(OSError, match="disk is full"):
+        command.upgrade(config, "head")
+
+    assert _tables_of(db_url) == set()
+    assert migrate.current(db_url, "local") is None
+
+
+def test_the_sql_of_an_upgrade_can_be_written_instead_of_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command.upgrade(migrate.make_config("local", "sqlite:///unused.db"), "head", sql=True)
+
+    script = capsys.readouterr().out
+    assert "CREATE TABLE applications" in script
+    assert "alembic_version_local" in script
+
+
+PARENT_AND_CHILD = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "parent",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("label", sa.String(10), nullable=True),
+    )
+    op.create_table(
+        "child",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("parent_id", sa.Integer(), sa.ForeignKey("parent.id"), nullable=False),
+    )
+    op.execute("INSERT INTO parent (id) VALUES (1)")
+    op.execute("INSERT INTO child (id, parent_id) VALUES (10, 1)")
+
+
+def downgrade() -> None:
+    op.drop_table("child")
+    op.drop_table("parent")
+"""
+
+RECREATE_PARENT = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "b"
+down_revision = "a"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # SQLite cannot change a column's type in place: batch mode rebuilds the table.
+    with op.batch_alter_table("parent") as batch:
+        batch.alter_column("label", type_=sa.String(40), existing_nullable=True)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("parent") as batch:
+        batch.alter_column("label", type_=sa.String(10), existing_nullable=True)
+"""
+
+
+def test_a_table_others_point_at_can_be_rebuilt_with_its_rows(db_url: str, tmp_path: Path) -> None:
+    """SQLite rebuilds a table to alter it; rows pointing at it survive, and so do the checks."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a_tables.py").write_text(PARENT_AND_CHILD)
+    (versions / "b_rebuild.py").write_text(RECREATE_PARENT)
+    config = migrate.make_config("local", db_url)
+    config.set_main_option("version_locations", str(versions))
+
+    command.upgrade(config, "head")
+    command.downgrade(config, "a")
+    command.upgrade(config, "head")
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT id, parent_id FROM child").all() == [(10, 1)]
+        with engine.begin() as connection, pytest.raises(IntegrityError):
+            connection.exec_driver_sql("INSERT INTO child (id, parent_id) VALUES (11, 2)")
+    finally:
+        engine.dispose()
