@@ -1,0 +1,108 @@
+"""The registry's FastAPI application, built from settings by :func:`create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+
+from kiosk.domain.wire import API_PREFIX
+from registry.auth import TokenSigner, load_or_create_pepper, load_or_create_signing_key
+from registry.deps import Registry
+from registry.errors import BodyLimitMiddleware, install_error_handlers
+from registry.notify.base import Notifier
+from registry.notify.config import build_notifier
+from registry.routers import (
+    accounts,
+    applications,
+    bindings,
+    codes,
+    health,
+    kiosks,
+    parents,
+    roster,
+    staff,
+)
+from registry.settings import RegistrySettings
+from store.base import utcnow
+from store.engine import make_engine, make_session_factory
+
+_ROUTERS = (health, kiosks, codes, roster, parents, applications, bindings, staff, accounts)
+
+
+def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drops FastAPI's automatic 422 answers: validation errors are 400 ErrorBody here."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    schemas = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    return schema
+
+
+def create_app(
+    settings: RegistrySettings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    notifier: Notifier | None = None,
+) -> FastAPI:
+    """The registry application.
+
+    The database must already be at the central schema's head (``registry serve`` migrates
+    before it starts; tests call :func:`store.migrate.upgrade`).
+
+    Args:
+        settings: What to serve and how.
+        clock: Gives "now" (timezone-aware UTC); tests pass a clock they move.
+        notifier: Delivers messages; by default the one ``settings.notify`` describes.
+
+    Returns:
+        The app; its engine is disposed when the app shuts down.
+    """
+    engine = make_engine(settings.database_url)
+    registry = Registry(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        notifier=notifier if notifier is not None else build_notifier(settings.notify_config),
+        signer=TokenSigner(
+            load_or_create_signing_key(settings.signing_key_path),
+            issuer=settings.issuer,
+            audience=settings.audience,
+        ),
+        pepper=load_or_create_pepper(settings.pepper_path),
+        hasher=settings.password_hashing.hasher(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="CoolClass parent binding registry",
+        version=settings.version,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for module in _ROUTERS:
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _without_validation_answers(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,227 @@
+"""FastAPI dependencies: the registry's context, database sessions, the clock and the callers.
+
+Each is an ``Annotated[..., Depends(...)]`` alias (as in fastapi/full-stack-fastapi-template), so a
+router states what it needs in its signature: ``def handler(session: SessionDep, kiosk: KioskDep)``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.domain.contact import Contact
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.wire import PARENT_SESSION_HEADER, STAFF_SESSION_HEADER
+from registry.auth import TokenSigner, unverified_kiosk_id, verify_kiosk_token
+from registry.notify.base import Notifier
+from registry.services import kiosks
+from registry.services.review import Reviewer
+from registry.settings import RegistrySettings
+from store.central import Kiosk, ParentSession, StaffAccount
+
+#: One call in this many also forgets expired kiosk token ids (spreads the clean-up).
+_PURGE_ONE_IN = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Everything a request may need, built once by :func:`registry.app.create_app`.
+
+    Attributes:
+        settings: The registry's settings.
+        clock: Gives "now" (timezone-aware UTC); tests inject their own.
+        engine: The database engine.
+        sessions: Opens database sessions.
+        notifier: Delivers email and SMS.
+        signer: Signs and checks parent and staff tokens.
+        pepper: The HMAC key of the code hashes.
+        hasher: Hashes new passwords (argon2id at the settings' cost).
+    """
+
+    settings: RegistrySettings
+    clock: Callable[[], datetime]
+    engine: Engine
+    sessions: sessionmaker[Session]
+    notifier: Notifier
+    signer: TokenSigner
+    pepper: bytes
+    hasher: PasswordHasher
+
+    def now(self) -> datetime:
+        """The current time from the injected clock."""
+        return self.clock()
+
+
+def get_registry(request: Request) -> Registry:
+    """The registry context of the running app."""
+    registry = request.app.state.registry
+    assert isinstance(registry, Registry)
+    return registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_session(registry: RegistryDep) -> Iterator[Session]:
+    """A database session for one request (rolled back unless the handler committed)."""
+    with registry.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_now(registry: RegistryDep) -> datetime:
+    """The time of this request, read once from the injected clock."""
+    return registry.now()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+_kiosk_bearer = HTTPBearer(
+    scheme_name="KioskToken",
+    bearerFormat="JWT",
+    description="A short-lived EdDSA JWT signed by the kiosk's enrolled key.",
+    auto_error=False,
+)
+_parent_header = APIKeyHeader(
+    name=PARENT_SESSION_HEADER,
+    scheme_name="ParentSession",
+    description="The parent-session JWT from /v1/codes/verify.",
+    auto_error=False,
+)
+_staff_header = APIKeyHeader(
+    name=STAFF_SESSION_HEADER,
+    scheme_name="StaffSession",
+    description="The staff JWT from /v1/staff/login.",
+    auto_error=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskCaller:
+    """A kiosk whose token was verified (and its token id spent)."""
+
+    kiosk_id: str
+    school_code: str
+
+
+def require_kiosk(
+    registry: RegistryDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_kiosk_bearer)],
+) -> KioskCaller:
+    """Verifies the kiosk JWT of ``Authorization: Bearer``.
+
+    Raises:
+        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a token that is
+            malformed, of another algorithm, badly signed, expired, too long-lived, for another
+            audience or issuer, from an unknown kiosk, or replayed.
+    """
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise DomainError(ErrorCode.AUTH_REQUIRED)
+    token = credentials.credentials
+    kiosk_id = unverified_kiosk_id(token)
+    limits = registry.settings.limits
+    with registry.sessions() as session:
+        public_key = kiosks.kiosk_key(session, kiosk_id)
+        claims = verify_kiosk_token(
+            token,
+            kiosk_id=kiosk_id,
+            public_key=public_key,
+            audience=registry.settings.audience,
+            now=now,
+            max_lifetime_s=limits.kiosk_token_max_lifetime_s,
+            skew_s=limits.clock_skew_s,
+        )
+        kiosks.use_token_id(session, claims, now=now, purge=secrets.randbelow(_PURGE_ONE_IN) == 0)
+        kiosk = session.get(Kiosk, kiosk_id)
+        assert kiosk is not None
+        return KioskCaller(kiosk_id=kiosk_id, school_code=kiosk.school_code)
+
+
+KioskDep = Annotated[KioskCaller, Depends(require_kiosk)]
+
+
+@dataclass(frozen=True, slots=True)
+class ParentCaller:
+    """A parent whose verified contact opened a session on this kiosk."""
+
+    session_id: uuid.UUID
+    contact: Contact
+    kiosk_id: str
+
+    @property
+    def actor(self) -> str:
+        """The audit log's name for them."""
+        return f"parent:{self.session_id}"
+
+
+def require_parent(
+    registry: RegistryDep,
+    now: NowDep,
+    kiosk: KioskDep,
+    token: Annotated[str | None, Security(_parent_header)],
+) -> ParentCaller:
+    """Verifies the parent-session JWT (beside the kiosk's) and its session.
+
+    Raises:
+        DomainError: ``SESSION_INVALID`` without a token, for a bad one, or for a session opened
+            on another kiosk; ``SESSION_EXPIRED``; ``SESSION_LOCKED`` after too many misses.
+    """
+    if not token:
+        raise DomainError(ErrorCode.SESSION_INVALID)
+    claims = registry.signer.verify(TokenSigner.PARENT, token, now=now)
+    try:
+        session_id = uuid.UUID(str(claims.get("sub")))
+    except ValueError:
+        raise DomainError(ErrorCode.SESSION_INVALID) from None
+    with registry.sessions() as session:
+        row = session.get(ParentSession, session_id)
+        if row is None or row.kiosk_id != kiosk.kiosk_id:
+            raise DomainError(ErrorCode.SESSION_INVALID)
+        if now >= row.expires_at:
+            raise DomainError(ErrorCode.SESSION_EXPIRED)
+        if row.locked_at is not None:
+            raise DomainError(ErrorCode.SESSION_LOCKED)
+        return ParentCaller(session_id, Contact(row.channel, row.address), kiosk.kiosk_id)
+
+
+ParentDep = Annotated[ParentCaller, Depends(require_parent)]
+
+
+def require_staff(
+    registry: RegistryDep,
+    now: NowDep,
+    token: Annotated[str | None, Security(_staff_header)],
+) -> Reviewer:
+    """Verifies the staff JWT and that the account still exists.
+
+    Raises:
+        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a bad one.
+    """
+    if not token:
+        raise DomainError(ErrorCode.AUTH_REQUIRED)
+    claims = registry.signer.verify(TokenSigner.STAFF, token, now=now)
+    try:
+        staff_id = int(str(claims.get("sub")))
+    except ValueError:
+        raise DomainError(ErrorCode.AUTH_INVALID) from None
+    with registry.sessions() as session:
+        account = session.get(StaffAccount, staff_id)
+        if account is None:
+            raise DomainError(ErrorCode.AUTH_INVALID)
+        return Reviewer(staff_id=account.id, role=account.role, school_code=account.school_code)
+
+
+StaffDep = Annotated[Reviewer, Depends(require_staff)]

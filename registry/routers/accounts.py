@@ -1,0 +1,44 @@
+"""Parent accounts: login (with lockout) and the password change forced at first login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from kiosk.domain.wire import AccountLoginRequest, AccountLoginResult, PasswordChangeRequest
+from registry.deps import NowDep, RegistryDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.services import accounts
+
+router = APIRouter(tags=["accounts"], responses=ERROR_RESPONSES)
+
+
+@router.post("/accounts/login")
+def login(
+    body: AccountLoginRequest, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> AccountLoginResult:
+    """Checks the email and password; says whether the password must be changed first."""
+    account = accounts.parent_login(
+        session,
+        email=body.email,
+        password=body.password,
+        now=now,
+        limits=registry.settings.limits,
+    )
+    return AccountLoginResult(must_change_password=account.must_change_password)
+
+
+@router.post("/accounts/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChangeRequest, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> Response:
+    """Changes the password; refuses the initial one and anything made from the ID."""
+    accounts.change_parent_password(
+        session,
+        email=body.email,
+        password=body.password,
+        new_password=body.new_password,
+        now=now,
+        limits=registry.settings.limits,
+        hasher=registry.hasher,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

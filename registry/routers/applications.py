@@ -1,0 +1,50 @@
+"""Submitting an application: idempotent on its id."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from kiosk.domain.wire import Submission, SubmissionResult
+from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.notify.messages import application_received_message
+from registry.services import applications
+from registry.services.notifications import deliver
+
+router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/applications",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": SubmissionResult, "description": "A replay: the stored result"}},
+)
+def submit(
+    body: Submission,
+    response: Response,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    kiosk: KioskDep,
+) -> SubmissionResult:
+    """Stores an application (201), or answers a replay of the same id and content (200).
+
+    The same id with other content is refused with 409 ``application.conflict``.
+    """
+    outcome = applications.submit(session, body, kiosk_id=kiosk.kiosk_id, now=now)
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+        return outcome.result
+    # The confirmation is a courtesy: a failure is logged, the application stands.
+    deliver(
+        registry.notifier,
+        application_received_message(
+            outcome.parent_email,
+            parent_name=outcome.parent_name,
+            receipt=body.receipt,
+            students=outcome.student_names,
+        ),
+        sessions=registry.sessions,
+        now=now,
+    )
+    return outcome.result

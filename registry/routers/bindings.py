@@ -1,0 +1,52 @@
+"""The parent's progress page: list, cancel one pending, purge pending and rejected."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from kiosk.domain.wire import BindingList, PurgeResult
+from registry.deps import NowDep, ParentDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.services import applications, audit
+
+router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES)
+
+
+@router.get("/bindings")
+def list_bindings(session: SessionDep, parent: ParentDep) -> BindingList:
+    """Every binding visible to the session's verified contact."""
+    bindings = applications.visible_bindings(session, parent.contact)
+    return BindingList(bindings=[applications.to_wire(binding) for binding in bindings])
+
+
+@router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)
+def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: ParentDep) -> Response:
+    """Cancels one pending binding (409 ``binding.not_pending`` otherwise)."""
+    binding = applications.cancel_binding(session, parent.contact, binding_id, now=now)
+    audit.record(
+        session,
+        actor=parent.actor,
+        action="binding.cancel",
+        subject=f"binding:{binding.id}",
+        now=now,
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/bindings/purge")
+def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeResult:
+    """Removes all pending and rejected bindings of the verified contact."""
+    removed = applications.purge_bindings(session, parent.contact, now=now)
+    audit.record(
+        session,
+        actor=parent.actor,
+        action="binding.purge",
+        subject=None,
+        now=now,
+        removed=len(removed),
+    )
+    session.commit()
+    return PurgeResult(removed=len(removed))

@@ -1,0 +1,27 @@
+"""Kiosk enrollment with a one-time token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kiosk.domain.wire import KioskEnrollment, KioskEnrollRequest
+from registry.auth import kiosk_issuer
+from registry.deps import NowDep, RegistryDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.services import kiosks
+
+router = APIRouter(tags=["kiosks"], responses=ERROR_RESPONSES)
+
+
+@router.post("/kiosks/enroll")
+def enroll(
+    body: KioskEnrollRequest, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> KioskEnrollment:
+    """Stores the kiosk's Ed25519 public key; the one-time token dies."""
+    kiosk = kiosks.enroll(session, token=body.enrollment_token, public_key=body.public_key, now=now)
+    return KioskEnrollment(
+        kiosk_id=kiosk.id,
+        school_code=kiosk.school_code,
+        issuer=kiosk_issuer(kiosk.id),
+        audience=registry.settings.audience,
+    )

@@ -1,0 +1,20 @@
+"""Does a parent already have an account? (The prefill of step 4.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kiosk.domain.wire import ParentLookupRequest, ParentLookupResult
+from registry.deps import ParentDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.services import roster
+
+router = APIRouter(tags=["parents"], responses=ERROR_RESPONSES)
+
+
+@router.post("/parents/lookup")
+def lookup(
+    body: ParentLookupRequest, session: SessionDep, _parent: ParentDep
+) -> ParentLookupResult:
+    """Whether the ID has an account; name, email and phone masked when it has."""
+    return roster.lookup_parent(session, body.parent_id)

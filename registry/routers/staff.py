@@ -1,0 +1,131 @@
+"""Staff review: login, the queue in scope, approve, reject, paper form received."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from kiosk.domain.wire import (
+    BindingStatus,
+    RejectRequest,
+    StaffBinding,
+    StaffBindingList,
+    StaffLoginRequest,
+    StaffSession,
+)
+from registry.auth import TokenSigner
+from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep
+from registry.errors import ERROR_RESPONSES
+from registry.notify.messages import (
+    account_created_message,
+    binding_approved_message,
+    binding_rejected_message,
+)
+from registry.services import accounts, review
+from registry.services.notifications import deliver
+
+router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
+
+
+@router.post("/staff/login")
+def login(
+    body: StaffLoginRequest, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> StaffSession:
+    """A staff token (5 wrong passwords lock the account for 15 minutes)."""
+    limits = registry.settings.limits
+    account = accounts.staff_login(
+        session, username=body.username, password=body.password, now=now, limits=limits
+    )
+    token, expires_at = registry.signer.sign(
+        TokenSigner.STAFF,
+        str(account.id),
+        now=now,
+        lifetime=timedelta(minutes=limits.staff_session_minutes),
+        extra={"role": account.role.value, "school": account.school_code},
+    )
+    return StaffSession(
+        session_token=token,
+        expires_at=expires_at,
+        role=account.role,
+        school_code=account.school_code,
+        display_name=account.display_name,
+    )
+
+
+@router.get("/staff/bindings")
+def list_bindings(
+    session: SessionDep, reviewer: StaffDep, status: BindingStatus | None = BindingStatus.PENDING
+) -> StaffBindingList:
+    """Bindings in scope: a teacher's classes, or an admin's school (pending by default)."""
+    bindings = review.list_bindings(session, reviewer, status)
+    return StaffBindingList(bindings=[review.to_staff_wire(binding) for binding in bindings])
+
+
+@router.post("/staff/bindings/{binding_id}/approve")
+def approve(
+    binding_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    reviewer: StaffDep,
+) -> StaffBinding:
+    """Approves; the parent's first approval creates their account and emails them."""
+    limits = registry.settings.limits
+    approval = review.approve(
+        session, reviewer, binding_id, now=now, limits=limits, hasher=registry.hasher
+    )
+    answer = review.to_staff_wire(approval.binding)
+    session.commit()
+    if approval.account_created:
+        message = account_created_message(
+            approval.email,
+            parent_name=approval.parent_name,
+            students=[approval.student_name],
+            valid_days=limits.account_unused_days,
+        )
+    else:
+        message = binding_approved_message(
+            approval.email, parent_name=approval.parent_name, student=approval.student_name
+        )
+    deliver(registry.notifier, message, sessions=registry.sessions, now=now)
+    return answer
+
+
+@router.post("/staff/bindings/{binding_id}/reject")
+def reject(
+    binding_id: uuid.UUID,
+    body: RejectRequest,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    reviewer: StaffDep,
+) -> StaffBinding:
+    """Rejects with a reason (shown to the parent with 不通過)."""
+    binding = review.reject(session, reviewer, binding_id, body.reason, now=now)
+    answer = review.to_staff_wire(binding)
+    session.commit()
+    deliver(
+        registry.notifier,
+        binding_rejected_message(
+            binding.application.parent_email,
+            parent_name=binding.application.parent_name,
+            student=binding.student.name,
+            reason=binding.reason or "",
+        ),
+        sessions=registry.sessions,
+        now=now,
+    )
+    return answer
+
+
+@router.post("/staff/bindings/{binding_id}/paper-form")
+def paper_form(
+    binding_id: uuid.UUID, session: SessionDep, now: NowDep, reviewer: StaffDep
+) -> StaffBinding:
+    """Records that the signed paper consent form was received."""
+    binding = review.paper_form_received(session, reviewer, binding_id, now=now)
+    answer = review.to_staff_wire(binding)
+    session.commit()
+    return answer

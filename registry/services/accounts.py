@@ -1,0 +1,286 @@
+"""Parent and staff accounts: argon2id hashes, logins with lockout, password changes.
+
+A parent account is made at the first approval (:func:`create_parent_account`): login = the
+email, initial password = the last six characters of the parent's ID, which must be changed at the
+first login; unused, it expires after :attr:`Limits.account_unused_days`. Five wrong passwords in a
+row lock an account (parent or staff) for :attr:`Limits.login_lock_minutes`. A new password may
+not be the initial one nor be made from the ID.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from typing import Final
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.domain.contact import parse_email, parse_phone
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.ids import normalize_id, parse_id
+from kiosk.domain.people import parse_name
+from kiosk.domain.wire import StaffRole
+from registry.settings import Limits
+from store.central import ParentAccount, School, StaffAccount
+
+#: The shortest new password accepted.
+MIN_PASSWORD_LENGTH: Final = 8
+#: Characters of the ID that make the initial password.
+INITIAL_PASSWORD_LENGTH: Final = 6
+
+
+def hash_password(password: str, *, hasher: PasswordHasher | None = None) -> str:
+    """An argon2id hash of ``password`` (salted, its parameters encoded in the string).
+
+    Args:
+        password: The password.
+        hasher: The cost to hash with (the registry's settings); argon2-cffi's defaults (argon2id,
+            RFC 9106's low-memory profile) when None.
+    """
+    return (hasher or PasswordHasher()).hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (the hash carries its own cost)."""
+    try:
+        return PasswordHasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("no account has this password")
+
+
+def initial_password(id_number: str) -> str:
+    """The initial password of a parent account: the last six characters of the ID."""
+    return id_number[-INITIAL_PASSWORD_LENGTH:]
+
+
+def check_new_password(new_password: str, id_number: str) -> None:
+    """Refuses a password that is too short, the initial one, or made from the ID.
+
+    "Made from the ID": after the same normalisation as an ID (full-width to half-width, upper
+    case, spaces and dashes dropped), it contains any six consecutive characters of the ID,
+    forwards or backwards.
+
+    Raises:
+        DomainError: ``PASSWORD_TOO_SHORT`` (``min``), ``PASSWORD_INITIAL``,
+            ``PASSWORD_FROM_ID`` (field ``new_password``).
+    """
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            ErrorCode.PASSWORD_TOO_SHORT, field="new_password", min=MIN_PASSWORD_LENGTH
+        )
+    folded = normalize_id(new_password)
+    if folded == initial_password(id_number):
+        raise DomainError(ErrorCode.PASSWORD_INITIAL, field="new_password")
+    size = INITIAL_PASSWORD_LENGTH
+    windows = {
+        text[start : start + size]
+        for text in (id_number, id_number[::-1])
+        for start in range(len(text) - size + 1)
+    }
+    if any(window in folded for window in windows):
+        raise DomainError(ErrorCode.PASSWORD_FROM_ID, field="new_password")
+
+
+def create_parent_account(
+    session: Session,
+    *,
+    id_number: str,
+    name: str,
+    email: str,
+    phone: str,
+    now: datetime,
+    limits: Limits,
+    password: str | None = None,
+    must_change_password: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> ParentAccount:
+    """Makes a parent account (added to the session, not committed).
+
+    Args:
+        session: Where to add it.
+        id_number: The parent's ID (checked and normalised).
+        name: The parent's name (checked).
+        email: The login (checked and normalised).
+        phone: A mobile or landline number (stored as E.164).
+        now: When it was made; it expires unused after :attr:`Limits.account_unused_days`.
+        limits: The rules' numbers.
+        password: The password; the initial one (last six of the ID) when None.
+        must_change_password: Whether the first login must change it.
+        hasher: The hashing cost (argon2-cffi's default when None).
+
+    Raises:
+        DomainError: the values' own errors.
+    """
+    number = parse_id(id_number, field="id").value
+    account = ParentAccount(
+        id_number=number,
+        name=parse_name(name, field="name"),
+        email=parse_email(email, field="email").value,
+        phone=parse_phone(phone, field="phone").e164,
+        password_hash=hash_password(
+            password if password is not None else initial_password(number), hasher=hasher
+        ),
+        must_change_password=must_change_password,
+        created_at=now,
+        expires_at=now + timedelta(days=limits.account_unused_days),
+        failed_logins=0,
+    )
+    session.add(account)
+    return account
+
+
+def create_staff_account(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: StaffRole,
+    school_code: str,
+    password: str,
+    now: datetime,
+    hasher: PasswordHasher | None = None,
+) -> StaffAccount:
+    """Makes a staff account (added to the session, not committed).
+
+    ``hasher`` sets the hashing cost (argon2-cffi's default when None).
+
+    Raises:
+        DomainError: ``SCHOOL_UNKNOWN`` for a school not on the roster; ``PASSWORD_TOO_SHORT``.
+    """
+    if session.get(School, school_code) is None:
+        raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field="school")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(ErrorCode.PASSWORD_TOO_SHORT, field="password", min=MIN_PASSWORD_LENGTH)
+    account = StaffAccount(
+        username=username,
+        display_name=display_name,
+        role=role,
+        school_code=school_code,
+        password_hash=hash_password(password, hasher=hasher),
+        failed_logins=0,
+        created_at=now,
+    )
+    session.add(account)
+    return account
+
+
+def _check_password(
+    session: Session,
+    account: ParentAccount | StaffAccount,
+    password: str,
+    *,
+    now: datetime,
+    limits: Limits,
+) -> None:
+    """The lockout rule around one password check. Commits a failure before raising."""
+    if account.locked_until is not None and now < account.locked_until:
+        raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
+    if verify_password(account.password_hash, password):
+        account.failed_logins = 0
+        account.locked_until = None
+        return
+    account.failed_logins += 1
+    locked = account.failed_logins >= limits.login_failures
+    if locked:
+        account.failed_logins = 0
+        account.locked_until = now + timedelta(minutes=limits.login_lock_minutes)
+    session.commit()
+    if locked:
+        raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
+    raise DomainError(ErrorCode.LOGIN_FAILED)
+
+
+def _parent_for_login(session: Session, email: str) -> ParentAccount:
+    try:
+        address = parse_email(email, field="email").value
+    except DomainError:
+        address = None
+    account = (
+        session.scalars(
+            select(ParentAccount).where(ParentAccount.email == address).with_for_update()
+        ).one_or_none()
+        if address is not None
+        else None
+    )
+    if account is None:
+        # As slow as a real check, so the answer's timing tells no one which emails exist.
+        verify_password(_dummy_hash(), email)
+        raise DomainError(ErrorCode.LOGIN_FAILED)
+    return account
+
+
+def _check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
+    unused = account.last_login_at is None and account.expires_at is not None
+    if unused and account.expires_at is not None and now >= account.expires_at:
+        raise DomainError(ErrorCode.ACCOUNT_EXPIRED, days=limits.account_unused_days)
+
+
+def parent_login(
+    session: Session, *, email: str, password: str, now: datetime, limits: Limits
+) -> ParentAccount:
+    """Signs a parent in. Commits.
+
+    Raises:
+        DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``); ``ACCOUNT_EXPIRED``
+            (``days``) for an account never used within its first days.
+    """
+    account = _parent_for_login(session, email)
+    _check_not_expired(account, now=now, limits=limits)
+    _check_password(session, account, password, now=now, limits=limits)
+    account.last_login_at = now
+    account.expires_at = None
+    session.commit()
+    return account
+
+
+def change_parent_password(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    new_password: str,
+    now: datetime,
+    limits: Limits,
+    hasher: PasswordHasher | None = None,
+) -> None:
+    """Changes a parent's password after checking the current one. Commits.
+
+    Raises:
+        DomainError: as :func:`parent_login`, and as :func:`check_new_password`.
+    """
+    account = _parent_for_login(session, email)
+    _check_not_expired(account, now=now, limits=limits)
+    _check_password(session, account, password, now=now, limits=limits)
+    check_new_password(new_password, account.id_number)
+    account.password_hash = hash_password(new_password, hasher=hasher)
+    account.must_change_password = False
+    account.last_login_at = account.last_login_at or now
+    account.expires_at = None
+    session.commit()
+
+
+def staff_login(
+    session: Session, *, username: str, password: str, now: datetime, limits: Limits
+) -> StaffAccount:
+    """Signs a staff member in. Commits.
+
+    Raises:
+        DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``).
+    """
+    account = session.scalars(
+        select(StaffAccount).where(StaffAccount.username == username).with_for_update()
+    ).one_or_none()
+    if account is None:
+        verify_password(_dummy_hash(), password)
+        raise DomainError(ErrorCode.LOGIN_FAILED)
+    _check_password(session, account, password, now=now, limits=limits)
+    session.commit()
+    return account

@@ -1,0 +1,447 @@
+"""Applications and the parent's view of their bindings.
+
+A submission is idempotent on its application id: the first one stores the application and one
+binding per student; a replay with the same content (same canonical hash) gets the stored
+result; the same id with other content is a conflict. Concurrent replays are settled by the
+primary key (the losers' inserts fail and they answer with the winner's result).
+
+Every rule is checked again with ``kiosk.domain``: the registry rebuilds a
+:class:`~kiosk.domain.draft.Draft` from the submission with the same methods the kiosk used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.draft import (
+    PARENT_EMAIL_FIELD,
+    ParentDetails,
+    StudentEntry,
+)
+from kiosk.domain.draft import Draft as DomainDraft
+from kiosk.domain.draft import Signature as DomainSignature
+from kiosk.domain.errors import DomainError, DomainErrors, ErrorCode
+from kiosk.domain.ids import parse_id
+from kiosk.domain.masking import mask_name
+from kiosk.domain.people import parse_relationship
+from kiosk.domain.wire import Binding as WireBinding
+from kiosk.domain.wire import BindingStatus, Submission, SubmissionResult
+from registry.services.locks import lock
+from store.central import (
+    Application,
+    Binding,
+    CodeChallenge,
+    ParentAccount,
+    ParentSession,
+    School,
+    Student,
+)
+
+
+def content_hash(submission: Submission) -> str:
+    """SHA-256 of the submission's canonical JSON (sorted keys, UTC time, no whitespace)."""
+    data = submission.model_dump(mode="json")
+    data["submitted_at"] = submission.submitted_at.astimezone(UTC).isoformat()
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _prefixed(error: DomainError, prefix: str) -> DomainError:
+    """The same error with its field placed inside the submission (``students.2.student_id``)."""
+    field = f"{prefix}.{error.field}" if error.field else prefix
+    return DomainError(error.code, field=field, **dict(error.params))
+
+
+def _binding_options() -> tuple[object, ...]:
+    student = joinedload(Binding.student)
+    return (student.joinedload(Student.school), student.joinedload(Student.school_class))
+
+
+def to_wire(binding: Binding) -> WireBinding:
+    """A binding as the parent's kiosk shows it (student, school and class loaded)."""
+    return WireBinding(
+        binding_id=binding.id,
+        application_id=binding.application_id,
+        student_name=binding.student.name,
+        class_name=binding.student.school_class.name,
+        school_name=binding.student.school.name,
+        relationship=binding.relationship,
+        relationship_other=binding.relationship_other,
+        status=binding.status,
+        reason=binding.reason,
+        updated_at=binding.updated_at,
+    )
+
+
+def stored_result(session: Session, application: Application) -> SubmissionResult:
+    """What a submission of ``application`` answers: its bindings as they stand now."""
+    bindings = session.scalars(
+        select(Binding)
+        .where(Binding.application_id == application.id, Binding.removed_at.is_(None))
+        .options(*_binding_options())  # type: ignore[arg-type]
+        .order_by(Binding.position)
+    ).all()
+    return SubmissionResult(
+        application_id=application.id,
+        receipt=application.receipt,
+        bindings=[to_wire(binding) for binding in bindings],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The outcome of :func:`submit`.
+
+    Attributes:
+        result: What to answer.
+        created: True for the first submission, False for a replay.
+        parent_email: Where the confirmation goes (first submission only).
+        parent_name: The parent's name for the confirmation.
+        student_names: The students' names for the confirmation.
+    """
+
+    result: SubmissionResult
+    created: bool
+    parent_email: str
+    parent_name: str
+    student_names: tuple[str, ...]
+
+
+def _replay(session: Session, application: Application, digest: str) -> Submitted:
+    if application.content_hash != digest:
+        raise DomainError(ErrorCode.APPLICATION_CONFLICT)
+    return Submitted(
+        stored_result(session, application),
+        created=False,
+        parent_email=application.parent_email,
+        parent_name=application.parent_name,
+        student_names=(),
+    )
+
+
+def _check_email_free(session: Session, email: str, parent_id: str) -> None:
+    """The tutorial's rule: one email belongs to one parent ID (account or live application)."""
+    other_account = session.scalar(
+        select(exists().where(ParentAccount.email == email, ParentAccount.id_number != parent_id))
+    )
+    other_application = session.scalar(
+        select(
+            exists().where(
+                Application.parent_email == email,
+                Application.parent_id_number != parent_id,
+                Binding.application_id == Application.id,
+                Binding.removed_at.is_(None),
+            )
+        )
+    )
+    if other_account or other_application:
+        raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
+
+
+def _check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:
+    """A student already bound to, or pending for, this parent is refused."""
+    live = session.execute(
+        select(Binding.student_id, Binding.status).where(
+            Binding.parent_id_number == parent_id,
+            Binding.student_id.in_([student.id for student in students]),
+            Binding.removed_at.is_(None),
+            Binding.status != BindingStatus.REJECTED,
+        )
+    ).all()
+    status_of = {student_id: status for student_id, status in live}
+    for index, student in enumerate(students):
+        status = status_of.get(student.id)
+        if status is BindingStatus.APPROVED:
+            raise DomainError(ErrorCode.STUDENT_ALREADY_BOUND, field=f"students.{index}.student_id")
+        if status is BindingStatus.PENDING:
+            raise DomainError(
+                ErrorCode.STUDENT_ALREADY_PENDING, field=f"students.{index}.student_id"
+            )
+
+
+def _roster_student(session: Session, index: int, raw: Submission, draft: DomainDraft) -> Student:
+    """Finds the ``index``-th student on the roster and adds it to the draft."""
+    given = raw.students[index]
+    where = f"students.{index}"
+    try:
+        choice = parse_relationship(
+            given.relationship.value, given.relationship_other, field="relationship"
+        )
+        number = parse_id(given.student_id, field="student_id")
+    except DomainError as error:
+        raise _prefixed(error, where) from None
+    school = session.get(School, given.school_code)
+    if school is None:
+        raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"{where}.school_code")
+    student = session.scalars(
+        select(Student)
+        .where(Student.id_number == number.value)
+        .options(joinedload(Student.school), joinedload(Student.school_class))
+    ).one_or_none()
+    if student is None or student.school_code != school.code or student.level != given.level:
+        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"{where}.student_id")
+    if not student.enrolled:
+        raise DomainError(ErrorCode.STUDENT_LEFT_SCHOOL, field=f"{where}.student_id")
+    try:
+        draft.add_student(
+            StudentEntry(
+                relationship=choice,
+                level=given.level,
+                student_id=number,
+                school_code=school.code,
+                school_name=school.name,
+                name=student.name,
+                class_name=student.school_class.name,
+            )
+        )
+    except DomainError as error:
+        raise _prefixed(error, where) from None
+    return student
+
+
+def _parent_details(
+    session: Session, submission: Submission
+) -> tuple[ParentDetails, ParentAccount | None]:
+    """The parent as the rules see them; an existing account's data wins over what was sent."""
+    given = submission.parent
+    try:
+        number = parse_id(given.id, field="id")
+    except DomainError as error:
+        raise _prefixed(error, "parent") from None
+    account = session.scalars(
+        select(ParentAccount).where(ParentAccount.id_number == number.value)
+    ).one_or_none()
+    if account is not None:
+        # As the kiosk saw it: masked, so a typed signature is compared the same way there.
+        return (
+            ParentDetails.existing(number, mask_name(account.name), account.email, account.phone),
+            account,
+        )
+    if given.existing_account:
+        raise DomainError(ErrorCode.DRAFT_PARENT_REQUIRED, field="parent.existing_account")
+    try:
+        return (
+            ParentDetails.new(number, given.name or "", given.email or "", given.phone or ""),
+            None,
+        )
+    except DomainErrors as errors:
+        raise _prefixed(errors.errors[0], "parent") from None
+
+
+def _verified_contact(session: Session, submission: Submission, kiosk_id: str) -> Contact:
+    """The contact the submission's challenge verified, on this kiosk."""
+    challenge = session.get(CodeChallenge, submission.challenge_id)
+    verified_here = session.scalar(
+        select(
+            exists().where(
+                ParentSession.challenge_id == submission.challenge_id,
+                ParentSession.kiosk_id == kiosk_id,
+            )
+        )
+    )
+    if challenge is None or challenge.used_at is None or not verified_here:
+        raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
+    return Contact(challenge.channel, challenge.address)
+
+
+def submit(session: Session, submission: Submission, *, kiosk_id: str, now: datetime) -> Submitted:
+    """Stores an application (or answers a replay of it). Commits.
+
+    Raises:
+        DomainError: ``APPLICATION_CONFLICT`` (same id, other content); the rules' own codes
+            with the field inside the submission (``students.1.student_id``, ``parent.email``):
+            ``id.*``, ``name.*``, ``email.*``, ``phone.*``, ``relationship.*``,
+            ``SCHOOL_UNKNOWN``, ``STUDENT_NOT_FOUND``, ``STUDENT_LEFT_SCHOOL``, ``draft.*``,
+            ``PARENT_EMAIL_TAKEN``, ``STUDENT_ALREADY_BOUND``, ``STUDENT_ALREADY_PENDING``;
+            ``CODE_UNKNOWN`` (``challenge_id`` verified no contact on this kiosk).
+    """
+    digest = content_hash(submission)
+    existing = session.get(Application, submission.application_id)
+    if existing is not None:
+        return _replay(session, existing, digest)
+    try:
+        return _store(session, submission, digest, kiosk_id=kiosk_id, now=now)
+    except IntegrityError:
+        session.rollback()
+    # Someone else stored this id (a concurrent replay) or a binding of this parent and student
+    # (a concurrent application) first: answer as if we had come second.
+    existing = session.get(Application, submission.application_id)
+    if existing is not None:
+        return _replay(session, existing, digest)
+    return _store(session, submission, digest, kiosk_id=kiosk_id, now=now)
+
+
+def _store(
+    session: Session, submission: Submission, digest: str, *, kiosk_id: str, now: datetime
+) -> Submitted:
+    draft = DomainDraft(application_id=submission.application_id)
+    details, account = _parent_details(session, submission)
+    parent_id = details.parent_id.value
+    email = account.email if account is not None else (details.email.value if details.email else "")
+    # One writer per parent and per email at a time: the email and already-bound rules below
+    # read, then write, and must not interleave with another application of the same people.
+    lock(session, f"parent:{parent_id}", f"email:{email}")
+    existing = session.get(Application, submission.application_id)
+    if existing is not None:
+        return _replay(session, existing, digest)
+    try:
+        draft.set_parent(details)
+    except DomainError as error:
+        raise _prefixed(error, "parent") from None
+    students = [
+        _roster_student(session, index, submission, draft)
+        for index in range(len(submission.students))
+    ]
+    draft.accept_consent(submission.consent_version)
+    given = submission.signature
+    try:
+        draft.sign(
+            DomainSignature(
+                strokes=tuple(tuple(point for point in stroke) for stroke in given.strokes),
+                typed_name=given.typed_name,
+            )
+        )
+    except DomainError as error:
+        raise _prefixed(error, "signature") from None
+    draft.check_complete()
+    contact = _verified_contact(session, submission, kiosk_id)
+    _check_email_free(session, email, parent_id)
+    _check_not_bound(session, parent_id, students)
+
+    name = account.name if account is not None else details.name
+    phone = account.phone if account is not None else (details.phone.e164 if details.phone else "")
+    application = Application(
+        id=submission.application_id,
+        receipt=submission.receipt,
+        kiosk_id=kiosk_id,
+        channel=contact.channel,
+        contact_address=contact.address,
+        challenge_id=submission.challenge_id,
+        consent_version=submission.consent_version,
+        submitted_at=submission.submitted_at,
+        parent_id_number=parent_id,
+        parent_name=name,
+        parent_email=email,
+        parent_phone=phone,
+        existing_account=account is not None,
+        signature_kind=given.kind,
+        signature=given.model_dump(mode="json"),
+        content_hash=digest,
+        created_at=now,
+    )
+    session.add(application)
+    session.flush()  # the application's primary key settles concurrent replays here
+    for position, (entry, student) in enumerate(zip(draft.students, students, strict=True)):
+        session.add(
+            Binding(
+                id=uuid.uuid4(),
+                application_id=application.id,
+                position=position,
+                student_id=student.id,
+                parent_id_number=parent_id,
+                relationship=entry.relationship.relationship,
+                relationship_other=entry.relationship.description,
+                status=BindingStatus.PENDING,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
+    result = stored_result(session, application)
+    session.commit()
+    return Submitted(
+        result,
+        created=True,
+        parent_email=email,
+        parent_name=name,
+        student_names=tuple(student.name for student in students),
+    )
+
+
+# --- the parent's view ----------------------------------------------------------------------
+
+
+def _visible(contact: Contact) -> ColumnElement[bool]:
+    """Bindings a verified contact may see: of applications made with it, or naming it as the
+    parent's email or phone, or of the parent whose account has it."""
+    if contact.channel is Channel.EMAIL:
+        application_match = or_(
+            and_(
+                Application.channel == Channel.EMAIL,
+                Application.contact_address == contact.address,
+            ),
+            Application.parent_email == contact.address,
+        )
+        account_match = ParentAccount.email == contact.address
+    else:
+        application_match = or_(
+            and_(
+                Application.channel == Channel.SMS,
+                Application.contact_address == contact.address,
+            ),
+            Application.parent_phone == contact.address,
+        )
+        account_match = ParentAccount.phone == contact.address
+    return and_(
+        Binding.removed_at.is_(None),
+        or_(
+            Binding.application_id.in_(select(Application.id).where(application_match)),
+            Binding.parent_id_number.in_(select(ParentAccount.id_number).where(account_match)),
+        ),
+    )
+
+
+def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
+    """Every binding the contact may see, oldest application first, with students loaded."""
+    return list(
+        session.scalars(
+            select(Binding)
+            .where(_visible(contact))
+            .options(*_binding_options())  # type: ignore[arg-type]
+            .order_by(Binding.created_at, Binding.application_id, Binding.position)
+        ).all()
+    )
+
+
+def cancel_binding(
+    session: Session, contact: Contact, binding_id: uuid.UUID, *, now: datetime
+) -> Binding:
+    """Removes one pending binding the contact may see. Does not commit.
+
+    Raises:
+        DomainError: ``BINDING_NOT_FOUND`` (not there or not visible); ``BINDING_NOT_PENDING``.
+    """
+    binding = session.scalars(
+        select(Binding).where(Binding.id == binding_id, _visible(contact)).with_for_update()
+    ).one_or_none()
+    if binding is None:
+        raise DomainError(ErrorCode.BINDING_NOT_FOUND)
+    if binding.status is not BindingStatus.PENDING:
+        raise DomainError(ErrorCode.BINDING_NOT_PENDING)
+    binding.removed_at = now
+    binding.updated_at = now
+    return binding
+
+
+def purge_bindings(session: Session, contact: Contact, *, now: datetime) -> list[Binding]:
+    """Removes every pending and rejected binding the contact may see. Does not commit."""
+    bindings = list(
+        session.scalars(
+            select(Binding)
+            .where(_visible(contact), Binding.status != BindingStatus.APPROVED)
+            .with_for_update()
+        ).all()
+    )
+    for binding in bindings:
+        binding.removed_at = now
+        binding.updated_at = now
+    return bindings

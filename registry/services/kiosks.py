@@ -1,0 +1,120 @@
+"""Kiosks: a one-time enrollment token, the kiosk's own key, and single-use token ids."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.domain.errors import DomainError, ErrorCode
+from registry.auth import KioskClaims, decode_public_key, kiosk_issuer
+from registry.services import audit
+from registry.settings import Limits
+from store.central import Kiosk, School, UsedTokenId
+
+
+def _token_hash(token: str) -> str:
+    # The token is 256 random bits, so a plain digest is enough to keep it out of the database.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewKiosk:
+    """A kiosk made by :func:`add_kiosk`; the token is shown once and never stored."""
+
+    kiosk_id: str
+    school_code: str
+    enrollment_token: str
+    expires_at: datetime
+
+
+def add_kiosk(session: Session, *, school_code: str, now: datetime, limits: Limits) -> NewKiosk:
+    """Registers a kiosk for a school and makes its one-time enrollment token. Commits.
+
+    Raises:
+        DomainError: ``SCHOOL_UNKNOWN`` (field ``school``).
+    """
+    if session.get(School, school_code) is None:
+        raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field="school")
+    kiosk_id = f"k-{secrets.token_hex(8)}"
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=limits.enrollment_token_days)
+    session.add(
+        Kiosk(
+            id=kiosk_id,
+            school_code=school_code,
+            enrollment_token_hash=_token_hash(token),
+            enrollment_expires_at=expires_at,
+            created_at=now,
+        )
+    )
+    audit.record(session, actor="cli", action="kiosk.add", subject=f"kiosk:{kiosk_id}", now=now)
+    session.commit()
+    return NewKiosk(kiosk_id, school_code, token, expires_at)
+
+
+def enroll(session: Session, *, token: str, public_key: str, now: datetime) -> Kiosk:
+    """Stores a kiosk's public key against its one-time token (which dies). Commits.
+
+    Raises:
+        DomainError: ``REQUEST_INVALID`` (``public_key``) for a key that is not a base64 Ed25519
+            public key; ``KIOSK_ENROLLMENT_INVALID`` for an unknown, used or expired token.
+    """
+    raw_key = decode_public_key(public_key)
+    kiosk = session.scalars(
+        select(Kiosk).where(Kiosk.enrollment_token_hash == _token_hash(token)).with_for_update()
+    ).one_or_none()
+    if (
+        kiosk is None
+        or kiosk.enrolled_at is not None
+        or kiosk.revoked_at is not None
+        or (kiosk.enrollment_expires_at is not None and now >= kiosk.enrollment_expires_at)
+    ):
+        raise DomainError(ErrorCode.KIOSK_ENROLLMENT_INVALID)
+    kiosk.public_key = raw_key
+    kiosk.enrolled_at = now
+    kiosk.enrollment_token_hash = None
+    audit.record(
+        session, actor=kiosk_issuer(kiosk.id), action="kiosk.enroll", subject=None, now=now
+    )
+    session.commit()
+    return kiosk
+
+
+def kiosk_key(session: Session, kiosk_id: str) -> bytes:
+    """The enrolled public key of a kiosk in service.
+
+    Raises:
+        DomainError: ``AUTH_INVALID`` for an unknown, unenrolled or revoked kiosk.
+    """
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None or kiosk.public_key is None or kiosk.revoked_at is not None:
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    return kiosk.public_key
+
+
+def use_token_id(session: Session, claims: KioskClaims, *, now: datetime, purge: bool) -> None:
+    """Records a kiosk token's id, refusing one seen before. Commits.
+
+    Args:
+        session: A fresh session (its transaction is committed or rolled back here).
+        claims: The verified token.
+        now: When; ids of tokens expired before it are forgotten when ``purge`` is set.
+        purge: Whether to forget expired ids on this call (callers spread the work).
+
+    Raises:
+        DomainError: ``AUTH_INVALID`` for a replayed id.
+    """
+    if purge:
+        session.execute(delete(UsedTokenId).where(UsedTokenId.expires_at < now))
+    session.add(UsedTokenId(jti=claims.jti, expires_at=claims.expires_at))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DomainError(ErrorCode.AUTH_INVALID) from None

@@ -1,0 +1,108 @@
+"""Look-ups on the roster: schools by level, a student by level + ID + school, a parent by ID."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.ids import parse_id
+from kiosk.domain.masking import mask_email, mask_name, mask_phone
+from kiosk.domain.people import Level
+from kiosk.domain.wire import ParentLookupResult, StudentVerifyResult
+from kiosk.domain.wire import School as WireSchool
+from registry.settings import Limits
+from store.central import ParentAccount, ParentSession, School, Student
+
+
+def list_schools(session: Session, level: Level) -> list[WireSchool]:
+    """The schools of ``level``, by name."""
+    rows = session.scalars(select(School).where(School.level == level).order_by(School.name))
+    return [WireSchool(code=row.code, name=row.name, level=row.level) for row in rows]
+
+
+def find_student(
+    session: Session, *, level: Level, student_id: str, school_code: str
+) -> Student | None:
+    """The enrolled pupil matching all three, with school and class loaded; None otherwise.
+
+    Raises:
+        DomainError: ``id.*`` when ``student_id`` is no identity number at all.
+    """
+    number = parse_id(student_id, field="student_id").value
+    student = session.scalars(
+        select(Student)
+        .where(Student.id_number == number)
+        .options(joinedload(Student.school), joinedload(Student.school_class))
+    ).one_or_none()
+    if (
+        student is None
+        or not student.enrolled
+        or student.level != level
+        or student.school_code != school_code
+    ):
+        return None
+    return student
+
+
+def verify_student(
+    session: Session,
+    *,
+    parent_session_id: uuid.UUID,
+    level: Level,
+    student_id: str,
+    school_code: str,
+    limits: Limits,
+    now: datetime,
+) -> StudentVerifyResult:
+    """Finds a pupil for a parent session, counting misses. Commits a miss.
+
+    Whatever part was wrong (ID, school, level, enrolment) the answer is the same
+    ``STUDENT_NOT_FOUND``, with no parameters, so the answer tells nothing about which.
+
+    Raises:
+        DomainError: ``id.*`` for a malformed ID (not counted: it reveals nothing);
+            ``STUDENT_NOT_FOUND``; ``SESSION_LOCKED`` once :attr:`Limits.lookup_misses` are used.
+    """
+    number = parse_id(student_id, field="student_id").value
+    parent_session = session.scalars(
+        select(ParentSession).where(ParentSession.id == parent_session_id).with_for_update()
+    ).one()
+    if parent_session.locked_at is not None:
+        raise DomainError(ErrorCode.SESSION_LOCKED)
+    student = find_student(session, level=level, student_id=number, school_code=school_code)
+    if student is None:
+        parent_session.failed_lookups += 1
+        if parent_session.failed_lookups >= limits.lookup_misses:
+            parent_session.locked_at = now
+        session.commit()
+        raise DomainError(ErrorCode.STUDENT_NOT_FOUND)
+    return StudentVerifyResult(
+        name=student.name,
+        class_name=student.school_class.name,
+        school_code=student.school.code,
+        school_name=student.school.name,
+    )
+
+
+def lookup_parent(session: Session, parent_id: str) -> ParentLookupResult:
+    """Whether the parent ID has an account, with its details masked for the prefill.
+
+    Raises:
+        DomainError: ``id.*`` (field ``parent_id``) for a malformed ID.
+    """
+    number = parse_id(parent_id, field="parent_id").value
+    account = session.scalars(
+        select(ParentAccount).where(ParentAccount.id_number == number)
+    ).one_or_none()
+    if account is None:
+        return ParentLookupResult(has_account=False)
+    return ParentLookupResult(
+        has_account=True,
+        masked_name=mask_name(account.name),
+        masked_email=mask_email(account.email),
+        masked_phone=mask_phone(account.phone),
+    )
