@@ -22,6 +22,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias, get_args
 
@@ -94,15 +95,20 @@ def autogenerate_options(schema: Schema) -> dict[str, Any]:
     names this tree does not use, are left out, so autogenerate never proposes to drop them.
     """
     other: Schema = "central" if schema == "local" else "local"
-    try:
-        # Names both trees use (applications, audit_events) are ours to compare.
-        others = set(target_metadata(other).tables) - set(target_metadata(schema).tables)
-    except ImportError:  # a tree's models do not exist yet
-        others = set()
-    others.add(version_table(other))
+
+    # Only autogenerate asks, so plain upgrades (the kiosk at start-up) never import the other
+    # tree's models.
+    @cache
+    def others() -> frozenset[str]:
+        try:
+            # Names both trees use (applications, audit_events) are ours to compare.
+            tables = set(target_metadata(other).tables) - set(target_metadata(schema).tables)
+        except ImportError:  # a tree's models do not exist yet
+            tables = set()
+        return frozenset({*tables, version_table(other)})
 
     def include_name(name: str | None, type_: str, _parent: Any) -> bool:
-        return not (type_ == "table" and name in others)
+        return not (type_ == "table" and name in others())
 
     return {
         "compare_type": True,

@@ -2,7 +2,7 @@
 
 ``config.attributes`` brings ``schema`` ("local" or "central") and ``target`` (a URL, an Engine or
 a Connection). The models are imported lazily, by schema, so the local tree works before the
-central models exist and neither tree pays for the other's imports.
+central models exist and a plain upgrade never imports the other tree's models.
 """
 
 from __future__ import annotations
