@@ -9,7 +9,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk.domain.contact import Channel, Contact
+from registry import cli
 from registry.notify import FileOutbox, Notification
 from registry.notify.messages import code_message
 
@@ -100,3 +103,33 @@ def test_threads_and_processes_writing_at_once_lose_and_tear_nothing(tmp_path: P
     assert len(entries) == len(lines)
     assert len({e.id for e in entries}) == len(lines)
     assert all(e.notification.body == body for e in entries)
+
+
+def test_registry_outbox_prints_the_latest_codes_for_an_address_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REGISTRY_NOTIFY__OUTBOX", raising=False)
+    outbox = FileOutbox(tmp_path / "outbox.jsonl", clock=StepClock())
+    outbox.send(code_message(Contact(Channel.SMS, "+886928942045"), "549497", 60))
+    outbox.send(code_message(Contact(Channel.EMAIL, "cooc123@gmail.com"), "123456", 60))
+
+    status = cli.main(["outbox", "--data", str(tmp_path), "--to", "0928-942-045"])
+    out = capsys.readouterr().out
+
+    assert status == 0
+    assert "549497" in out
+    assert "簡訊" in out
+    assert "+886928942045" in out
+    assert "123456" not in out
+
+
+def test_registry_outbox_says_when_there_is_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+
+    assert cli.main(["outbox", "--data", str(tmp_path)]) == 0
+    assert "沒有訊息" in capsys.readouterr().out

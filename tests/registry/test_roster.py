@@ -16,6 +16,7 @@ from kiosk.domain.errors import ErrorCode
 from kiosk.domain.people import Level
 from kiosk.domain.wire import StaffRole
 from kiosk.i18n import Translator
+from registry import cli
 from registry.roster import ImportSummary, RosterInvalid, import_roster
 from store.central import School, SchoolClass, StaffAccount, Student
 from store.engine import make_engine, make_session_factory, sqlite_url
@@ -248,3 +249,78 @@ def test_progress_is_reported_for_every_student(
         )
 
     assert sum(done) == 4
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str]:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+    status = cli.main(list(argv))
+    return status, capsys.readouterr().out
+
+
+def test_the_command_imports_then_finds_nothing_to_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    path = _write(tmp_path, ROSTER)
+    data = str(tmp_path / "data")
+
+    first = _command(monkeypatch, capsys, "import-roster", "--data", data, str(path))
+    again = _command(monkeypatch, capsys, "import-roster", "--data", data, str(path))
+
+    assert first[0] == 0
+    assert "名冊匯入：共 4 列" in first[1]
+    assert "沒有任何變更。" not in first[1]
+    assert "匯入名冊中" not in first[1]  # no progress bar into a pipe
+    assert again[0] == 0
+    assert "沒有任何變更。" in again[1]
+
+
+def test_the_command_draws_a_progress_bar_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich reads to treat the output as a terminal
+    path = _write(tmp_path, ROSTER)
+
+    status, out = _command(
+        monkeypatch, capsys, "import-roster", "--data", str(tmp_path / "data"), str(path)
+    )
+
+    assert status == 0
+    assert "匯入名冊中" in out
+    assert "4/4" in out
+
+
+def test_the_command_lists_every_bad_row_in_chinese_and_imports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = ROSTER.replace("A123456789", "A123456788").replace(",吳三寶", ",")
+    data = tmp_path / "data"
+
+    status, out = _command(
+        monkeypatch, capsys, "import-roster", "--data", str(data), str(_write(tmp_path, bad))
+    )
+
+    assert status == 1
+    assert "發現 2 個問題，未匯入任何資料。" in out
+    assert "student_id" in out
+    assert Translator().explain(ErrorCode.ID_CHECKSUM) in out
+    assert Translator().explain(ErrorCode.NAME_EMPTY) in out
+    assert not (data / "registry.db").exists()
+
+
+def test_a_missing_file_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = _command(
+        monkeypatch, capsys, "import-roster", "--data", str(tmp_path), str(tmp_path / "no.csv")
+    )
+
+    assert status == 1
+    assert "無法讀取檔案" in out
