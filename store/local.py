@@ -492,6 +492,43 @@ class LocalStore:
             entry.last_error = error_code.value
             entry.next_attempt_at = next_attempt_at
 
+    def mark_refused(
+        self, application_id: uuid.UUID, error_code: ErrorCode, *, now: datetime
+    ) -> None:
+        """Records that the registry refused the application for good (not a passing failure).
+
+        The outbox entry is done (never sent again) and every student shows 不通過 with the
+        refusal's code as the reason (``parent.email_taken``, ``student.left_school``, ...).
+
+        Args:
+            application_id: The application refused.
+            error_code: The registry's reason.
+            now: When the refusal came.
+
+        Raises:
+            DomainError: ``APPLICATION_NOT_FOUND`` for an unknown id.
+        """
+        key = str(application_id)
+        with self._sessions.begin() as session:
+            application = self._application(session, key)
+            if application.outbox is not None:
+                application.outbox.acked_at = now
+                application.outbox.last_error = error_code.value
+            for student in application.students:
+                self._set_status(student, StudentStatus.REJECTED, error_code.value, now)
+            application.status = ApplicationStatus.DECIDED
+            application.decided_at = now
+            application.updated_at = now
+            session.add(
+                AuditEvent(
+                    at=now,
+                    actor="kiosk",
+                    action="application.refused",
+                    subject_id=key,
+                    detail={"code": error_code.value},
+                )
+            )
+
     def apply_status(
         self, binding_id: uuid.UUID, status: BindingStatus, reason: str | None, *, now: datetime
     ) -> bool:

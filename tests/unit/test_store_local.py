@@ -491,3 +491,22 @@ def test_a_kiosk_code_that_cannot_be_in_a_receipt_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="kiosk code"):
         LocalStore(make_session_factory(sqlite_engine), sealer, kiosk_code=code)
+
+
+def test_a_refused_application_is_never_sent_again_and_shows_why(store: LocalStore) -> None:
+    draft = make_draft()
+    store.save_submission(draft, body_of(draft), now=MORNING)
+
+    store.mark_refused(draft.application_id, ErrorCode.PARENT_EMAIL_TAKEN, now=MORNING)
+
+    stored = store.get(draft.application_id)
+    assert stored is not None
+    assert store.due_outbox(MORNING + timedelta(days=30), limit=10) == []
+    assert (stored.status, stored.decided_at, stored.pushed_at) == (
+        ApplicationStatus.DECIDED,
+        MORNING,
+        None,
+    )
+    assert {(s.status, s.reason) for s in stored.students} == {
+        (StudentStatus.REJECTED, "parent.email_taken")
+    }
