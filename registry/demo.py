@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -367,7 +368,12 @@ def make_plan(seed: int = DEFAULT_SEED) -> DemoPlan:
 
 
 def _staff_logins(
-    sessions: sessionmaker[Session], plan: DemoPlan, *, new_teachers: set[str], now: datetime
+    sessions: sessionmaker[Session],
+    plan: DemoPlan,
+    *,
+    new_teachers: set[str],
+    now: datetime,
+    hasher: PasswordHasher | None,
 ) -> list[DemoLogin]:
     """Admins made and teachers (new this run) given their passwords; existing ones left."""
     logins: list[DemoLogin] = []
@@ -386,11 +392,12 @@ def _staff_logins(
                     school_code=login.school.code,
                     password=login.password,
                     now=now,
+                    hasher=hasher,
                 )
                 created = True
             elif account is not None and login.username in new_teachers:
                 # The roster import made the teacher without a usable password.
-                account.password_hash = hash_password(login.password)
+                account.password_hash = hash_password(login.password, hasher=hasher)
                 created = True
             kind = LoginKind.ADMIN if login.role is StaffRole.ADMIN else LoginKind.TEACHER
             logins.append(
@@ -415,6 +422,7 @@ def _bind(
     rng: random.Random,
     limits: Limits,
     when: datetime,
+    hasher: PasswordHasher | None,
 ) -> None:
     """One parent's application, as the kiosk and the teachers made it, then the first login."""
     # The code is verified at once and never sent, so any pepper does: the challenge is used.
@@ -474,7 +482,14 @@ def _bind(
                 .join(Binding, Binding.student_id == Student.id)
                 .where(Binding.id == binding.binding_id)
             ).one()
-            approve(session, reviewer_of(teacher), binding.binding_id, now=decided, limits=limits)
+            approve(
+                session,
+                reviewer_of(teacher),
+                binding.binding_id,
+                now=decided,
+                limits=limits,
+                hasher=hasher,
+            )
     with sessions() as session:
         # The parent signed in the next day, so the account does not lapse unused.
         parent_login(
@@ -492,6 +507,7 @@ def load_demo(
     limits: Limits,
     now: datetime,
     seed: int = DEFAULT_SEED,
+    hasher: PasswordHasher | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DemoReport:
     """Writes the demo data (what is missing of it) and says what it made.
@@ -501,6 +517,8 @@ def load_demo(
         limits: The registry's rules' numbers (the services check them as they would live).
         now: Today; the parents' history is dated :data:`HISTORY_AGE` before.
         seed: Makes the data; the same seed, the same data.
+        hasher: The argon2id cost of the passwords (the registry's settings; the library's
+            default when None).
         progress: Called with the number of roster rows written since the last call.
 
     Returns:
@@ -518,7 +536,7 @@ def load_demo(
             session,
             plan.rows,
             # One hash of a secret thrown away: well-formed, and no password matches it.
-            locked_password_hash=hash_password(secrets.token_urlsafe(32)),
+            locked_password_hash=hash_password(secrets.token_urlsafe(32), hasher=hasher),
             progress=progress,
         )
     new_teachers = {
@@ -527,7 +545,9 @@ def load_demo(
         if login.role is StaffRole.TEACHER and login.username not in existing
     }
     report = DemoReport(roster=summary)
-    report.logins.extend(_staff_logins(sessions, plan, new_teachers=new_teachers, now=now))
+    report.logins.extend(
+        _staff_logins(sessions, plan, new_teachers=new_teachers, now=now, hasher=hasher)
+    )
 
     when = now - HISTORY_AGE
     rng = random.Random(f"{seed}:applications")
@@ -553,6 +573,7 @@ def load_demo(
                 rng=application_rng,
                 limits=limits,
                 when=when,
+                hasher=hasher,
             )
             report.applications += 1
         report.logins.append(

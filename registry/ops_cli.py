@@ -147,9 +147,10 @@ def _import_roster(args: argparse.Namespace) -> int:
     except OSError:
         console.print(t.gettext("The file cannot be read: {path}").format(path=path))
         return 1
+    settings = _settings(args)
     try:
         with (
-            _sessions(_settings(args)) as sessions,
+            _sessions(settings) as sessions,
             sessions.begin() as session,
             _progress(console) as progress,
         ):
@@ -158,7 +159,9 @@ def _import_roster(args: argparse.Namespace) -> int:
                 session,
                 rows,
                 # A hash of a secret thrown away: teachers cannot sign in until given one.
-                locked_password_hash=hash_password(secrets.token_urlsafe(32)),
+                locked_password_hash=hash_password(
+                    secrets.token_urlsafe(32), hasher=settings.password_hashing.hasher()
+                ),
                 progress=lambda done: progress.advance(task, done),
             )
     except RosterInvalid as invalid:
@@ -207,6 +210,7 @@ def _demo_data(args: argparse.Namespace) -> int:
             limits=settings.limits,
             now=datetime.now(UTC),
             seed=args.seed,
+            hasher=settings.password_hashing.hasher(),
             progress=lambda done: progress.advance(task, done),
         )
     console.print(_summary_table(t, report.roster))

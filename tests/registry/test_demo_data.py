@@ -21,7 +21,7 @@ from registry.demo import DEFAULT_SEED, load_demo, make_plan
 from registry.services.accounts import parent_login, staff_login
 from registry.services.applications import visible_bindings
 from registry.services.roster import find_student, list_schools, lookup_parent
-from registry.settings import Limits
+from registry.settings import Limits, PasswordHashing
 from store.central import (
     Application,
     Binding,
@@ -36,6 +36,8 @@ from store.engine import make_engine, make_session_factory, sqlite_url
 from store.migrate import upgrade
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+#: The cheapest argon2id the library allows: hashing cost is not what these tests are about.
+FAST_HASHING = PasswordHashing(time_cost=1, memory_cost_kib=8, parallelism=1)
 TUTORIAL_SENIOR_HIGH_SCHOOLS = {
     "臺北市私立稻江高級商業學校進修部",
     "臺北市私立稻江高級商業學校",
@@ -72,6 +74,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         # Wide enough that no table cell wraps; no database from the developer's environment.
         patch.setenv("COLUMNS", "200")
         patch.delenv("REGISTRY_DATABASE_URL", raising=False)
+        for name, value in FAST_HASHING.model_dump().items():
+            patch.setenv(f"REGISTRY_PASSWORD_HASHING__{name.upper()}", str(value))
         first = _run(["demo-data", "--data", str(data)])
         engine = make_engine(sqlite_url(data / "registry.db"))
         sessions = make_session_factory(engine)
@@ -211,9 +215,10 @@ def test_demo_data_on_postgresql(pg_url: str) -> None:
     engine = make_engine(pg_url)
     try:
         sessions = make_session_factory(engine)
-        first = load_demo(sessions, limits=Limits(), now=NOW)
+        hasher = FAST_HASHING.hasher()
+        first = load_demo(sessions, limits=Limits(), now=NOW, hasher=hasher)
         counts = _counts(sessions)
-        second = load_demo(sessions, limits=Limits(), now=NOW.replace(day=2))
+        second = load_demo(sessions, limits=Limits(), now=NOW.replace(day=2), hasher=hasher)
         assert _counts(sessions) == counts
     finally:
         engine.dispose()

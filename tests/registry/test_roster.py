@@ -259,6 +259,9 @@ def _command(
 ) -> tuple[int, str]:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+    # The cheapest argon2id (for the teachers' unusable password): cost is not tested here.
+    for name, value in {"time_cost": 1, "memory_cost_kib": 8, "parallelism": 1}.items():
+        monkeypatch.setenv(f"REGISTRY_PASSWORD_HASHING__{name.upper()}", str(value))
     status = cli.main(list(argv))
     return status, capsys.readouterr().out
 
