@@ -53,7 +53,7 @@ from kiosk.domain.wire import (
     Submission,
     SubmissionResult,
 )
-from kiosk.keys import load_key
+from kiosk.keys import load_key, public_key_b64
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -282,3 +282,18 @@ def _error_of(response: httpx.Response) -> DomainError:
         # Not the contract's error body (a proxy's page, a crash): say the registry misbehaved.
         return DomainError(ErrorCode.REGISTRY_ERROR)
     return DomainError(detail.code, field=detail.field, **detail.params)
+
+
+async def enroll(base_url: str, key: Ed25519PrivateKey, enrollment_token: str) -> KioskEnrollment:
+    """Enrolls this kiosk's key at a registry with a one-time token (``registry add-kiosk``).
+
+    Args:
+        base_url: The registry's URL (without ``/v1``).
+        key: The kiosk's private key; its public half is sent.
+        enrollment_token: The one-time token.
+
+    Raises:
+        DomainError: ``KIOSK_ENROLLMENT_INVALID`` for a bad or used token, or as any call.
+    """
+    async with RegistryClient(base_url, kiosk_id=None, key=key) as client:
+        return await client.enroll(enrollment_token, public_key_b64(key))

@@ -78,6 +78,14 @@ class KioskSettings(BaseSettings):
     database: str | None = None
     """SQLAlchemy URL of the local database; default ``sqlite:///<data_dir>/kiosk.db``."""
 
+    seal_key_file: Path | None = None
+    """The key that encrypts personal data at rest (created 0600 at first start);
+    default ``<data_dir>/seal.key``."""
+
+    receipt_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,8}$")
+    """This kiosk's code in receipt numbers (``K<code>-YYYYMMDD-NNNN``); default from the
+    kiosk id."""
+
     support: SupportSettings = SupportSettings()
     """The help line in the footer."""
 
@@ -105,6 +113,20 @@ class KioskSettings(BaseSettings):
     def key_path(self) -> Path:
         """The kiosk's private key file, defaulting to ``<data_dir>/kiosk.key``."""
         return self.registry.key_file or self.data_dir / "kiosk.key"
+
+    @property
+    def seal_key_path(self) -> Path:
+        """The at-rest encryption key file, defaulting to ``<data_dir>/seal.key``."""
+        return self.seal_key_file or self.data_dir / "seal.key"
+
+    @property
+    def kiosk_code(self) -> str:
+        """The code in this kiosk's receipt numbers: set, or the kiosk id's first hex digits."""
+        if self.receipt_code is not None:
+            return self.receipt_code
+        kiosk_id = self.registry.kiosk_id or ""
+        digits = "".join(ch for ch in kiosk_id.removeprefix("k-").upper() if ch.isalnum())
+        return digits[:6] or "LOCAL"
 
     @property
     def outbox_path(self) -> Path:

@@ -183,7 +183,8 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
             yield StepIndicator(self.STEP, id="steps")
         if self.chrome.demo is not None:
             yield DemoBanner(self.chrome, id="demo-banner")
-        with VerticalScroll(id="body"), Center(), Vertical(id="panel"):
+        # The body scrolls when the steps focus into it; a focus stop of its own it is not.
+        with VerticalScroll(id="body", can_focus=False), Center(), Vertical(id="panel"):
             yield from self.compose_body()
         with Center(id="actions-row"), Horizontal(id="actions", classes="actions"):
             yield from self.compose_actions()

@@ -477,6 +477,7 @@ class StudentScreen(WizardScreen[StudentResult]):
             result.class_name,
         )
         self._show_found()
+        self.query_one("#confirm-box").scroll_visible(animate=False)
         self.query_one("#next", Button).focus()
 
     # --- leaving -----------------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""KioskApp: the kiosk's Textual app, and :func:`make_app`, the factory the CLI and tests share.
+
+The app's first frame comes before anything heavy is imported: it shows the title while a start-up
+worker (a thread) builds the collaborators — settings, the registry client (httpx, pyjwt), the
+local store (SQLAlchemy) and the screens — through a :data:`Boot` function. Then one worker runs
+the :class:`~kiosk.flow.Wizard`, which pushes each step's screen and awaits its result. Should the
+wizard ever fail, it is logged and started again at the Welcome screen: a kiosk never stops.
+
+Heavy modules are only imported inside functions or for type checking here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar, Final
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from kiosk.domain.errors import N_
+from kiosk.i18n import Translator
+
+if TYPE_CHECKING:
+    from kiosk.client import RegistryClient
+    from kiosk.consent import ConsentStatement
+    from kiosk.demo import DemoOutbox
+    from kiosk.flow import Clock, Services, Wizard
+    from kiosk.settings import KioskSettings
+    from store.local import LocalStore
+
+log = logging.getLogger(__name__)
+
+#: The app's stylesheets (screens/*.tcss), by absolute path.
+SCREENS_DIR: Final = Path(__file__).resolve().parent.parent / "screens"
+CSS_FILES: Final = (SCREENS_DIR / "kiosk.tcss", SCREENS_DIR / "steps.tcss")
+
+TITLE: Final = N_("Taipei CooC Cloud · Parent–student binding")
+STARTING: Final = N_("Starting…")
+FAILED: Final = N_("The kiosk could not start. Please ask the school office.")
+
+#: Builds everything the wizard needs; runs in a worker thread after the first frame.
+Boot = Callable[[], "Services"]
+
+
+def utc_now() -> datetime:
+    """The real clock (timezone-aware UTC)."""
+    return datetime.now(UTC)
+
+
+class KioskApp(App[None]):
+    """The kiosk: a start-up splash, then the parent wizard forever.
+
+    Args:
+        boot: Builds the services (settings, registry client, store, words); called once, in a
+            worker thread, after the first frame.
+        translator: The words of the splash (the services bring the wizard's own).
+        starting: What the splash says while ``boot`` runs (a message id).
+
+    Attributes:
+        boot_error: Why the kiosk could not start, if it could not (the CLI prints it on exit).
+    """
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = [str(path) for path in CSS_FILES]
+    ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
+
+    def __init__(
+        self, boot: Boot, *, translator: Translator | None = None, starting: str = STARTING
+    ) -> None:
+        super().__init__()
+        self._boot_services = boot
+        self._translator = translator or Translator()
+        self._starting = starting
+        self.boot_error: BaseException | None = None
+        self.services: Services | None = None
+        self.wizard: Wizard | None = None
+        #: How often the wizard failed and was started again (a bug each time; tests check it).
+        self.wizard_failures = 0
+        self.title = self._translator.gettext(TITLE)
+
+    def compose(self) -> ComposeResult:
+        """The splash: the title, and a line saying the kiosk is starting."""
+        _ = self._translator.gettext
+        with Horizontal(id="header"):
+            yield Static(_(TITLE), id="title")
+        with Vertical(id="splash"):
+            yield Static(_(self._starting), id="splash-message")
+
+    def on_mount(self) -> None:
+        """Builds the services in a thread: the first frame is already on screen."""
+        self.run_worker(self._boot, name="boot", thread=True, exit_on_error=False)
+
+    def _boot(self) -> Services:
+        services = self._boot_services()
+        # Importing the flow imports every screen: done here, the first 親子綁定 is instant.
+        import kiosk.flow  # noqa: F401
+
+        return services
+
+    def _start_wizard(self) -> None:
+        from kiosk.flow import Wizard
+
+        assert self.services is not None
+        self.wizard = Wizard(self, self.services)
+        self.run_worker(self.wizard.run(), name="wizard", group="wizard", exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "boot":
+            if event.state is WorkerState.SUCCESS:
+                self.services = worker.result
+                self._start_wizard()
+            elif event.state is WorkerState.ERROR:
+                # The reason goes to the log (it may name files); the screen says what to do.
+                self.boot_error = worker.error
+                log.error("the kiosk could not start", exc_info=worker.error)
+                self.query_one("#splash-message", Static).update(self._translator.gettext(FAILED))
+        elif worker.name == "wizard" and event.state is WorkerState.ERROR:
+            self.wizard_failures += 1
+            log.error("the wizard failed; starting again", exc_info=worker.error)
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self._start_wizard()
+
+    async def on_unmount(self) -> None:
+        """Closes the registry connections."""
+        if self.services is not None:
+            await self.services.client.aclose()
+
+
+def make_app(
+    settings: KioskSettings,
+    *,
+    client: RegistryClient,
+    store: LocalStore,
+    translator: Translator,
+    clock: Clock = utc_now,
+    statement: ConsentStatement | None = None,
+    demo: DemoOutbox | None = None,
+) -> KioskApp:
+    """The kiosk app with these collaborators (the tests' way in; the CLI's too).
+
+    Args:
+        settings: The kiosk's settings.
+        client: The registry.
+        store: The kiosk's database.
+        translator: The words on screen.
+        clock: Gives "now".
+        statement: The personal-data statement (the one in ``settings.language`` when None).
+        demo: The demo's code feed (from ``settings`` when None and in demo mode).
+    """
+
+    def boot() -> Services:
+        from kiosk.consent import load_statement
+        from kiosk.demo import DemoOutbox
+        from kiosk.flow import Services
+
+        feed = demo
+        if feed is None and settings.demo:
+            feed = DemoOutbox(settings.outbox_path)
+        return Services(
+            settings=settings,
+            client=client,
+            store=store,
+            translator=translator,
+            clock=clock,
+            statement=statement or load_statement(settings.language),
+            demo=feed,
+        )
+
+    return KioskApp(boot, translator=translator)
+
+
+def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Services:
+    """Everything the wizard needs, from settings: the CLI's :data:`Boot`.
+
+    Migrates the local database, opens (or makes) the at-rest key, loads the kiosk's key.
+
+    Raises:
+        FileNotFoundError: The kiosk's key is missing (not enrolled: ``kiosk enroll``).
+        store.sealing.KeyFileError: The at-rest key file is unsafe or damaged.
+    """
+    from kiosk.client import RegistryClient
+    from kiosk.consent import load_statement
+    from kiosk.demo import DemoOutbox
+    from kiosk.flow import Services
+    from store.engine import make_engine, make_session_factory
+    from store.local import LocalStore
+    from store.migrate import upgrade
+    from store.sealing import Sealer
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade(engine, "local")
+    store = LocalStore(
+        make_session_factory(engine),
+        Sealer.from_key_file(settings.seal_key_path),
+        kiosk_code=settings.kiosk_code,
+    )
+    registry = settings.registry
+    client = RegistryClient.from_key_file(
+        registry.url,
+        kiosk_id=registry.kiosk_id,
+        key_file=settings.key_path,
+        audience=registry.audience,
+        timeout=registry.timeout,
+        connect_timeout=registry.connect_timeout,
+    )
+    return Services(
+        settings=settings,
+        client=client,
+        store=store,
+        translator=Translator(settings.language),
+        clock=clock,
+        statement=load_statement(settings.language),
+        demo=DemoOutbox(settings.outbox_path) if settings.demo else None,
+    )

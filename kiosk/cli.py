@@ -1,0 +1,154 @@
+"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), or enroll it (``enroll``).
+
+``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
+data in ``./data``; ``kiosk run --config FILE`` is the production path: the registry's URL and
+this kiosk's enrolled key come from the file (and ``KIOSK_*`` variables).
+
+argparse, not a framework: nothing heavy is imported before the kiosk's first frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from kiosk.domain.errors import N_
+
+if TYPE_CHECKING:
+    from kiosk.flow import Services
+
+#: What the splash says while the demo starts its registry.
+DEMO_STARTING: Final = N_("Demo mode: starting the registry…")
+
+
+def _log_to(path: Path | None) -> None:
+    # The screen belongs to the parent: log lines go to a file (never personal data).
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(
+            filename=path,
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        )
+
+
+def _report_boot_error(error: BaseException | None) -> int:
+    if error is None:
+        return 0
+    print(f"kiosk: could not start: {type(error).__name__}: {error}", file=sys.stderr)
+    return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.app import KioskApp, build_services
+
+    config: Path = args.config
+    _log_to(args.log)
+
+    def boot() -> Services:
+        from kiosk.settings import KioskSettings
+
+        return build_services(KioskSettings.load(config))
+
+    app = KioskApp(boot)
+    app.run()
+    return _report_boot_error(app.boot_error)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kiosk.app import KioskApp, build_services
+    from kiosk.demo import KIOSK_FILE, EmbeddedRegistry
+
+    data: Path = args.data.resolve()
+    _log_to(data / "kiosk.log")
+    registry = EmbeddedRegistry(data)
+
+    def boot() -> Services:
+        from kiosk.settings import KioskSettings
+
+        registry.start()
+        kiosk_id = registry.enroll()
+        settings = KioskSettings.load(
+            data / KIOSK_FILE,
+            data_dir=data,
+            demo=True,
+            registry={"url": registry.url, "kiosk_id": kiosk_id},
+        )
+        return build_services(settings)
+
+    app = KioskApp(boot, starting=DEMO_STARTING)
+    try:
+        app.run()
+    finally:
+        # Quitting the demo stops its registry, whatever happened.
+        registry.stop()
+    return _report_boot_error(app.boot_error)
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from kiosk.client import enroll
+    from kiosk.domain.errors import DomainError
+    from kiosk.keys import load_or_create_key
+    from kiosk.settings import KioskSettings
+
+    settings = KioskSettings.load(args.config)
+    key = load_or_create_key(settings.key_path)
+    try:
+        enrollment = asyncio.run(enroll(settings.registry.url, key, args.token))
+    except DomainError as error:
+        print(f"kiosk: enrollment refused: {error.code.value}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "kiosk_id": enrollment.kiosk_id,
+                "school_code": enrollment.school_code,
+                "key_file": str(settings.key_path),
+            },
+            indent=2,
+        )
+    )
+    print(
+        f'Add `kiosk_id = "{enrollment.kiosk_id}"` to the [registry] table of {args.config}.',
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``kiosk`` command line."""
+    parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the kiosk against its registry")
+    run.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    run.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser(
+        "demo", help="the embedded default: a local registry with demo data, and the kiosk"
+    )
+    demo.add_argument(
+        "--data", type=Path, default=Path("data"), metavar="DIR", help="default: ./data"
+    )
+    demo.set_defaults(handler=_demo)
+
+    enroll = commands.add_parser("enroll", help="enroll this kiosk's key with a one-time token")
+    enroll.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    enroll.add_argument("--token", required=True, help="from `registry add-kiosk`")
+    enroll.set_defaults(handler=_enroll)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one ``kiosk`` command; its exit status."""
+    args = build_parser().parse_args(argv)
+    status: int = args.handler(args)
+    return status

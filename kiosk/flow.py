@@ -1,0 +1,505 @@
+"""The wizard's order: one coroutine pushes each step's screen and awaits its typed result.
+
+Screens don't know what comes next; :class:`Wizard` does. It keeps the parent's
+:class:`~kiosk.domain.draft.Draft`, applies each step's result to it (the Draft keeps the rules),
+and shows a step again, with what was entered, on 返回 or when the Draft refuses a result.
+
+「送出資料」 goes through :meth:`Wizard.submit`: the Draft is signed and checked, saved with its
+outbox entry in one local transaction (:class:`store.local.LocalStore`), and only then sent to
+the registry with the application id as the idempotency key. When the registry cannot be reached
+the application stays saved for the sync worker (待上傳); when it refuses the application, the
+parent sees why in place and may correct it (the corrected application gets a new id).
+
+This module imports the registry client, the store and the screens: the app loads it after its
+first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Final, TypeVar
+
+from textual.app import App
+from textual.screen import Screen
+
+from kiosk.client import RegistryClient
+from kiosk.consent import ConsentStatement
+from kiosk.demo import DemoOutbox
+from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.draft import Draft, Signature
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.wire import (
+    Binding,
+    CodeChallenge,
+    ParentSession,
+    SignatureKind,
+    Submission,
+    SubmissionParent,
+    SubmissionStudent,
+)
+from kiosk.domain.wire import Signature as WireSignature
+from kiosk.i18n import Translator
+from kiosk.settings import KioskSettings
+from screens.base import Back, Chrome
+from screens.code import CodeScreen
+from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
+from screens.contact import ContactScreen
+from screens.parent import ParentScreen
+from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
+from screens.review import ReviewScreen, SubmitOutcome
+from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
+from screens.welcome import WelcomeChoice, WelcomeScreen
+from store.local import LocalStore, StoredApplication
+
+log = logging.getLogger(__name__)
+
+ResultT = TypeVar("ResultT")
+
+#: Gives "now" (timezone-aware); tests inject a frozen one.
+Clock = Callable[[], datetime]
+
+#: Failures that are not the application's fault: it stays saved and is uploaded later.
+TRANSIENT: Final = frozenset(
+    {
+        ErrorCode.REGISTRY_UNREACHABLE,
+        ErrorCode.REGISTRY_ERROR,
+        ErrorCode.SERVER_ERROR,
+        ErrorCode.AUTH_REQUIRED,
+        ErrorCode.AUTH_INVALID,
+        ErrorCode.AUTH_FORBIDDEN,
+    }
+)
+#: When the sync worker should first retry an upload that failed at 送出資料.
+FIRST_RETRY: Final = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the wizard works with, built once by :func:`kiosk.app.make_app` or the CLI.
+
+    Attributes:
+        settings: The kiosk's settings.
+        client: The registry.
+        store: The kiosk's own database.
+        translator: The words on screen.
+        clock: Gives "now".
+        statement: The personal-data statement, with its version.
+        demo: The demo's code feed (the registry's file outbox); None outside demo mode.
+    """
+
+    settings: KioskSettings
+    client: RegistryClient
+    store: LocalStore
+    translator: Translator
+    clock: Clock
+    statement: ConsentStatement
+    demo: DemoOutbox | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A contact verified with a code.
+
+    Attributes:
+        contact: The address, normalised.
+        typed: The address as typed (shown again after 返回).
+        session: The parent's session at the registry.
+        challenge: The verified code challenge.
+    """
+
+    contact: Contact
+    typed: str
+    session: ParentSession
+    challenge: CodeChallenge
+
+
+class _Move(Enum):
+    """Where the wizard goes after a step."""
+
+    BACK = "back"
+    NEXT = "next"
+    QUIT = "quit"
+
+
+@dataclass
+class _Application:
+    """The application being built, and what the steps need to show it again."""
+
+    draft: Draft
+    verified: Verified
+    consent_ticked: bool = False
+    outcome: SubmitOutcome | None = None
+
+
+class Wizard:
+    """Drives the parent's screens, one session after another, forever.
+
+    Args:
+        app: The app whose screens are pushed.
+        services: The registry, the store, the words, the clock.
+    """
+
+    def __init__(self, app: App[Any], services: Services) -> None:
+        self._app = app
+        self._services = services
+        self.chrome = Chrome(
+            translator=services.translator,
+            support_phone=services.settings.support.phone,
+            support_line=services.settings.support.line,
+            demo=services.demo,
+        )
+
+    async def run(self) -> None:
+        """Welcome, then the path chosen; again and again."""
+        while True:
+            await self.session()
+
+    async def session(self) -> None:
+        """One parent: Welcome, then applying or checking the progress."""
+        try:
+            welcomed = await self._ask(WelcomeScreen(self.chrome))
+            if welcomed.choice is WelcomeChoice.APPLY:
+                await self._apply()
+            else:
+                await self._check_progress()
+        finally:
+            # Whatever happened, the next parent sees no code of this one.
+            if self._services.demo is not None:
+                self._services.demo.follow(None)
+
+    async def _ask(self, screen: Screen[ResultT]) -> ResultT:
+        """Pushes ``screen`` and waits for its result."""
+        return await self._app.push_screen(screen, wait_for_dismiss=True)
+
+    # --- verifying a contact -----------------------------------------------------------------
+
+    async def _verify(self, before: Verified | None = None) -> Verified | None:
+        """Contact, then Code; None when the parent went back to the Welcome screen."""
+        services = self._services
+        channel = before.contact.channel if before is not None else Channel.EMAIL
+        typed = before.typed if before is not None else ""
+        while True:
+            sent = await self._ask(
+                ContactScreen(self.chrome, client=services.client, channel=channel, typed=typed)
+            )
+            if isinstance(sent, Back):
+                return None
+            channel, typed = sent.contact.channel, sent.typed
+            if services.demo is not None:
+                services.demo.follow(sent.contact)
+            code = await self._ask(
+                CodeScreen(
+                    self.chrome,
+                    client=services.client,
+                    contact=sent.contact,
+                    challenge=sent.challenge,
+                )
+            )
+            if not isinstance(code, Back):
+                return Verified(sent.contact, typed, code.session, code.challenge)
+
+    # --- applying ----------------------------------------------------------------------------
+
+    async def _apply(self) -> None:
+        """A new application: verify, students, consent, parent, review; then progress."""
+        verified = await self._verify()
+        if verified is None:
+            return
+        application = _Application(Draft(), verified)
+        application.draft.set_contact(verified.contact, str(verified.challenge.challenge_id))
+        steps = (self._students, self._consent, self._parent, self._review)
+        index = 0
+        while index < len(steps):
+            move = await steps[index](application)
+            if move is _Move.QUIT:
+                application.draft.decline()
+                return
+            if move is _Move.NEXT:
+                index += 1
+            elif index > 0:
+                index -= 1
+            else:
+                # 返回 from the first step: verify again (the students stay in the draft).
+                again = await self._verify(application.verified)
+                if again is None:
+                    application.draft.wipe()
+                    return
+                application.verified = again
+                application.draft.set_contact(again.contact, str(again.challenge.challenge_id))
+        outcome = application.outcome
+        assert outcome is not None  # the review step moves on only once submitted
+        await self._progress(application.verified, outcome)
+
+    async def _students(self, application: _Application) -> _Move:
+        draft = application.draft
+        services = self._services
+        prefill = None
+        error: DomainError | None = None
+        while True:
+            last = draft.students[-1].relationship if draft.students else None
+            result = await self._ask(
+                StudentScreen(
+                    self.chrome,
+                    client=services.client,
+                    session=application.verified.session,
+                    students=tuple(draft.students),
+                    prefill=prefill,
+                    relationship=last,
+                    error=error,
+                )
+            )
+            prefill, error = None, None
+            if isinstance(result, Back):
+                return _Move.BACK
+            if isinstance(result, StudentsDone):
+                return _Move.NEXT
+            if isinstance(result, StudentRemoved):
+                draft.remove_student(result.index)
+                continue
+            assert isinstance(result, StudentChosen)
+            try:
+                draft.add_student(result.entry)
+            except DomainError as refused:
+                prefill, error = result.entry, refused
+                continue
+            if not result.more:
+                return _Move.NEXT
+
+    async def _consent(self, application: _Application) -> _Move:
+        result = await self._ask(
+            ConsentScreen(
+                self.chrome,
+                statement=self._services.statement,
+                accepted=application.draft.consent_version is not None,
+            )
+        )
+        if isinstance(result, ConsentDeclined):
+            return _Move.QUIT
+        if isinstance(result, Back):
+            return _Move.BACK
+        assert isinstance(result, ConsentAccepted)
+        application.draft.accept_consent(result.version)
+        return _Move.NEXT
+
+    async def _parent(self, application: _Application) -> _Move:
+        draft = application.draft
+        error: DomainError | None = None
+        prefill = draft.parent
+        while True:
+            result = await self._ask(
+                ParentScreen(
+                    self.chrome,
+                    client=self._services.client,
+                    session=application.verified.session,
+                    contact=application.verified.contact,
+                    prefill=prefill,
+                    error=error,
+                )
+            )
+            if isinstance(result, Back):
+                return _Move.BACK
+            try:
+                draft.set_parent(result.details)
+            except DomainError as refused:
+                prefill, error = result.details, refused
+                continue
+            return _Move.NEXT
+
+    async def _review(self, application: _Application) -> _Move:
+        draft = application.draft
+        assert draft.parent is not None  # the parent step came first
+
+        async def submit(signature: Signature) -> SubmitOutcome:
+            return await self.submit(application, signature)
+
+        result = await self._ask(
+            ReviewScreen(
+                self.chrome,
+                students=tuple(draft.students),
+                parent=draft.parent,
+                signature=draft.signature,
+                submit=submit,
+            )
+        )
+        if isinstance(result, Back):
+            return _Move.BACK
+        application.outcome = result.outcome
+        return _Move.NEXT
+
+    async def submit(self, application: _Application, signature: Signature) -> SubmitOutcome:
+        """送出資料: sign, check, save here (one transaction), then send to the registry.
+
+        Raises:
+            DomainError: The signature or the draft is not right (nothing saved), or the
+                registry refused the application (saved here; a corrected one gets a new id).
+        """
+        services = self._services
+        draft = application.draft
+        draft.sign(signature)
+        draft.check_complete()
+        now = services.clock()
+        built: list[Submission] = []
+
+        def payload(receipt: str) -> bytes:
+            submission = to_submission(draft, receipt=receipt, now=now)
+            built[:] = [submission]
+            return submission.model_dump_json().encode("utf-8")
+
+        receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
+        if not built:
+            # Saved before (a second press after a refusal): the same body again.
+            payload(receipt)
+        try:
+            result = await services.client.submit(built[0])
+        except DomainError as error:
+            await asyncio.to_thread(
+                services.store.mark_attempt_failed,
+                draft.application_id,
+                error.code,
+                services.clock() + FIRST_RETRY,
+            )
+            if error.code in TRANSIENT:
+                log.info("application saved; upload deferred (%s)", error.code.value)
+                return SubmitOutcome(receipt, uploaded=False)
+            # Refused: the saved one stands as refused; a corrected application is a new one.
+            application.draft = _renewed(draft)
+            raise
+        await asyncio.to_thread(
+            services.store.mark_pushed, draft.application_id, result.bindings, now=services.clock()
+        )
+        return SubmitOutcome(receipt, uploaded=True)
+
+    # --- progress ----------------------------------------------------------------------------
+
+    async def _check_progress(self) -> None:
+        """查詢申請進度: verify a contact again, then the progress page."""
+        verified = await self._verify()
+        if verified is None:
+            return
+        await self._progress(verified, None)
+
+    async def _progress(self, verified: Verified, outcome: SubmitOutcome | None) -> None:
+        async def load() -> ProgressView:
+            return await self.progress(verified)
+
+        view = await load()
+        await self._ask(
+            ProgressScreen(
+                self.chrome,
+                view=view,
+                load=load,
+                receipt=outcome.receipt if outcome is not None else None,
+                uploaded=outcome.uploaded if outcome is not None else True,
+            )
+        )
+
+    async def progress(self, verified: Verified) -> ProgressView:
+        """The registry's bindings for this contact, and what this kiosk has not uploaded yet.
+
+        When the registry cannot be reached, what this kiosk knows of the contact's applications
+        is shown instead (marked stale).
+
+        Raises:
+            DomainError: The registry refused (an expired session, say).
+        """
+        services = self._services
+        local = await asyncio.to_thread(services.store.applications_for_contact, verified.contact)
+        try:
+            bindings = await services.client.bindings(verified.session)
+        except DomainError as error:
+            if error.code not in TRANSIENT:
+                raise
+            return ProgressView(tuple(_local_rows(local, only_queued=False)), stale=True)
+        rows = [_binding_row(binding) for binding in bindings]
+        rows.extend(_local_rows(local, only_queued=True))
+        return ProgressView(tuple(rows))
+
+
+def to_submission(draft: Draft, *, receipt: str, now: datetime) -> Submission:
+    """The registry's body for a complete draft.
+
+    Raises:
+        DomainError: The draft is not complete.
+    """
+    draft.check_complete()
+    parent, signature = draft.parent, draft.signature
+    assert parent is not None  # check_complete saw to these
+    assert signature is not None
+    assert draft.consent_version is not None
+    if draft.challenge_id is None:
+        raise DomainError(ErrorCode.SESSION_INVALID)
+    existing = parent.existing_account
+    return Submission(
+        application_id=draft.application_id,
+        receipt=receipt,
+        challenge_id=uuid.UUID(draft.challenge_id),
+        consent_version=draft.consent_version,
+        submitted_at=now,
+        students=[
+            SubmissionStudent(
+                relationship=entry.relationship.relationship,
+                relationship_other=entry.relationship.description,
+                level=entry.level,
+                student_id=entry.student_id.value,
+                school_code=entry.school_code,
+            )
+            for entry in draft.students
+        ],
+        # An account's details are known here only masked: the registry takes its own.
+        parent=SubmissionParent(
+            id=parent.parent_id.value,
+            name=None if existing else parent.name,
+            email=None if existing or parent.email is None else parent.email.value,
+            phone=None if existing or parent.phone is None else parent.phone.e164,
+            existing_account=existing,
+        ),
+        signature=WireSignature(
+            kind=SignatureKind(signature.kind),
+            strokes=[list(stroke) for stroke in signature.strokes if stroke],
+            typed_name=signature.typed_name if signature.kind == "typed" else None,
+        ),
+    )
+
+
+def _renewed(draft: Draft) -> Draft:
+    """The same application under a new id, to be signed again (after a refusal)."""
+    fresh = draft.carry_over()
+    for student in draft.students:
+        fresh.add_student(student)
+    if draft.consent_version is not None:
+        fresh.accept_consent(draft.consent_version)
+    return fresh
+
+
+def _binding_row(binding: Binding) -> ProgressRow:
+    return ProgressRow(
+        student=binding.student_name,
+        school=binding.school_name,
+        class_name=binding.class_name,
+        status=RowStatus(binding.status.value),
+        reason=binding.reason,
+    )
+
+
+def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> list[ProgressRow]:
+    rows: list[ProgressRow] = []
+    for application in applications:
+        if only_queued and application.pushed_at is not None:
+            continue
+        for student in application.students:
+            rows.append(
+                ProgressRow(
+                    student=student.entry.name if student.entry is not None else "—",
+                    school=student.school_name,
+                    class_name=student.entry.class_name if student.entry is not None else "",
+                    status=RowStatus(student.status.value),
+                    reason=student.reason,
+                )
+            )
+    return rows
