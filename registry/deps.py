@@ -6,6 +6,7 @@ router states what it needs in its signature: ``def handler(session: SessionDep,
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from registry.services import kiosks
 from registry.services.review import Reviewer
 from registry.settings import RegistrySettings
 from store.central import Kiosk, ParentSession, StaffAccount
+
+_log = logging.getLogger(__name__)
 
 #: One call in this many also forgets expired kiosk token ids (spreads the clean-up).
 _PURGE_ONE_IN = 64
@@ -73,9 +76,18 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
 def get_session(registry: RegistryDep) -> Iterator[Session]:
-    """A database session for one request (rolled back unless the handler committed)."""
+    """A database session for one request (rolled back unless the handler committed).
+
+    A handler must end its transaction (commit, even after only reading) before it returns. On
+    SQLite every transaction holds the write lock (``BEGIN IMMEDIATE``), and FastAPI serialises
+    a sync handler's answer on the same bounded thread pool the waiting requests occupy: a lock
+    still held then would wait for a thread that waits for the lock. (An exception is safe: the
+    session is closed on its way out, outside the pool's limit.)
+    """
     with registry.sessions() as session:
         yield session
+        if session.in_transaction():
+            _log.warning("a handler returned with its transaction still open")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

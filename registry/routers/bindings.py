@@ -18,7 +18,9 @@ router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES)
 def list_bindings(session: SessionDep, parent: ParentDep) -> BindingList:
     """Every binding visible to the session's verified contact."""
     bindings = applications.visible_bindings(session, parent.contact)
-    return BindingList(bindings=[applications.to_wire(binding) for binding in bindings])
+    answer = BindingList(bindings=[applications.to_wire(binding) for binding in bindings])
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer
 
 
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)

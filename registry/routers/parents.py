@@ -17,4 +17,6 @@ def lookup(
     body: ParentLookupRequest, session: SessionDep, _parent: ParentDep
 ) -> ParentLookupResult:
     """Whether the ID has an account; name, email and phone masked when it has."""
-    return roster.lookup_parent(session, body.parent_id)
+    answer = roster.lookup_parent(session, body.parent_id)
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer

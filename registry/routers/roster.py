@@ -16,7 +16,9 @@ router = APIRouter(tags=["roster"], responses=ERROR_RESPONSES)
 @router.get("/schools")
 def schools(level: Level, session: SessionDep, _kiosk: KioskDep) -> SchoolList:
     """The schools of one level, by name."""
-    return SchoolList(schools=roster.list_schools(session, level))
+    answer = SchoolList(schools=roster.list_schools(session, level))
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer
 
 
 @router.post("/students/verify")
@@ -28,7 +30,7 @@ def verify_student(
     parent: ParentDep,
 ) -> StudentVerifyResult:
     """Level + ID + school → name and class; "not found" the same whatever was wrong."""
-    return roster.verify_student(
+    answer = roster.verify_student(
         session,
         parent_session_id=parent.session_id,
         level=body.level,
@@ -37,3 +39,5 @@ def verify_student(
         limits=registry.settings.limits,
         now=now,
     )
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer

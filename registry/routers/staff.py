@@ -60,7 +60,9 @@ def list_bindings(
 ) -> StaffBindingList:
     """Bindings in scope: a teacher's classes, or an admin's school (pending by default)."""
     bindings = review.list_bindings(session, reviewer, status)
-    return StaffBindingList(bindings=[review.to_staff_wire(binding) for binding in bindings])
+    answer = StaffBindingList(bindings=[review.to_staff_wire(binding) for binding in bindings])
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer
 
 
 @router.post("/staff/bindings/{binding_id}/approve")

@@ -119,8 +119,10 @@ class Submitted:
 def _replay(session: Session, application: Application, digest: str) -> Submitted:
     if application.content_hash != digest:
         raise DomainError(ErrorCode.APPLICATION_CONFLICT)
+    result = stored_result(session, application)
+    session.commit()  # ends the read: answering must not hold the (SQLite) write lock
     return Submitted(
-        stored_result(session, application),
+        result,
         created=False,
         parent_email=application.parent_email,
         parent_name=application.parent_name,
@@ -303,15 +305,13 @@ def _store(
     ]
     draft.accept_consent(submission.consent_version)
     given = submission.signature
-    try:
-        draft.sign(
-            DomainSignature(
-                strokes=tuple(tuple(point for point in stroke) for stroke in given.strokes),
-                typed_name=given.typed_name,
-            )
+    # Its errors already name the field "signature", as the submission does.
+    draft.sign(
+        DomainSignature(
+            strokes=tuple(tuple(point for point in stroke) for stroke in given.strokes),
+            typed_name=given.typed_name,
         )
-    except DomainError as error:
-        raise _prefixed(error, "signature") from None
+    )
     draft.check_complete()
     contact = _verified_contact(session, submission, kiosk_id)
     _check_email_free(session, email, parent_id)
