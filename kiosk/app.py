@@ -92,8 +92,11 @@ class KioskApp(App[None]):
             yield Static(_(self._starting), id="splash-message")
 
     def on_mount(self) -> None:
-        """Builds the services in a thread: the first frame is already on screen."""
-        self.run_worker(self._boot, name="boot", thread=True, exit_on_error=False)
+        """Builds the services in a thread once the first frame is on screen."""
+        # After the refresh: the thread's imports would otherwise compete with the first frame.
+        self.call_after_refresh(
+            self.run_worker, self._boot, name="boot", thread=True, exit_on_error=False
+        )
 
     def _boot(self) -> Services:
         services = self._boot_services()
