@@ -62,7 +62,7 @@ def initial_password(id_number: str) -> str:
 
 
 def check_new_password(new_password: str, id_number: str) -> None:
-    """Refuses a password that is too short, the initial one, or made from the ID.
+    """Refuses the initial password, a password that is too short, or one made from the ID.
 
     "Made from the ID": after the same normalisation as an ID (full-width to half-width, upper
     case, spaces and dashes dropped), it contains any six consecutive characters of the ID,
@@ -72,13 +72,13 @@ def check_new_password(new_password: str, id_number: str) -> None:
         DomainError: ``PASSWORD_TOO_SHORT`` (``min``), ``PASSWORD_INITIAL``,
             ``PASSWORD_FROM_ID`` (field ``new_password``).
     """
+    folded = normalize_id(new_password)
+    if folded == initial_password(id_number):
+        raise DomainError(ErrorCode.PASSWORD_INITIAL, field="new_password")
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             ErrorCode.PASSWORD_TOO_SHORT, field="new_password", min=MIN_PASSWORD_LENGTH
         )
-    folded = normalize_id(new_password)
-    if folded == initial_password(id_number):
-        raise DomainError(ErrorCode.PASSWORD_INITIAL, field="new_password")
     size = INITIAL_PASSWORD_LENGTH
     windows = {
         text[start : start + size]
