@@ -136,7 +136,9 @@ async def _domain_errors(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    field = _field_of(errors[0].get("loc", ())) if errors else "body"
+    first = errors[0] if errors else {}
+    # A body that is no JSON at all has its error at a character offset, not at a field.
+    field = "body" if first.get("type") == "json_invalid" else _field_of(first.get("loc", ()))
     return error_response(ErrorCode.REQUEST_INVALID, field=field, params={"field": field})
 
 
