@@ -19,6 +19,7 @@ from registry.routers import (
     accounts,
     applications,
     bindings,
+    changes,
     codes,
     health,
     kiosks,
@@ -30,7 +31,18 @@ from registry.settings import RegistrySettings
 from store.base import utcnow
 from store.engine import make_engine, make_session_factory
 
-_ROUTERS = (health, kiosks, codes, roster, parents, applications, bindings, staff, accounts)
+_ROUTERS = (
+    health,
+    kiosks,
+    codes,
+    roster,
+    parents,
+    applications,
+    bindings,
+    changes,
+    staff,
+    accounts,
+)
 
 
 def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:

@@ -355,3 +355,41 @@ class NotificationRecord(CreatedAtMixin, CentralBase):
     status: Mapped[str] = mapped_column(String(16), default="sent")
     """``sent`` or ``failed``."""
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+# --- the changes feed -----------------------------------------------------------------------
+#
+# Rows of these two tables are written by database triggers on ``bindings`` (see the revision
+# "binding changes feed"), never by the application: every insert of a binding, and every
+# change of its status, reason or removal, whoever makes it, gets the next sequence number of
+# the kiosk whose application it belongs to. On PostgreSQL the counter row stays locked until
+# the transaction ends, so the numbers of one kiosk become visible in order: a reader that has
+# seen change N never later finds a change below N appearing. NOTE: a SQLite batch migration
+# that rebuilds ``bindings`` drops its triggers; such a revision must create them again
+# (tests/sync/test_changes_feed.py notices when they are missing).
+
+
+class ChangeCounter(CentralBase):
+    """The last sequence number given to a change of one kiosk's bindings."""
+
+    __tablename__ = "change_counters"
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class BindingChange(CentralBase):
+    """One change of a binding, as the kiosk that submitted its application pulls it."""
+
+    __tablename__ = "binding_changes"
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    """Per kiosk: 1, 2, 3, ... in commit order (the feed's cursor)."""
+    binding_id: Mapped[uuid.UUID]
+    application_id: Mapped[uuid.UUID]
+    status: Mapped[BindingStatus]
+    reason: Mapped[str | None] = mapped_column(String(200))
+    removed: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime]
+    """The binding's ``updated_at`` as of this change."""

@@ -389,3 +389,40 @@ class PasswordChangeRequest(WireModel):
     email: EmailText
     password: Password
     new_password: Password
+
+
+# --- the changes feed (the kiosk's sync worker) ---------------------------------------------
+
+#: The most changes one page of ``GET /v1/changes`` holds.
+MAX_CHANGES_PAGE: Final = 1000
+#: A page's size when the kiosk does not say.
+DEFAULT_CHANGES_PAGE: Final = 200
+
+
+class BindingChange(WireModel):
+    """One change of a binding of the calling kiosk's applications, numbered by the registry.
+
+    Every change of a binding's status, reason or removal (and its creation) gets the next
+    sequence number of the kiosk whose application it belongs to, in commit order.
+    """
+
+    seq: int
+    """The change's number: ask for ``after=seq`` to get what came next."""
+    binding_id: UUID
+    application_id: UUID
+    status: BindingStatus
+    reason: str | None = None
+    """Why it was rejected (the reviewer's words), for 不通過."""
+    removed: bool = False
+    """The parent cancelled it (or purged it): it is no longer shown anywhere."""
+    changed_at: AwareDatetime
+
+
+class ChangeFeed(WireModel):
+    """A page of the changes feed, oldest first."""
+
+    changes: list[BindingChange]
+    cursor: int
+    """Pass this as ``after`` next time (the last change's ``seq``; ``after`` itself when empty)."""
+    more: bool
+    """Whether more changes wait beyond this page."""

@@ -1,0 +1,27 @@
+"""The changes feed a kiosk pulls: its applications' bindings as they change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kiosk.domain.wire import DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, ChangeFeed
+from registry.deps import KioskDep, SessionDep
+from registry.errors import ERROR_RESPONSES
+from registry.services import changes
+
+router = APIRouter(tags=["changes"], responses=ERROR_RESPONSES)
+
+
+@router.get("/changes")
+def changes_feed(
+    session: SessionDep,
+    kiosk: KioskDep,
+    after: Annotated[int, Query(ge=0, description="the cursor of the last page applied")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = DEFAULT_CHANGES_PAGE,
+) -> ChangeFeed:
+    """The calling kiosk's binding changes numbered above ``after``, oldest first."""
+    answer = changes.feed(session, kiosk.kiosk_id, after=after, limit=limit)
+    session.commit()  # ends the read (see registry.deps.get_session)
+    return answer
