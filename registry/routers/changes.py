@@ -18,7 +18,10 @@ router = APIRouter(tags=["changes"], responses=ERROR_RESPONSES)
 def changes_feed(
     session: SessionDep,
     kiosk: KioskDep,
-    after: Annotated[int, Query(ge=0, description="the cursor of the last page applied")] = 0,
+    after: Annotated[
+        # Bounded to a 64-bit integer: larger numbers cannot be compared in the database.
+        int, Query(ge=0, le=2**63 - 1, description="the cursor of the last page applied")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = DEFAULT_CHANGES_PAGE,
 ) -> ChangeFeed:
     """The calling kiosk's binding changes numbered above ``after``, oldest first."""
