@@ -214,7 +214,9 @@ def seed_roster(sessions: sessionmaker[Session], now: datetime) -> Roster:
 class KioskKey:
     """An enrolled kiosk: signs a fresh short-lived EdDSA JWT for every request."""
 
-    def __init__(self, kiosk_id: str, key: Ed25519PrivateKey, clock: Clock) -> None:
+    def __init__(
+        self, kiosk_id: str, key: Ed25519PrivateKey, clock: Callable[[], datetime]
+    ) -> None:
         self.kiosk_id = kiosk_id
         self.key = key
         self.clock = clock
@@ -381,7 +383,7 @@ def _e164(phone: str) -> str:
 def enroll_kiosk(
     http: httpx.Client,
     sessions: sessionmaker[Session],
-    clock: Clock,
+    clock: Callable[[], datetime],
     limits: Limits,
     school_code: str = "353301",
 ) -> KioskKey:
