@@ -1,0 +1,96 @@
+"""The ``registry`` command line: add-staff, and where a database goes by default."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from registry.cli import build_parser, settings_from_args
+from store.engine import make_engine
+from tests.registry.conftest import Live
+
+
+def _registry(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "REGISTRY_PASSWORD_HASHING__TIME_COST": "1", **(env or {})},
+    )
+
+
+def test_add_staff_makes_a_login_that_works(live: Live, tmp_path: Path) -> None:
+    made = _registry(
+        "add-staff",
+        "--username",
+        "clerk.353601",
+        "--role",
+        "admin",
+        "--school",
+        "353601",
+        "--name",
+        "教務處",
+        "--database",
+        live.url,
+        "--data",
+        str(tmp_path / "cli"),
+    )
+    assert made.returncode == 0, made.stderr
+    printed = json.loads(made.stdout)
+    assert (printed["role"], printed["school_code"]) == ("admin", "353601")
+    answer = live.http.post(
+        "/v1/staff/login", json={"username": "clerk.353601", "password": printed["password"]}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["display_name"] == "教務處"
+
+
+def test_add_staff_refuses_an_unknown_school_in_words(live: Live) -> None:
+    refused = _registry(
+        "add-staff",
+        "--username",
+        "x",
+        "--role",
+        "teacher",
+        "--school",
+        "nope",
+        "--database",
+        live.url,
+    )
+    assert refused.returncode == 1
+    assert "學校" in refused.stderr  # the zh_TW catalog's words for school.unknown
+
+
+def test_with_only_a_data_folder_the_database_is_a_migrated_sqlite_file_inside(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    answer = _registry("add-kiosk", "--school", "nope", "--data", str(data))
+    assert answer.returncode == 1
+    engine = make_engine(f"sqlite:///{data / 'registry.db'}")
+    try:
+        assert "bindings" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_the_database_argument_wins_over_the_environment_and_that_over_the_data_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", "sqlite:///from-env.db")
+    parse = build_parser().parse_args
+    given = parse(["add-kiosk", "--school", "X", "--database", "sqlite:///a.db", "--data", "d"])
+    assert settings_from_args(given).database_url == "sqlite:///a.db"
+    from_env = parse(["add-kiosk", "--school", "X", "--data", "d"])
+    assert settings_from_args(from_env).database_url == "sqlite:///from-env.db"
+    monkeypatch.delenv("REGISTRY_DATABASE_URL")
+    in_data = settings_from_args(from_env)
+    assert in_data.database_url.endswith("/d/registry.db")
+    assert in_data.signing_key_path == Path("d") / "registry-signing-key.pem"
