@@ -265,8 +265,10 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
             else list(self.query(".error").results(Static))
         )
         for line in lines:
-            line.update("")
-            line.remove_class("-shown")
+            # Only lines that show something: an update costs a layout, and this runs per key.
+            if line.has_class("-shown"):
+                line.update("")
+                line.remove_class("-shown")
 
     # --- registry calls ----------------------------------------------------------------------
 

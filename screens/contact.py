@@ -135,8 +135,9 @@ class ContactScreen(WizardScreen[CodeSent | Back]):
             self._show_channel(chosen)
 
     @on(Input.Changed)
-    def _typing(self) -> None:
-        self.clear_errors()
+    def _typing(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.clear_errors()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#get-code")

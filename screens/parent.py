@@ -248,7 +248,8 @@ class ParentScreen(WizardScreen[ParentResult]):
 
     @on(Input.Changed)
     def _typing(self, event: Input.Changed) -> None:
-        if event.input.id is not None and not event.input.disabled:
+        # Only the parent's typing clears an error; values the screen fills in do not.
+        if event.input.id is not None and event.input.has_focus:
             target = {"parent-id": "parent-id-error"}.get(event.input.id, f"{event.input.id}-error")
             self.clear_errors(target, "form-error")
 

@@ -356,8 +356,9 @@ class StudentScreen(WizardScreen[StudentResult]):
             self.query_one("#relationship-other", Input).focus()
 
     @on(Input.Changed, "#relationship-other")
-    def _other_changed(self) -> None:
-        self.clear_errors("relationship-error")
+    def _other_changed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.clear_errors("relationship-error")
         self._show_title()
 
     @on(RadioSet.Changed, "#level")
@@ -370,6 +371,9 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     @on(Input.Changed, "#student-id")
     def _id_changed(self, event: Input.Changed) -> None:
+        if not event.input.has_focus:
+            # The screen filled it in (a student shown again): keep the error shown with it.
+            return
         self.clear_errors("student-id-error")
         found = self._found
         if found is not None and event.value.strip().upper() != found.student_id.value:

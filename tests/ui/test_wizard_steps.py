@@ -1,0 +1,253 @@
+"""The wizard's steps as a parent feels them: 返回 keeps what was typed, boxes that must be
+ticked, errors in place, the registry away at 送出資料, and checking progress later.
+
+A real registry (uvicorn on 127.0.0.1, demo data) serves this module; each test has a kiosk of
+its own built by the app factory.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input, Select
+
+from kiosk.domain.contact import Channel
+from kiosk.domain.ids import IdKind, make_id
+from kiosk.domain.people import Level, Relationship
+from screens.code import CodeScreen
+from screens.consent import ConsentScreen
+from screens.contact import ContactScreen
+from screens.parent import ParentScreen
+from screens.progress import ProgressScreen, RowStatus
+from screens.review import ReviewScreen
+from screens.student import StudentScreen
+from tests.e2e.live import (
+    Kiosk,
+    LiveRegistry,
+    demo_template,
+    kiosk_app,
+    running_registry,
+    wait_for,
+    wait_for_screen,
+)
+from tests.e2e.walk import Walk
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data in a registry database (shared by every module of the run)."""
+    return demo_template(tmp_path_factory.getbasetemp() / "registry-template")
+
+
+@pytest.fixture(scope="module")
+def registry(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRegistry]:
+    """The registry for this module's tests."""
+    with running_registry(tmp_path_factory.mktemp("registry"), template) as live:
+        yield live
+
+
+@pytest.fixture
+def kiosk(registry: LiveRegistry, tmp_path: Path) -> Iterator[Kiosk]:
+    """A kiosk of the test's own."""
+    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as made:
+        yield made
+
+
+def parent_id(seed: int) -> str:
+    """A valid citizen ID no demo parent has."""
+    return make_id(IdKind.CITIZEN, random.Random(seed)).value
+
+
+async def test_back_keeps_what_was_entered_on_every_step(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """返回 from the code to the contact shows the address typed; from the review back to the
+    students, each step shows what was entered and the students stay in the application."""
+    student = registry.students(Level.VOCATIONAL)[0]
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.get_code(Channel.SMS, "0955 111 222")
+        await walk.click("#back")
+        contact = await wait_for_screen(pilot, ContactScreen)
+        assert contact.channel is Channel.SMS
+        assert contact.query_one("#phone", Input).value == "0955 111 222"
+
+        await walk.verify(Channel.SMS, "0955111222")
+        await walk.add_students(student)
+        await walk.consent()
+        await walk.new_parent(parent_id(31), "張志明", "chang@example.com", "02-8798-6336")
+        await walk.click("#back")
+        parent = await wait_for_screen(pilot, ParentScreen)
+        assert parent.query_one("#name", Input).value == "張志明"
+        assert parent.query_one("#email", Input).value == "chang@example.com"
+        assert parent.query_one("#phone", Input).value == "0287986336"
+
+        await walk.click("#back")
+        consent = await wait_for_screen(pilot, ConsentScreen)
+        assert consent.query_one("#agree", Checkbox).value is True
+        await walk.click("#back")
+        students = await wait_for_screen(pilot, StudentScreen)
+        assert walk.text(".added-student").startswith(student.name)
+        # A student's siblings are most likely the same relationship: it is offered again.
+        assert students.query_one("#relationship", Select).value is Relationship.FATHER
+
+
+async def test_the_statement_must_be_ticked_before_going_on(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """下一步 without the tick says so beside the box and stays; ticked, it goes on."""
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "tick@example.com")
+        await walk.add_students(registry.students(Level.VOCATIONAL)[1])
+        await walk.click("#next")
+        words = await walk.error("#consent-error")
+        assert "本人已詳閱並同意以上條款聲明" in words
+        assert isinstance(pilot.app.screen, ConsentScreen)
+        await walk.consent()
+
+
+async def test_the_same_student_twice_is_refused_in_place(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """Adding a student already in the application shows 「此學生已在本次申請中」 under the ID,
+    with the student's details still on screen."""
+    student = registry.students(Level.VOCATIONAL)[2]
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "twice@example.com")
+        await walk.student(student)
+        await walk.click("#add-another")
+        await wait_for(pilot, lambda: bool(walk.screen.query(".added-student")), "the list")
+        await walk.student(student)
+        await walk.click("#next")
+        words = await walk.error("#student-id-error")
+        assert "此學生已在本次申請中" in words
+        assert walk.shown("#confirm-box")
+
+
+async def test_five_students_not_found_lock_the_session(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """Five look-ups that find nobody lock the parent's session: the kiosk says to ask the
+    school office."""
+    real = registry.students(Level.ELEMENTARY)[0]
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "locked@example.com")
+        said = []
+        for seed in range(6):
+            ghost = make_id(IdKind.CITIZEN, random.Random(100 + seed)).value
+            await walk.student(type(real)(ghost, "", "", real.school_code, "", real.level))
+            said.append(await walk.error("#student-id-error"))
+            walk.screen.clear_errors()
+        assert "查無" in said[0]
+        assert "鎖定" in said[-1]
+        assert "學校辦公室" in said[-1]
+
+
+async def test_registry_away_at_submit_keeps_the_application_to_upload_later(
+    registry: LiveRegistry, template: Path, tmp_path: Path
+) -> None:
+    """The registry stops before 送出資料: the application is saved here, the parent is told
+    「已儲存，網路恢復後自動上傳」 with the receipt, and the students show 待上傳."""
+    with ExitStack() as away:
+        own = away.enter_context(running_registry(tmp_path / "registry", template))
+        student = own.students(Level.SPECIAL)[3]
+        with kiosk_app(tmp_path / "kiosk", own.url, own.kiosk_id, own.key) as kiosk:
+            async with kiosk.app.run_test(size=(100, 32)) as pilot:
+                walk = Walk(pilot, own)
+                await walk.apply()
+                await walk.verify(Channel.EMAIL, "offline@example.com")
+                await walk.add_students(student)
+                await walk.consent()
+                await walk.new_parent(parent_id(41), "周杰", "offline@example.com", "0933444555")
+                await walk.type("#signature-name", "周杰")
+                away.close()  # the registry stops
+                progress = await walk.submitted()
+                assert "網路恢復後自動上傳" in walk.text("#saved-offline")
+                assert walk.text("#receipt").startswith("收件編號：KT1-")
+                assert walk.shown("#stale")
+                assert [(row.student, row.status) for row in progress.rows] == [
+                    (student.name, RowStatus.QUEUED)
+                ]
+            assert kiosk.applications() == 1
+            waiting = kiosk.store.due_outbox(datetime.now(UTC) + timedelta(hours=1), 10)
+            assert [item.last_error for item in waiting] == ["registry.unreachable"]
+
+
+async def test_checking_progress_later_shows_every_student_of_the_contact(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """查詢申請進度 with the email used before: the progress page lists the students applied
+    for, with 申請; 登出服務 returns to the start."""
+    student = registry.students(Level.JUNIOR_HIGH)[3]
+    address = "progress.later@example.com"
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, address)
+        await walk.add_students(student)
+        await walk.consent()
+        await walk.new_parent(parent_id(51), "吳美玉", address, "0944555666")
+        await walk.type("#signature-name", "吳美玉")
+        await walk.submitted()
+        await walk.click("#log-out")
+
+        await walk.check_progress()
+        await walk.verify(Channel.EMAIL, address)
+        progress = await wait_for_screen(pilot, ProgressScreen)
+        assert [(row.student, row.status) for row in progress.rows] == [
+            (student.name, RowStatus.PENDING)
+        ]
+        assert not progress.query("#receipt")
+
+
+async def test_a_code_screen_reached_twice_needs_the_latest_code(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """重新取得驗證碼 sends a new code and says so; the earlier code is refused as wrong, the
+    new one works."""
+    address = "resend@example.com"
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.get_code(Channel.EMAIL, address)
+        first = registry.code_for(Channel.EMAIL, address)
+        await walk.click("#resend")
+        await wait_for(pilot, lambda: "重新寄送" in walk.text("#sent-to"), "the new code")
+        await walk.enter_code(first)
+        assert "驗證碼錯誤" in await walk.error("#code-error")
+        assert isinstance(pilot.app.screen, CodeScreen)
+        await walk.enter_code(registry.code_for(Channel.EMAIL, address))
+        await wait_for_screen(pilot, StudentScreen)
+
+
+async def test_a_parent_who_is_one_of_the_students_is_refused(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """The parent's ID equal to a student's: refused beside the parent's ID."""
+    student = registry.students(Level.JUNIOR_HIGH)[4]
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "self@example.com")
+        await walk.add_students(student)
+        await walk.consent()
+        await walk.parent_id(student.id_number)
+        await walk.type("#name", "李大同")
+        await walk.type("#email", "self@example.com")
+        await walk.type("#phone", "0977888999")
+        await walk.click("#next")
+        words = await walk.error("#parent-id-error")
+        assert "家長身分證字號與綁定學生的身分證字號相同" in words
+        assert not isinstance(pilot.app.screen, ReviewScreen)
