@@ -259,7 +259,9 @@ def normalize_name(raw: str) -> str:
             or (_is_wide(chars[i - 1]) and _is_wide(chars[i + 1]))
         )
     ]
-    return "".join(kept)
+    # Dropping a space can put a combining mark straight after a letter ("A \u0300"); compose
+    # again so that a normalised name normalises to itself.
+    return unicodedata.normalize("NFKC", "".join(kept))
 
 
 def _is_letter(ch: str) -> bool:
