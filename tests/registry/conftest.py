@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import random
-import secrets
 import shutil
 import socket
 import threading
@@ -26,12 +24,11 @@ from typing import Any
 
 import httpx
 import jwt
-import psycopg
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel
@@ -53,10 +50,9 @@ from registry.notify.outbox import FileOutbox
 from registry.services.accounts import create_staff_account
 from registry.services.kiosks import add_kiosk
 from registry.settings import Limits, PasswordHashing, RegistrySettings
-from store.central import School, SchoolClass, Student
+from store.central import CentralBase, School, SchoolClass, Student
 from store.engine import make_engine, make_session_factory, sqlite_url
 from store.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -431,29 +427,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
 @pytest.fixture(scope="session")
 def pg_template(pg_database_factory: Callable[[], str]) -> Template:
-    """A migrated, seeded PostgreSQL database that per-test databases are created from."""
+    """One migrated PostgreSQL database for the whole run, reset and seeded for each test.
+
+    ``location`` is its URL. Reused rather than copied: dropping a database costs half a second
+    on PostgreSQL, a reset (truncate and seed again) a tenth of that.
+    """
     url = pg_database_factory()
     roster = _seeded(url)
-    return Template(url.rsplit("/", 1)[1], roster)
+    return Template(url, roster)
+
+
+def _reset(url: str) -> Roster:
+    """Empties every central table and seeds the test roster again (the same every time)."""
+    engine = make_engine(url)
+    try:
+        tables = ", ".join(f'"{table.name}"' for table in CentralBase.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return seed_roster(make_session_factory(engine), EPOCH)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_copies(pg_template: Template) -> Iterator[Callable[[], str]]:
-    """Makes databases from the template (dropped at the end of the run)."""
-    made: list[str] = []
+def pg_copies(pg_template: Template) -> Callable[[], str]:
+    """Gives the run's PostgreSQL database, emptied and seeded again (one test at a time)."""
 
     def make() -> str:
-        name = f"registry_test_{os.getpid()}_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template.location}"')
-        made.append(name)
-        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        return f"{base}/{name}"
+        _reset(pg_template.location)
+        return pg_template.location
 
-    yield make
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        for name in made:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return make
 
 
 @dataclass(frozen=True)
