@@ -218,8 +218,9 @@ def _parent_for_login(session: Session, email: str) -> ParentAccount:
 
 
 def _check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
-    unused = account.last_login_at is None and account.expires_at is not None
-    if unused and account.expires_at is not None and now >= account.expires_at:
+    # Only an account never signed in to expires; the first login clears expires_at.
+    expires_at = account.expires_at
+    if account.last_login_at is None and expires_at is not None and now >= expires_at:
         raise DomainError(ErrorCode.ACCOUNT_EXPIRED, days=limits.account_unused_days)
 
 

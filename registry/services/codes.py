@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.contact import Channel, Contact, parse_contact
@@ -129,6 +129,14 @@ def request_code(
         )
     )
     session.add(SendEvent(channel=contact.channel, address=contact.address, at=now))
+    # Sends older than the window count for nothing any more; forget them while we hold the lock.
+    session.execute(
+        delete(SendEvent).where(
+            SendEvent.channel == contact.channel,
+            SendEvent.address == contact.address,
+            SendEvent.at <= now - timedelta(minutes=minutes),
+        )
+    )
     session.commit()
     return IssuedCode(challenge_id, contact, code, expires_at)
 
