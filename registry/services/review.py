@@ -20,6 +20,7 @@ from kiosk.domain.masking import mask_email, mask_id, mask_phone
 from kiosk.domain.wire import BindingStatus, StaffBinding, StaffRole
 from registry.services import audit
 from registry.services.accounts import create_parent_account
+from registry.services.locks import lock
 from registry.settings import Limits
 from store.central import Binding, ParentAccount, SchoolClass, StaffAccount, Student
 
@@ -158,6 +159,8 @@ def approve(
     binding = _binding_in_scope(session, reviewer, binding_id)
     if binding.status is not BindingStatus.PENDING:
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)
+    # Two teachers approving two children of one new parent at once must make one account.
+    lock(session, f"parent:{binding.parent_id_number}")
     binding.status = BindingStatus.APPROVED
     binding.decided_by_id = reviewer.staff_id
     binding.decided_at = now

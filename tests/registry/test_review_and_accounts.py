@@ -3,9 +3,13 @@ makes (initial password, forced change, lockout, expiry)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy import func, select
+
 from kiosk.domain.wire import StaffBinding
+from store.central import ParentAccount
 from tests.registry.conftest import Live, error_of
 
 EMAIL = "annie.sun2@hy-tech.com.tw"
@@ -253,3 +257,22 @@ def test_an_approval_answers_with_a_listed_status_filter(live: Live) -> None:
     ]
     assert pending == []
     assert [b["status"] for b in approved] == ["approved"]
+
+
+def test_two_teachers_approving_two_children_of_one_parent_at_once_make_one_account(
+    live: Live,
+) -> None:
+    bindings = _apply(live, 2)  # one child in 資訊二忠 (t.lin), one in 資訊二孝 (t.wang)
+    teachers = {"資訊二忠": live.staff_token("t.lin"), "資訊二孝": live.staff_token("t.wang")}
+
+    def approve(binding: dict[str, Any]) -> int:
+        token = teachers[binding["class_name"]]
+        path = f"/v1/staff/bindings/{binding['binding_id']}/approve"
+        return live.staff("POST", path, token).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert sorted(pool.map(approve, bindings)) == [200, 200]
+    with live.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ParentAccount)) == 1
+    kinds = [e.kind for e in live.outbox.latest(50, to=EMAIL)]
+    assert kinds.count("account_created") == 1
