@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kiosk.demo import DemoOutbox
     from kiosk.flow import Clock, Services, Wizard
     from kiosk.settings import KioskSettings
+    from kiosk.sync import SyncWorker
     from store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,14 @@ class KioskApp(App[None]):
         self.wizard = Wizard(self, self.services)
         self.run_worker(self.wizard.run(), name="wizard", group="wizard", exit_on_error=False)
 
+    def _start_sync(self) -> None:
+        # Uploads and status changes run beside the wizard, in this app's event loop.
+        assert self.services is not None
+        if self.services.sync is not None:
+            self.run_worker(
+                self.services.sync.run(), name="sync", group="sync", exit_on_error=False
+            )
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -119,6 +128,7 @@ class KioskApp(App[None]):
             if event.state is WorkerState.SUCCESS:
                 self.services = worker.result
                 self._start_wizard()
+                self._start_sync()
             elif event.state is WorkerState.ERROR:
                 # The reason goes to the log (it may name files); the screen says what to do.
                 self.boot_error = worker.error
@@ -146,6 +156,7 @@ def make_app(
     clock: Clock = utc_now,
     statement: ConsentStatement | None = None,
     demo: DemoOutbox | None = None,
+    sync: SyncWorker | None = None,
 ) -> KioskApp:
     """The kiosk app with these collaborators (the tests' way in; the CLI's too).
 
@@ -157,6 +168,7 @@ def make_app(
         clock: Gives "now".
         statement: The personal-data statement (the one in ``settings.language`` when None).
         demo: The demo's code feed (from ``settings`` when None and in demo mode).
+        sync: The sync worker to run beside the wizard (none when None).
     """
 
     def boot() -> Services:
@@ -175,6 +187,7 @@ def make_app(
             clock=clock,
             statement=statement or load_statement(settings.language),
             demo=feed,
+            sync=sync,
         )
 
     return KioskApp(boot, translator=translator)
@@ -193,6 +206,7 @@ def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Servic
     from kiosk.consent import load_statement
     from kiosk.demo import DemoOutbox
     from kiosk.flow import Services
+    from kiosk.sync import Syncer, SyncWorker
     from store.engine import make_engine, make_session_factory
     from store.local import LocalStore
     from store.migrate import upgrade
@@ -223,4 +237,8 @@ def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Servic
         clock=clock,
         statement=load_statement(settings.language),
         demo=DemoOutbox(settings.outbox_path) if settings.demo else None,
+        sync=SyncWorker(
+            Syncer(store, client, settings=settings.sync, clock=clock),
+            interval=settings.sync.interval_seconds,
+        ),
     )

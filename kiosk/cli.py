@@ -1,4 +1,5 @@
-"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), or enroll it (``enroll``).
+"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), enroll it (``enroll``), or
+upload and pull once (``sync``).
 
 ``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
 data in ``./data``; ``kiosk run --config FILE`` is the production path: the registry's URL and
@@ -122,6 +123,40 @@ def _enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from rich.console import Console
+
+    from kiosk.app import build_services
+    from kiosk.settings import KioskSettings
+    from kiosk.sync import Outcome, Syncer, SyncReport, crash_hook_from_env, render_report
+
+    _log_to(args.log)
+    settings = KioskSettings.load(args.config)
+    services = build_services(settings)
+    syncer = Syncer(
+        services.store,
+        services.client,
+        settings=settings.sync,
+        clock=services.clock,
+        checkpoint=crash_hook_from_env(),
+    )
+
+    async def once() -> SyncReport:
+        try:
+            return await syncer.run_once(everything=args.all, pull=not args.no_pull)
+        finally:
+            await services.client.aclose()
+
+    report = asyncio.run(once())
+    console = Console()
+    for part in render_report(report, services.translator):
+        console.print(part)
+    # A script may ask "did everything go?": 1 while the registry failed us.
+    return 1 if report.error is not None or report.count(Outcome.DEFERRED) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
@@ -144,6 +179,21 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
     enroll.add_argument("--token", required=True, help="from `registry add-kiosk`")
     enroll.set_defaults(handler=_enroll)
+
+    sync = commands.add_parser(
+        "sync",
+        help="one sync run: upload waiting applications, pull their statuses, print what moved "
+        "(exit 1 while the registry fails)",
+    )
+    sync.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    sync.add_argument(
+        "--all", action="store_true", help="try every waiting application now, whatever its backoff"
+    )
+    sync.add_argument(
+        "--no-pull", action="store_true", help="upload only; do not ask for status changes"
+    )
+    sync.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
+    sync.set_defaults(handler=_sync)
     return parser
 
 

@@ -32,9 +32,11 @@ from kiosk.domain.people import Level
 from kiosk.domain.wire import (
     API_PREFIX,
     AUDIENCE,
+    DEFAULT_CHANGES_PAGE,
     PARENT_SESSION_HEADER,
     Binding,
     BindingList,
+    ChangeFeed,
     CodeChallenge,
     CodeRequest,
     CodeVerify,
@@ -187,6 +189,11 @@ class RegistryClient:
     async def submit(self, submission: Submission) -> SubmissionResult:
         """``POST /v1/applications``: idempotent on ``submission.application_id``."""
         return await self._call("POST", "/applications", SubmissionResult, body=submission)
+
+    async def changes(self, after: int, limit: int = DEFAULT_CHANGES_PAGE) -> ChangeFeed:
+        """``GET /v1/changes``: this kiosk's binding changes numbered above ``after``."""
+        params = {"after": str(after), "limit": str(limit)}
+        return await self._call("GET", "/changes", ChangeFeed, params=params)
 
     async def bindings(self, session: ParentSession) -> list[Binding]:
         """``GET /v1/bindings``: every binding of the session's verified contact."""

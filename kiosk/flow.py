@@ -46,6 +46,7 @@ from kiosk.domain.wire import (
 from kiosk.domain.wire import Signature as WireSignature
 from kiosk.i18n import Translator
 from kiosk.settings import KioskSettings
+from kiosk.sync import TRANSIENT, SyncWorker
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
@@ -64,17 +65,6 @@ ResultT = TypeVar("ResultT")
 #: Gives "now" (timezone-aware); tests inject a frozen one.
 Clock = Callable[[], datetime]
 
-#: Failures that are not the application's fault: it stays saved and is uploaded later.
-TRANSIENT: Final = frozenset(
-    {
-        ErrorCode.REGISTRY_UNREACHABLE,
-        ErrorCode.REGISTRY_ERROR,
-        ErrorCode.SERVER_ERROR,
-        ErrorCode.AUTH_REQUIRED,
-        ErrorCode.AUTH_INVALID,
-        ErrorCode.AUTH_FORBIDDEN,
-    }
-)
 #: When the sync worker should first retry an upload that failed at 送出資料.
 FIRST_RETRY: Final = timedelta(seconds=30)
 
@@ -91,6 +81,7 @@ class Services:
         clock: Gives "now".
         statement: The personal-data statement, with its version.
         demo: The demo's code feed (the registry's file outbox); None outside demo mode.
+        sync: The sync worker, woken after each submission; None where none runs (tests).
     """
 
     settings: KioskSettings
@@ -100,6 +91,7 @@ class Services:
     clock: Clock
     statement: ConsentStatement
     demo: DemoOutbox | None = None
+    sync: SyncWorker | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,22 +350,33 @@ class Wizard:
         try:
             result = await services.client.submit(built[0])
         except DomainError as error:
-            await asyncio.to_thread(
-                services.store.mark_attempt_failed,
-                draft.application_id,
-                error.code,
-                services.clock() + FIRST_RETRY,
-            )
             if error.code in TRANSIENT:
+                await asyncio.to_thread(
+                    services.store.mark_attempt_failed,
+                    draft.application_id,
+                    error.code,
+                    services.clock() + FIRST_RETRY,
+                )
                 log.info("application saved; upload deferred (%s)", error.code.value)
+                self._wake_sync()
                 return SubmitOutcome(receipt, uploaded=False)
-            # Refused: the saved one stands as refused; a corrected application is a new one.
+            # Refused: the saved one stands as refused (不通過, never sent again); a corrected
+            # application is a new one.
+            await asyncio.to_thread(
+                services.store.mark_refused, draft.application_id, error.code, now=services.clock()
+            )
             application.draft = _renewed(draft)
             raise
         await asyncio.to_thread(
             services.store.mark_pushed, draft.application_id, result.bindings, now=services.clock()
         )
+        # The registry answers: what waits from earlier can go now too.
+        self._wake_sync()
         return SubmitOutcome(receipt, uploaded=True)
+
+    def _wake_sync(self) -> None:
+        if self._services.sync is not None:
+            self._services.sync.wake()
 
     # --- progress ----------------------------------------------------------------------------
 
@@ -493,6 +496,8 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
         if only_queued and application.pushed_at is not None:
             continue
         for student in application.students:
+            if student.removed:
+                continue  # cancelled by the parent: the registry shows it nowhere either
             rows.append(
                 ProgressRow(
                     student=student.entry.name if student.entry is not None else "—",

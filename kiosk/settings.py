@@ -59,6 +59,34 @@ class SupportSettings(BaseModel):
     """The LINE@ account."""
 
 
+class SyncSettings(BaseModel):
+    """How the kiosk uploads applications and learns their statuses (:mod:`kiosk.sync`)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+
+    interval_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """How often the sync worker runs when nothing wakes it (a new submission does)."""
+
+    retention_days: float = Field(default=7.0, gt=0)
+    """Days an application decided (approved or rejected everywhere) keeps its personal data
+    here; then only its receipt stays."""
+
+    batch_size: int = Field(default=100, ge=1, le=1000)
+    """Outbox entries taken at a time when there is a backlog."""
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    """Uploads in flight at once."""
+
+    attempts: int = Field(default=3, ge=1, le=10)
+    """Tries of one upload within a run (short backoff between them) before it is put off."""
+
+    backoff_initial_seconds: float = Field(default=30.0, gt=0)
+    """How long an upload that failed is put off the first time; doubled each time after."""
+
+    backoff_max_seconds: float = Field(default=900.0, gt=0)
+    """The longest an upload is put off."""
+
+
 class KioskSettings(BaseSettings):
     """Everything a kiosk needs to know at start-up."""
 
@@ -88,6 +116,9 @@ class KioskSettings(BaseSettings):
 
     support: SupportSettings = SupportSettings()
     """The help line in the footer."""
+
+    sync: SyncSettings = SyncSettings()
+    """Uploading applications and pulling their statuses."""
 
     language: str = "zh_TW"
     """The catalog the screens speak (``kiosk/locale/<language>``)."""

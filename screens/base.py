@@ -242,15 +242,17 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
             errors: What went wrong.
             default: Where errors of unmapped fields go (see :meth:`error_target`).
         """
-        shown: set[str] = set()
+        shown: list[Static] = []
         for error in errors:
-            target = self.error_target(error.field, default)
-            if target in shown:
+            line = self.query_one(f"#{self.error_target(error.field, default)}", Static)
+            if line in shown:
                 continue
-            shown.add(target)
-            line = self.query_one(f"#{target}", Static)
+            shown.append(line)
             line.update(self.explain(error))
             line.add_class("-shown")
+        if shown:
+            # An error the parent cannot see is no help: bring the first one into view.
+            self.call_after_refresh(shown[0].scroll_visible, animate=False)
 
     def show_error(self, error: DomainError | DomainErrors, *, default: str | None = None) -> None:
         """Shows one error (or one per field) beside its field (see :meth:`show_errors`)."""

@@ -142,6 +142,8 @@ class CodeScreen(WizardScreen[Verified | Back]):
         boxes.add_class("-invalid")
         if error.code in _DEAD_CODES:
             boxes.clear()
+            # This code can never work: the way on is a new one.
+            self.query_one("#resend", Button).focus()
         elif error.code is ErrorCode.CODE_WRONG:
             boxes.clear()
             boxes.focus()

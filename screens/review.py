@@ -93,6 +93,9 @@ class ReviewScreen(WizardScreen[ReviewResult]):
 
     STEP: ClassVar[int] = 4
     HELP: ClassVar[str] = HELP
+    # Nothing focused at first ("" is falsy; None would mean the app's "*"): the parent reads
+    # from the top, then signs.
+    AUTO_FOCUS: ClassVar[str | None] = ""
     ERROR_FIELDS: ClassVar[dict[str | None, str]] = {
         SIGNATURE_FIELD: "signature-error",
         PARENT_EMAIL_FIELD: "email-error",

@@ -266,9 +266,13 @@ class StudentScreen(WizardScreen[StudentResult]):
         self.query_one("#add-another").display = len(self._students) < MAX_STUDENTS - 1
         if self._found is not None:
             self._load_schools(self._found.level, then_verify=False)
+        if self._found is not None:
+            # A student shown again: what is left to do is to go on (or correct the ID).
+            self.query_one("#next").focus()
+        else:
+            self.query_one("#relationship" if self._relationship is None else "#level").focus()
         if self._initial_error is not None:
             self.show_error(self._initial_error)
-        self.query_one("#relationship" if self._relationship is None else "#level").focus()
 
     # --- what the parent chose ---------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -22,11 +22,13 @@ from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    func,
     orm,
     select,
 )
@@ -38,7 +40,7 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, IdNumber
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import Binding, BindingStatus
+from kiosk.domain.wire import Binding, BindingChange, BindingStatus
 from store.base import CreatedAtMixin, StrEnumText, TimestampMixin, UtcDateTime, make_metadata
 from store.sealing import Sealer
 
@@ -132,6 +134,9 @@ class ApplicationStudent(LocalBase):
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     """Sealed JSON: student ID, name, class, the 其他 relationship's description."""
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When this kiosk learnt that the parent cancelled the binding at the registry (it waits
+    for nothing any more)."""
 
     application: Mapped[Application] = orm.relationship(back_populates="students")
 
@@ -183,6 +188,23 @@ class Receipt(CreatedAtMixin, LocalBase):
     """Per student, in order: ``{"level", "school_code", "status", "binding_id"}``."""
 
 
+class SyncState(LocalBase):
+    """What the sync worker remembers between runs (one row, id 1): kept here, so a restart
+    goes on where the last run stopped."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changes_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    """The registry's changes feed was applied up to this number."""
+    last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When the registry last answered."""
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When it last could not be reached."""
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    """Why it could not be reached (an error code); None once it answers again."""
+
+
 class AuditEvent(LocalBase):
     """Something a person or the kiosk did, for the audit log (no personal data in it)."""
 
@@ -210,6 +232,7 @@ _KIOSK_CODE: Final = re.compile(r"[A-Z0-9]{1,8}")
 # receipt of a day, or the same application twice. The loser retries and sees the winner's row.
 _SAVE_ATTEMPTS: Final = 5
 _CONTACT_CONTEXT: Final = b"contact"
+_STATE_ID: Final = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +250,7 @@ class StoredStudent:
         binding_id: The registry's binding, once pushed.
         updated_at: When the status last changed.
         entry: The student as entered (ID, name, class); None once the application is reduced.
+        removed: Whether the parent cancelled the binding at the registry.
     """
 
     position: int
@@ -239,6 +263,7 @@ class StoredStudent:
     binding_id: uuid.UUID | None
     updated_at: datetime
     entry: StudentEntry | None
+    removed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +317,50 @@ class OutboxItem:
     payload: bytes
     attempts: int
     next_attempt_at: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A student's status as the registry's changes feed moved it (nothing personal).
+
+    Attributes:
+        application_id: The application.
+        receipt: Its receipt number.
+        position: The student's place in it.
+        before: The status it had.
+        after: The status it has now.
+        removed: Whether the parent cancelled the binding.
+    """
+
+    application_id: uuid.UUID
+    receipt: str
+    position: int
+    before: StudentStatus
+    after: StudentStatus
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SyncHealth:
+    """How the kiosk stands with the registry (the staff console's kiosk health, ``kiosk sync``).
+
+    Attributes:
+        waiting: Applications not yet at the registry (待上傳).
+        due: Those of them due for another try now.
+        oldest_waiting_since: When the longest-waiting one was submitted.
+        changes_cursor: How far the registry's changes feed was applied.
+        last_contact_at: When the registry last answered.
+        last_failure_at: When it last could not be reached.
+        last_error: Why (an error code), or None when the last word was an answer.
+    """
+
+    waiting: int
+    due: int
+    oldest_waiting_since: datetime | None
+    changes_cursor: int
+    last_contact_at: datetime | None
+    last_failure_at: datetime | None
     last_error: str | None
 
 
@@ -563,6 +632,200 @@ class LocalStore:
                 )
             return True
 
+    def apply_changes(
+        self, changes: Sequence[BindingChange], cursor: int, *, now: datetime
+    ) -> list[StatusChange]:
+        """Applies a page of the registry's changes feed and keeps its cursor, in ONE transaction.
+
+        A crash before the commit leaves both as they were (the page is asked for again); after
+        it, both moved. Changes of bindings this kiosk does not know (not acknowledged yet, or of
+        an application already reduced) are passed over: a later push answers their state.
+
+        Args:
+            changes: The page, oldest first (the last change of a binding wins).
+            cursor: The page's cursor, to ask after next time.
+            now: When the page came.
+
+        Returns:
+            What moved, in the page's order.
+        """
+        moved: list[StatusChange] = []
+        with self._sessions.begin() as session:
+            keys = {str(change.binding_id) for change in changes}
+            students = {
+                student.binding_id: student
+                for student in session.scalars(
+                    select(ApplicationStudent)
+                    .where(ApplicationStudent.binding_id.in_(keys))
+                    .options(orm.selectinload(ApplicationStudent.application))
+                )
+            }
+            touched: dict[str, Application] = {}
+            for change in changes:
+                student = students.get(str(change.binding_id))
+                if student is None:
+                    continue
+                status = StudentStatus(change.status.value)
+                before = student.status
+                reason = change.reason if status is StudentStatus.REJECTED else None
+                if (before, student.reason, student.removed_at is not None) == (
+                    status,
+                    reason,
+                    change.removed,
+                ):
+                    continue
+                self._set_status(student, status, reason, now)
+                if change.removed != (student.removed_at is not None):
+                    student.removed_at = now if change.removed else None
+                touched[student.application_id] = student.application
+                moved.append(
+                    StatusChange(
+                        application_id=uuid.UUID(student.application_id),
+                        receipt=student.application.receipt,
+                        position=student.position,
+                        before=before,
+                        after=status,
+                        removed=change.removed,
+                    )
+                )
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        actor="kiosk",
+                        action="binding.status",
+                        subject_id=str(change.binding_id),
+                        detail={"status": status.value, "removed": change.removed},
+                    )
+                )
+            for application in touched.values():
+                self._summarise(application, now)
+            self._state(session).changes_cursor = cursor
+        return moved
+
+    def changes_cursor(self) -> int:
+        """How far the registry's changes feed was applied (0: not at all)."""
+        with self._sessions() as session:
+            state = session.get(SyncState, _STATE_ID)
+            return state.changes_cursor if state is not None else 0
+
+    def record_contact(self, *, now: datetime, error_code: ErrorCode | None = None) -> None:
+        """Remembers whether the registry answered just now (``error_code`` None) or not.
+
+        Args:
+            now: When.
+            error_code: Why it could not be reached, or None when it answered.
+        """
+        with self._sessions.begin() as session:
+            state = self._state(session)
+            if error_code is None:
+                state.last_contact_at = now
+                state.last_error = None
+            else:
+                state.last_failure_at = now
+                state.last_error = error_code.value
+
+    def retry_now(self, error_codes: Iterable[ErrorCode], *, now: datetime) -> int:
+        """Makes waiting entries whose last try failed with one of ``error_codes`` due now.
+
+        The sync worker calls this once the registry answers again: entries put off because it
+        could not be reached need not wait out their backoff.
+
+        Returns:
+            How many entries were brought forward.
+        """
+        codes = [code.value for code in error_codes]
+        with self._sessions.begin() as session:
+            entries = session.scalars(
+                select(OutboxEntry).where(
+                    OutboxEntry.acked_at.is_(None),
+                    OutboxEntry.next_attempt_at > now,
+                    OutboxEntry.last_error.in_(codes),
+                )
+            ).all()
+            for entry in entries:
+                entry.next_attempt_at = now
+            return len(entries)
+
+    def reduce_decided(self, *, decided_before: datetime, now: datetime) -> list[str]:
+        """Reduces applications decided before ``decided_before`` to their receipt.
+
+        Every personal part goes (the application, its students, its outbox entry are deleted);
+        a :class:`Receipt` keeps the receipt number, the times and each student's level, school,
+        status and binding. Applications refused at sync count as decided too.
+
+        Args:
+            decided_before: The retention period's start (now minus the period).
+            now: The time.
+
+        Returns:
+            The receipt numbers reduced.
+        """
+        with self._sessions.begin() as session:
+            applications = session.scalars(
+                select(Application)
+                .where(
+                    Application.status == ApplicationStatus.DECIDED,
+                    Application.decided_at < decided_before,
+                )
+                .options(orm.selectinload(Application.students))
+            ).all()
+            for application in applications:
+                session.add(
+                    Receipt(
+                        receipt=application.receipt,
+                        application_id=application.id,
+                        submitted_at=application.created_at,
+                        decided_at=application.decided_at,
+                        statuses=[
+                            {
+                                "level": student.level.value,
+                                "school_code": student.school_code,
+                                "status": student.status.value,
+                                "binding_id": student.binding_id,
+                            }
+                            for student in application.students
+                        ],
+                        created_at=now,
+                    )
+                )
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        actor="kiosk",
+                        action="application.reduced",
+                        subject_id=application.id,
+                        detail={"receipt": application.receipt},
+                    )
+                )
+                session.delete(application)
+            return [application.receipt for application in applications]
+
+    def receipt(self, receipt: str) -> Receipt | None:
+        """What stays of a reduced application, by its receipt number."""
+        with self._sessions() as session:
+            return session.get(Receipt, receipt)
+
+    def sync_health(self, now: datetime) -> SyncHealth:
+        """How many applications wait for the registry, and its last word."""
+        with self._sessions() as session:
+            waiting = OutboxEntry.acked_at.is_(None)
+            count, oldest = session.execute(
+                select(func.count(), func.min(OutboxEntry.created_at)).where(waiting)
+            ).one()
+            due = session.scalar(
+                select(func.count()).where(waiting, OutboxEntry.next_attempt_at <= now)
+            )
+            state = session.get(SyncState, _STATE_ID)
+            return SyncHealth(
+                waiting=count,
+                due=due or 0,
+                oldest_waiting_since=oldest,
+                changes_cursor=state.changes_cursor if state else 0,
+                last_contact_at=state.last_contact_at if state else None,
+                last_failure_at=state.last_failure_at if state else None,
+                last_error=state.last_error if state else None,
+            )
+
     def audit(
         self,
         *,
@@ -642,6 +905,14 @@ class LocalStore:
 
     # --- helpers --------------------------------------------------------------------------
 
+    @staticmethod
+    def _state(session: Session) -> SyncState:
+        state = session.get(SyncState, _STATE_ID)
+        if state is None:
+            state = SyncState(id=_STATE_ID, changes_cursor=0)
+            session.add(state)
+        return state
+
     def _contact_fingerprint(self, contact: Contact) -> bytes:
         return self._sealer.fingerprint(
             f"{contact.channel.value}:{contact.address}".encode(), context=_CONTACT_CONTEXT
@@ -667,7 +938,11 @@ class LocalStore:
         undecided = {StudentStatus.QUEUED, StudentStatus.PENDING}
         if application.pushed_at is None:
             application.status = ApplicationStatus.QUEUED
-        elif any(student.status in undecided for student in application.students):
+        elif any(
+            # A binding the parent cancelled waits for no decision any more.
+            student.status in undecided and student.removed_at is None
+            for student in application.students
+        ):
             application.status = ApplicationStatus.PENDING
             application.decided_at = None
         else:
@@ -721,6 +996,7 @@ class LocalStore:
             binding_id=uuid.UUID(student.binding_id) if student.binding_id else None,
             updated_at=student.updated_at,
             entry=entry,
+            removed=student.removed_at is not None,
         )
 
 

@@ -1,0 +1,517 @@
+"""The sync worker: push the outbox, pull statuses, back off, never double.
+
+「送出資料」 stores an application and its outbox entry in one local transaction
+(:meth:`store.local.LocalStore.save_submission`); from then on this module sees that it reaches the
+registry exactly once, whatever happens to the network, the registry or the kiosk:
+
+- **Push.** Each outbox entry's exact body is POSTed with the application id as the idempotency
+  key: a replay after a crash (the registry committed, the kiosk never heard) is answered with
+  the stored result, so sending again is always safe and the registry stores one application.
+  Only after the registry's answer is the entry acknowledged in the local database; a crash at
+  any step leaves it there for the next run. Passing failures are retried a few times at once
+  (``stamina``: exponential backoff with jitter), then the entry is put off — 30 s, 60 s, ...,
+  at most 15 min, with jitter, kept in the local database so a restart keeps to it. A refusal
+  (the email is another parent's, the student left the school, ...) is final: the application
+  shows 不通過 with the refusal's code and is never sent again.
+- **Batches.** A backlog is taken ``batch_size`` entries at a time, ``concurrency`` in flight.
+- **Pull.** The registry's changes feed (``GET /v1/changes``) tells what became of this kiosk's
+  applications; each page is applied together with its cursor in one local transaction.
+- **Offline.** The feed doubles as the probe: while the registry cannot be reached nothing is
+  pushed (no timeouts by the thousand); when it answers again, entries put off only because it
+  could not be reached are tried at once — 網路恢復後自動上傳.
+- **Retention.** Applications decided longer than ``retention_days`` ago are reduced to their
+  receipt.
+
+:class:`Syncer` is one run (``kiosk sync``); :class:`SyncWorker` runs it inside the kiosk app, when
+woken (after a submission) and every ``interval_seconds``. Nothing personal is logged: application
+ids, receipt numbers and error codes only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import signal
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+import stamina
+
+from kiosk.client import RegistryClient
+from kiosk.domain.errors import N_, DomainError, ErrorCode
+from kiosk.domain.wire import BindingStatus, Submission
+from kiosk.i18n import Translator
+from kiosk.settings import SyncSettings
+from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, StudentStatus, SyncHealth
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+log = logging.getLogger(__name__)
+
+#: Failures that are not the application's fault: it stays queued and is tried again later.
+#: Every other error the registry answers a submission with is a refusal of the application.
+TRANSIENT: Final = frozenset(
+    {
+        ErrorCode.REGISTRY_UNREACHABLE,
+        ErrorCode.REGISTRY_ERROR,
+        ErrorCode.SERVER_ERROR,
+        ErrorCode.AUTH_REQUIRED,
+        ErrorCode.AUTH_INVALID,
+        ErrorCode.AUTH_FORBIDDEN,
+        ErrorCode.REQUEST_NOT_FOUND,
+        ErrorCode.REQUEST_METHOD,
+        ErrorCode.NOTIFY_FAILED,
+        ErrorCode.LIMIT_SMS,
+        ErrorCode.LIMIT_EMAIL,
+    }
+)
+#: Failures worth another try at once, within the same run (the answer may differ in a moment).
+RETRY_AT_ONCE: Final = frozenset(
+    {ErrorCode.REGISTRY_UNREACHABLE, ErrorCode.REGISTRY_ERROR, ErrorCode.SERVER_ERROR}
+)
+#: The short backoff between tries within a run, in seconds (stamina's exponential + jitter).
+RETRY_WAIT_INITIAL: Final = 0.2
+RETRY_WAIT_MAX: Final = 2.0
+RETRY_WAIT_JITTER: Final = 0.3
+#: Pages of the changes feed applied in one run at most (the rest waits for the next run).
+MAX_FEED_PAGES: Final = 100
+#: Environment variable of the crash test hook (see :func:`crash_hook_from_env`).
+CRASH_ENV: Final = "KIOSK_TEST_CRASH_AT"
+
+#: Gives "now" (timezone-aware).
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (timezone-aware UTC)."""
+    return datetime.now(UTC)
+
+
+class CrashPoint(StrEnum):
+    """The steps of one push, where the crash tests kill the process."""
+
+    BEFORE_SEND = "before_send"
+    """The entry was read from the outbox; nothing was sent."""
+    AFTER_COMMIT = "after_commit"
+    """The registry answered (it has committed the application); the kiosk has not noted it."""
+    AFTER_ACK = "after_ack"
+    """The kiosk noted the answer: the entry left the outbox."""
+
+
+#: Called at each :class:`CrashPoint` of every push (a test hook; nothing in production).
+Checkpoint = Callable[[CrashPoint], None]
+
+
+def crash_hook_from_env(environ: Mapping[str, str] = os.environ) -> Checkpoint | None:
+    """The crash tests' hook: ``KIOSK_TEST_CRASH_AT=<point>`` makes the process SIGKILL itself
+    the first time a push reaches that point. None when the variable is not set.
+
+    Raises:
+        ValueError: The variable names no :class:`CrashPoint`.
+    """
+    named = environ.get(CRASH_ENV)
+    if not named:
+        return None
+    point = CrashPoint(named)
+
+    def crash(reached: CrashPoint) -> None:
+        if reached is point:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
+
+
+class Outcome(StrEnum):
+    """What became of one push."""
+
+    UPLOADED = "uploaded"
+    REFUSED = "refused"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """One outbox entry pushed (nothing personal).
+
+    Attributes:
+        application_id: The application.
+        receipt: Its receipt number.
+        outcome: Uploaded, refused (final) or deferred (tried again later).
+        code: Why it was refused or deferred.
+        statuses: The registry's status of each student, when uploaded.
+        next_attempt_at: When a deferred entry is tried again.
+    """
+
+    application_id: uuid.UUID
+    receipt: str
+    outcome: Outcome
+    code: ErrorCode | None = None
+    statuses: tuple[BindingStatus, ...] = ()
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one run moved.
+
+    Attributes:
+        pushes: Every push, in the order they ended.
+        changes: Statuses the changes feed moved.
+        reduced: Receipt numbers of applications reduced to their receipt.
+        reachable: Whether the registry answered (None: not asked).
+        error: Why it could not be reached.
+        health: The outbox and the registry's last word after the run.
+    """
+
+    pushes: tuple[Push, ...]
+    changes: tuple[StatusChange, ...]
+    reduced: tuple[str, ...]
+    reachable: bool | None
+    error: ErrorCode | None
+    health: SyncHealth
+
+    def count(self, outcome: Outcome) -> int:
+        """How many pushes ended so."""
+        return sum(1 for push in self.pushes if push.outcome is outcome)
+
+
+def backoff(attempts: int, settings: SyncSettings, rng: random.Random) -> timedelta:
+    """How long to put an entry off after its ``attempts``-th failed run.
+
+    Exponential (``backoff_initial_seconds`` doubled per attempt, capped at
+    ``backoff_max_seconds``) with "equal jitter": a random point in the upper half, so kiosks
+    that lost the registry together do not all come back in the same second.
+    """
+    ceiling = settings.backoff_max_seconds
+    delay = min(ceiling, settings.backoff_initial_seconds * 2.0 ** max(0, min(attempts - 1, 30)))
+    return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))
+
+
+def _retry_at_once(error: Exception) -> bool:
+    return isinstance(error, DomainError) and error.code in RETRY_AT_ONCE
+
+
+class Syncer:
+    """One sync run: pull, push, reduce.
+
+    Args:
+        store: The kiosk's database.
+        client: The registry.
+        settings: Batch size, concurrency, backoff and retention.
+        clock: Gives "now".
+        checkpoint: Called at each step of every push (the crash tests' hook).
+        rng: Jitter of the backoff (tests seed it).
+    """
+
+    def __init__(
+        self,
+        store: LocalStore,
+        client: RegistryClient,
+        *,
+        settings: SyncSettings,
+        clock: Clock = utc_now,
+        checkpoint: Checkpoint | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._settings = settings
+        self._clock = clock
+        self._checkpoint = checkpoint or (lambda _point: None)
+        self._rng = rng or random.Random()
+
+    async def run_once(self, *, everything: bool = False, pull: bool = True) -> SyncReport:
+        """One run: the changes feed, then the due outbox entries, then the retention.
+
+        Args:
+            everything: Push every waiting entry now, whatever its backoff (``kiosk sync --all``).
+            pull: Ask the changes feed first (it also tells whether the registry answers; when
+                it cannot be reached, nothing is pushed).
+        """
+        changes: list[StatusChange] = []
+        reachable: bool | None = None
+        error: ErrorCode | None = None
+        if pull:
+            try:
+                changes = await self.pull()
+                reachable = True
+            except DomainError as failed:
+                reachable, error = False, failed.code
+            await asyncio.to_thread(self._store.record_contact, now=self._clock(), error_code=error)
+            if reachable:
+                # Entries put off only because the registry was away need not wait any more.
+                await asyncio.to_thread(
+                    self._store.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
+                )
+        pushes: list[Push] = []
+        if error is not ErrorCode.REGISTRY_UNREACHABLE:
+            pushes = await self.push(everything=everything)
+        reduced = await self.reduce()
+        health = await asyncio.to_thread(self._store.sync_health, self._clock())
+        report = SyncReport(
+            pushes=tuple(pushes),
+            changes=tuple(changes),
+            reduced=tuple(reduced),
+            reachable=reachable,
+            error=error,
+            health=health,
+        )
+        log.info(
+            "sync: %d uploaded, %d refused, %d deferred, %d status changes, %d reduced, "
+            "%d waiting%s",
+            report.count(Outcome.UPLOADED),
+            report.count(Outcome.REFUSED),
+            report.count(Outcome.DEFERRED),
+            len(changes),
+            len(reduced),
+            health.waiting,
+            f" (registry: {error.value})" if error is not None else "",
+        )
+        return report
+
+    # --- pull ------------------------------------------------------------------------------
+
+    async def pull(self) -> list[StatusChange]:
+        """Applies the registry's changes feed from the kept cursor (each page with its cursor).
+
+        Raises:
+            DomainError: The registry could not be asked (``REGISTRY_UNREACHABLE``, ...).
+        """
+        moved: list[StatusChange] = []
+        cursor = await asyncio.to_thread(self._store.changes_cursor)
+        for _page in range(MAX_FEED_PAGES):
+            feed = await self._client.changes(cursor)
+            if feed.changes or feed.cursor != cursor:
+                moved += await asyncio.to_thread(
+                    self._store.apply_changes, feed.changes, feed.cursor, now=self._clock()
+                )
+            cursor = feed.cursor
+            if not feed.more:
+                break
+        return moved
+
+    # --- push ------------------------------------------------------------------------------
+
+    async def push(self, *, everything: bool = False) -> list[Push]:
+        """Pushes the due outbox entries, a batch at a time, until none is left.
+
+        Stops early when a whole batch found the registry unreachable (it is away: the rest
+        waits for the next run instead of timing out one by one).
+
+        Args:
+            everything: Every waiting entry, whatever its backoff (each tried once).
+        """
+        settings = self._settings
+        gate = asyncio.Semaphore(settings.concurrency)
+        tried: set[uuid.UUID] = set()
+        done: list[Push] = []
+        # With ``everything``, entries put off again sort last: once a batch brings back only
+        # entries already tried, every entry has had its try.
+        until = datetime.max.replace(tzinfo=UTC) if everything else self._clock()
+        while True:
+            due = await asyncio.to_thread(self._store.due_outbox, until, settings.batch_size)
+            batch = [item for item in due if item.application_id not in tried]
+            if not batch:
+                return done
+            tried.update(item.application_id for item in batch)
+
+            async def bounded(item: OutboxItem) -> Push:
+                async with gate:
+                    return await self._push_one(item)
+
+            pushes = await asyncio.gather(*(bounded(item) for item in batch))
+            done += pushes
+            if all(push.code is ErrorCode.REGISTRY_UNREACHABLE for push in pushes):
+                return done
+            if not everything:
+                until = self._clock()
+
+    async def _push_one(self, item: OutboxItem) -> Push:
+        submission = Submission.model_validate_json(item.payload)
+        key, receipt = item.application_id, submission.receipt
+        self._checkpoint(CrashPoint.BEFORE_SEND)
+        try:
+            async for attempt in stamina.retry_context(
+                on=_retry_at_once,
+                attempts=self._settings.attempts,
+                timeout=None,
+                wait_initial=RETRY_WAIT_INITIAL,
+                wait_max=RETRY_WAIT_MAX,
+                wait_jitter=RETRY_WAIT_JITTER,
+            ):
+                with attempt:
+                    result = await self._client.submit(submission)
+            self._checkpoint(CrashPoint.AFTER_COMMIT)
+            await asyncio.to_thread(
+                self._store.mark_pushed, key, result.bindings, now=self._clock()
+            )
+        except DomainError as failed:
+            return await self._failed(item, receipt, failed.code)
+        self._checkpoint(CrashPoint.AFTER_ACK)
+        statuses = tuple(binding.status for binding in result.bindings)
+        return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
+
+    async def _failed(self, item: OutboxItem, receipt: str, code: ErrorCode) -> Push:
+        key = item.application_id
+        now = self._clock()
+        if code not in TRANSIENT:
+            log.info("sync: application %s refused by the registry (%s)", key, code.value)
+            await asyncio.to_thread(self._store.mark_refused, key, code, now=now)
+            return Push(key, receipt, Outcome.REFUSED, code)
+        later = now + backoff(item.attempts + 1, self._settings, self._rng)
+        log.info("sync: application %s deferred (%s)", key, code.value)
+        await asyncio.to_thread(self._store.mark_attempt_failed, key, code, later)
+        return Push(key, receipt, Outcome.DEFERRED, code, next_attempt_at=later)
+
+    # --- retention -------------------------------------------------------------------------
+
+    async def reduce(self) -> list[str]:
+        """Reduces applications decided longer than the retention period ago to their receipt."""
+        now = self._clock()
+        cutoff = now - timedelta(days=self._settings.retention_days)
+        return await asyncio.to_thread(self._store.reduce_decided, decided_before=cutoff, now=now)
+
+
+class SyncWorker:
+    """Runs :class:`Syncer` inside the kiosk app: when woken, and every ``interval`` seconds.
+
+    A run that fails is logged and the next one comes as usual: the worker never stops by
+    itself (the app cancels it when it quits).
+
+    Args:
+        syncer: One run.
+        interval: Seconds between runs when nothing wakes the worker.
+
+    Attributes:
+        last_report: What the last run moved (the staff console's kiosk health).
+    """
+
+    def __init__(self, syncer: Syncer, *, interval: float) -> None:
+        self._syncer = syncer
+        self._interval = interval
+        self._wake = asyncio.Event()
+        self.last_report: SyncReport | None = None
+        self.runs = 0
+
+    def wake(self) -> None:
+        """Asks for a run now (after a submission: the registry answered, or may again)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Runs forever: a run at once, then on every wake or interval."""
+        while True:
+            self._wake.clear()
+            try:
+                self.last_report = await self._syncer.run_once()
+            except Exception as failed:
+                # The exception's message may quote values (a pydantic or SQL error): only its
+                # type and the frames go to the log.
+                frames = "".join(traceback.format_tb(failed.__traceback__))
+                log.error("sync: the run failed (%s); next run as usual\n%s", _kind(failed), frames)
+            self.runs += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+
+
+def _kind(error: BaseException) -> str:
+    return f"{type(error).__module__}.{type(error).__qualname__}"
+
+
+def summarise(reports: Sequence[SyncReport]) -> dict[str, int]:
+    """Totals over several runs (the benchmark's and the CLI's)."""
+    return {
+        "uploaded": sum(report.count(Outcome.UPLOADED) for report in reports),
+        "refused": sum(report.count(Outcome.REFUSED) for report in reports),
+        "deferred": sum(report.count(Outcome.DEFERRED) for report in reports),
+        "changes": sum(len(report.changes) for report in reports),
+        "reduced": sum(len(report.reduced) for report in reports),
+    }
+
+
+# --- what ``kiosk sync`` prints --------------------------------------------------------------
+
+RECEIPT: Final = N_("Receipt")
+WHAT: Final = N_("What happened")
+DETAIL: Final = N_("Details")
+OUTCOME_LABELS: Final = {
+    Outcome.UPLOADED: N_("Uploaded"),
+    Outcome.REFUSED: N_("Refused by the registry"),
+    Outcome.DEFERRED: N_("Still waiting to upload"),
+}
+NEXT_TRY: Final = N_("next try at {time}")
+STATUS_CHANGED: Final = N_("Status changed")
+STUDENT_MOVED: Final = N_("Student {number}: {before} → {after}")
+CANCELLED: Final = N_("cancelled by the parent")
+REDUCED: Final = N_("Reduced to its receipt")
+REDUCED_DETAIL: Final = N_("the personal data was deleted after the retention period")
+MORE_ROWS: Final = N_("… and {count} more")
+SUMMARY: Final = N_(
+    "{uploaded} uploaded, {refused} refused, {deferred} still waiting, {changes} status "
+    "changes, {reduced} reduced to their receipt; {waiting} waiting to upload in all."
+)
+UNREACHABLE_NOW: Final = N_("The registry could not be asked ({reason}); nothing was uploaded.")
+#: The progress page's words for each status: 待上傳, 申請, 認證, 不通過.
+STATUS_WORDS: Final = {
+    StudentStatus.QUEUED: N_("Waiting to upload"),
+    StudentStatus.PENDING: N_("Applied"),
+    StudentStatus.APPROVED: N_("Approved"),
+    StudentStatus.REJECTED: N_("Not approved"),
+}
+#: Rows of the table at most (a drained backlog of thousands is summed up, not listed).
+MAX_ROWS: Final = 40
+
+
+def render_report(report: SyncReport, translator: Translator) -> list[RenderableType]:
+    """What ``kiosk sync`` prints: a table of what moved and a summary line, in the catalog's
+    words (receipt numbers, never personal data)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    _ = translator.gettext
+    rows: list[tuple[str, str, str]] = []
+    for push in report.pushes:
+        detail = ""
+        if push.outcome is Outcome.UPLOADED:
+            detail = "、".join(_(STATUS_WORDS[StudentStatus(s.value)]) for s in push.statuses)
+        elif push.code is not None:
+            detail = translator.explain(push.code)
+            if push.next_attempt_at is not None:
+                at = push.next_attempt_at.astimezone(TAIPEI).strftime("%H:%M:%S")
+                detail += " (" + _(NEXT_TRY).format(time=at) + ")"
+        rows.append((push.receipt, _(OUTCOME_LABELS[push.outcome]), detail))
+    for change in report.changes:
+        detail = _(STUDENT_MOVED).format(
+            number=change.position + 1,
+            before=_(STATUS_WORDS[change.before]),
+            after=_(STATUS_WORDS[change.after]),
+        )
+        if change.removed:
+            detail += " (" + _(CANCELLED) + ")"
+        rows.append((change.receipt, _(STATUS_CHANGED), detail))
+    rows += [(receipt, _(REDUCED), _(REDUCED_DETAIL)) for receipt in report.reduced]
+
+    out: list[RenderableType] = []
+    if rows:
+        table = Table(_(RECEIPT), _(WHAT), _(DETAIL))
+        for row in rows[:MAX_ROWS]:
+            table.add_row(*row)
+        if len(rows) > MAX_ROWS:
+            table.add_row("", _(MORE_ROWS).format(count=len(rows) - MAX_ROWS), "")
+        out.append(table)
+    if report.error is ErrorCode.REGISTRY_UNREACHABLE or (
+        report.error is not None and not report.pushes
+    ):
+        reason = translator.explain(report.error)
+        out.append(Text(_(UNREACHABLE_NOW).format(reason=reason), style="bold red"))
+    totals = summarise([report])
+    out.append(Text(_(SUMMARY).format(waiting=report.health.waiting, **totals)))
+    return out
