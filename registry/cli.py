@@ -136,12 +136,29 @@ def _add_kiosk(args: argparse.Namespace) -> int:
 
 
 def _add_staff(args: argparse.Namespace) -> int:
-    from registry.services.accounts import create_staff_account
+    from sqlalchemy import select
+
+    from registry.services.accounts import create_staff_account, set_staff_password
+    from store.central import StaffAccount
 
     settings = settings_from_args(args)
     password = args.password or secrets.token_urlsafe(12)
 
     def work(session: Session) -> int:
+        exists = session.scalars(
+            select(StaffAccount.id).where(StaffAccount.username == args.username)
+        ).first()
+        if exists is not None:
+            # A teacher the roster import made has no usable password until this sets one.
+            account = set_staff_password(
+                session,
+                username=args.username,
+                school_code=args.school,
+                password=password,
+                hasher=settings.password_hashing.hasher(),
+            )
+            session.commit()
+            return account.id
         account = create_staff_account(
             session,
             username=args.username,

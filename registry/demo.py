@@ -47,6 +47,7 @@ from registry.services.accounts import (
     hash_password,
     initial_password,
     parent_login,
+    set_staff_password,
 )
 from registry.services.applications import submit
 from registry.services.codes import request_code, verify_code
@@ -397,7 +398,13 @@ def _staff_logins(
                 created = True
             elif account is not None and login.username in new_teachers:
                 # The roster import made the teacher without a usable password.
-                account.password_hash = hash_password(login.password, hasher=hasher)
+                set_staff_password(
+                    session,
+                    username=login.username,
+                    school_code=login.school.code,
+                    password=login.password,
+                    hasher=hasher,
+                )
                 created = True
             kind = LoginKind.ADMIN if login.role is StaffRole.ADMIN else LoginKind.TEACHER
             logins.append(

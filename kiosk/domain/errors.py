@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     PASSWORD_INITIAL = "password.initial"
     PASSWORD_FROM_ID = "password.from_id"
     KIOSK_ENROLLMENT_INVALID = "kiosk.enrollment_invalid"
+    STAFF_USERNAME_TAKEN = "staff.username_taken"
     NOTIFY_FAILED = "notify.failed"
     # Requests and the registry as the kiosk sees it.
     REQUEST_INVALID = "request.invalid"
@@ -213,6 +214,9 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.NOTIFY_FAILED: N_(
             "The message could not be sent just now. Please try again in a moment, or use the "
             "other way (email or mobile)."
+        ),
+        ErrorCode.STAFF_USERNAME_TAKEN: N_(
+            "This login already belongs to staff of another school."
         ),
         ErrorCode.REQUEST_INVALID: N_("Some of the data sent is not valid ({field})."),
         ErrorCode.REQUEST_TOO_LARGE: N_("The request is too large."),

@@ -172,6 +172,37 @@ def create_staff_account(
     return account
 
 
+def set_staff_password(
+    session: Session,
+    *,
+    username: str,
+    school_code: str,
+    password: str,
+    hasher: PasswordHasher | None = None,
+) -> StaffAccount:
+    """Gives an existing staff account (e.g. a teacher the roster import made) a new password.
+
+    Failed logins and a lock are cleared with it.
+
+    Raises:
+        DomainError: ``STAFF_USERNAME_TAKEN`` when the login belongs to another school;
+            ``PASSWORD_TOO_SHORT``; ``REQUEST_NOT_FOUND`` when there is no such account.
+    """
+    account = session.scalars(
+        select(StaffAccount).where(StaffAccount.username == username)
+    ).one_or_none()
+    if account is None:
+        raise DomainError(ErrorCode.REQUEST_NOT_FOUND, field="username")
+    if account.school_code != school_code:
+        raise DomainError(ErrorCode.STAFF_USERNAME_TAKEN, field="username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(ErrorCode.PASSWORD_TOO_SHORT, field="password", min=MIN_PASSWORD_LENGTH)
+    account.password_hash = hash_password(password, hasher=hasher)
+    account.failed_logins = 0
+    account.locked_until = None
+    return account
+
+
 def _check_password(
     session: Session,
     account: ParentAccount | StaffAccount,

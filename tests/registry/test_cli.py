@@ -94,3 +94,43 @@ def test_the_database_argument_wins_over_the_environment_and_that_over_the_data_
     in_data = settings_from_args(from_env)
     assert in_data.database_url.endswith("/d/registry.db")
     assert in_data.signing_key_path == Path("d") / "registry-signing-key.pem"
+
+
+def test_add_staff_gives_an_existing_teacher_a_new_password(live: Live) -> None:
+    """A teacher the roster import made (no usable password) gets one from add-staff."""
+    made = _registry(
+        "add-staff",
+        "--username",
+        live.roster.teacher,
+        "--role",
+        "teacher",
+        "--school",
+        "353301",
+        "--password",
+        "a-new-password-1",
+        "--database",
+        live.url,
+    )
+    assert made.returncode == 0, made.stderr
+    answer = live.http.post(
+        "/v1/staff/login", json={"username": live.roster.teacher, "password": "a-new-password-1"}
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_add_staff_refuses_a_login_of_another_school_in_words(live: Live) -> None:
+    refused = _registry(
+        "add-staff",
+        "--username",
+        live.roster.teacher,
+        "--role",
+        "teacher",
+        "--school",
+        "353601",
+        "--password",
+        "a-new-password-1",
+        "--database",
+        live.url,
+    )
+    assert refused.returncode == 1
+    assert "其他學校" in refused.stderr
