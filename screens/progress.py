@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.domain.errors import N_
+from kiosk.domain.errors import N_, ErrorCode
 from screens.base import Chrome, WizardScreen
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
@@ -195,8 +195,16 @@ class ProgressScreen(WizardScreen[LoggedOut]):
 
     def _status(self, row: ProgressRow) -> str:
         if row.status is RowStatus.REJECTED and row.reason:
-            return self._(REJECTED_BECAUSE).format(reason=row.reason)
+            return self._(REJECTED_BECAUSE).format(reason=self._reason(row.reason))
         return self._(STATUS_LABELS[row.status])
+
+    def _reason(self, reason: str) -> str:
+        # A refusal found at upload carries the registry's error code: shown in words.
+        try:
+            code = ErrorCode(reason)
+        except ValueError:
+            return reason  # the reviewer's own words
+        return self.chrome.translator.explain(code)
 
     @property
     def rows(self) -> Sequence[ProgressRow]:

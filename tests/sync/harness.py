@@ -343,6 +343,12 @@ def enrolled_kiosk(
     return KioskSide(folder, config, build_services(settings))
 
 
+def open_kiosk(config: Path) -> KioskSide:
+    """The kiosk of ``config`` opened again in this process (as after a restart)."""
+    settings = KioskSettings.load(config)
+    return KioskSide(settings.data_dir, config, build_services(settings))
+
+
 @contextmanager
 def registry_process(tmp_path: Path, template: str) -> Iterator[RegistryProcess]:
     """A registry process on a copy of the seeded template database."""
