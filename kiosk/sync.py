@@ -328,7 +328,12 @@ class Syncer:
                 async with gate:
                     return await self._push_one(item)
 
-            pushes = await asyncio.gather(*(bounded(item) for item in batch))
+            # Every push of the batch ends (acknowledged or not) before a failure goes up.
+            ended = await asyncio.gather(*(bounded(item) for item in batch), return_exceptions=True)
+            for outcome in ended:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            pushes = [outcome for outcome in ended if isinstance(outcome, Push)]
             done += pushes
             if all(push.code is ErrorCode.REGISTRY_UNREACHABLE for push in pushes):
                 return done

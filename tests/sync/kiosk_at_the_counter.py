@@ -64,9 +64,13 @@ async def walk_to_success(
         print("READY", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
         progress = await walk.submitted()
+        assert app.services is not None
+        assert app.services.sync is not None
         shown = {
             "receipt": walk.text("#receipt"),
             "offline": walk.text("#saved-offline") if progress.query("#saved-offline") else None,
+            # The app's sync worker has been running beside the wizard since start-up.
+            "sync_runs": app.services.sync.runs,
         }
         print("SUCCESS " + json.dumps(shown, ensure_ascii=False), flush=True)
         # On screen until killed (the test's SIGKILL; bounded by its timeout).

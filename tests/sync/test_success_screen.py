@@ -87,6 +87,7 @@ def test_an_application_shown_as_saved_survives_a_sigkill_and_arrives_once(
         page = json.loads(shown)
         # What the parent was told: saved, uploaded when the network is back; the receipt.
         assert str(page["offline"]).startswith("已儲存，網路恢復後自動上傳")
+        assert page["sync_runs"] >= 1
         receipt = page["receipt"].removeprefix("收件編號：")
 
         # Restarted: the application is there, waiting, with the receipt the parent was given.
