@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
@@ -49,6 +50,10 @@ HELP: Final = N_(
     "your finger (or type it below the pad); 「Clear」 starts again. Then press 「Submit」, or "
     "「Back to edit」 to change something."
 )
+
+
+#: How the registry names a field of one student of a submission (``students.0.student_id``).
+_STUDENT_FIELD: Final = re.compile(r"students\.(\d+)\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +177,14 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         """Shows any error handed over."""
         if self._initial_error is not None:
             self.show_error(self._initial_error)
+
+    def explain(self, error: DomainError) -> str:
+        """The words for an error; one about a student names the student (``students.1.…``)."""
+        words = super().explain(error)
+        where = _STUDENT_FIELD.match(error.field or "")
+        if where is not None and int(where.group(1)) < len(self._students):
+            return f"{self._students[int(where.group(1))].name}：{words}"
+        return words
 
     def _title(self, student: StudentEntry) -> str:
         choice = student.relationship

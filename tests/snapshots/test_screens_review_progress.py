@@ -97,6 +97,13 @@ def test_review_email_taken(snap: Snap) -> None:
     assert snap(host(review(error=error)))
 
 
+def test_review_student_refused(snap: Snap) -> None:
+    """The registry refused one student: the refusal names that student at the foot —
+    「林小華：此學生已有您的綁定申請，正在等待審核。」."""
+    error = DomainError(ErrorCode.STUDENT_ALREADY_PENDING, field="students.1.student_id")
+    assert snap(host(review(error=error)))
+
+
 def test_review_sending(snap: Snap) -> None:
     """While the application is saved and sent, 送出資料 spins; 返回修改 waits."""
     never = asyncio.Event()
