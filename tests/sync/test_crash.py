@@ -13,6 +13,8 @@ import signal
 import uuid
 from pathlib import Path
 
+import pytest
+
 from kiosk.domain.contact import Channel, Contact
 from kiosk.sync import CrashPoint
 from tests.registry.conftest import Template
@@ -27,6 +29,7 @@ from tests.sync.harness import (
 APPLICATIONS = 4
 
 
+@pytest.mark.slow
 def test_a_push_killed_at_any_step_is_finished_by_the_next_run_exactly_once(
     tmp_path: Path, sqlite_template: Template
 ) -> None:

@@ -51,6 +51,7 @@ def proxy(registry: RegistryProcess) -> Iterator[FlakyProxy]:
         flaky.stop()
 
 
+@pytest.mark.slow
 def test_two_hundred_through_a_flaky_network_arrive_exactly_once(
     tmp_path: Path, sqlite_template: Template, registry: RegistryProcess, proxy: FlakyProxy
 ) -> None:

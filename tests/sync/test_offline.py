@@ -13,6 +13,8 @@ import asyncio
 import uuid
 from pathlib import Path
 
+import pytest
+
 from kiosk.domain.contact import Channel, Contact
 from store.central import Application
 from store.local import StudentStatus
@@ -32,6 +34,7 @@ from tests.sync.harness import (
 SUBMISSIONS = 200
 
 
+@pytest.mark.slow
 def test_two_hundred_saved_while_the_registry_is_down_arrive_once_when_it_is_back(
     tmp_path: Path, sqlite_template: Template
 ) -> None:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.domain.contact import Channel, Contact
 from store.local import StudentStatus
 from tests.registry.conftest import Template
@@ -30,6 +32,7 @@ from tests.sync.harness import (
 )
 
 
+@pytest.mark.slow
 def test_an_application_shown_as_saved_survives_a_sigkill_and_arrives_once(
     tmp_path: Path, sqlite_template: Template
 ) -> None:
