@@ -508,21 +508,27 @@ class LocalStore:
         """Records the registry's acknowledgement: the outbox entry is done, students pending.
 
         Safe to call again with the same answer (a replayed push returns the stored result).
+        A replay answers only the bindings still standing: a student without one was cancelled
+        at the registry before this kiosk heard the first answer, and is marked removed.
 
         Args:
             application_id: The application pushed.
-            bindings: The registry's bindings, one per student in the order they were sent.
+            bindings: The registry's bindings, each naming its student's position.
             now: When the answer came.
 
         Raises:
             DomainError: ``APPLICATION_NOT_FOUND`` for an unknown id; ``REGISTRY_ERROR`` when
-                the answer does not fit the application (other id, other number of students).
+                the answer does not fit the application (another id, a position twice or out of
+                range).
         """
         key = str(application_id)
         with self._sessions.begin() as session:
             application = self._application(session, key)
-            if len(bindings) != len(application.students) or any(
-                binding.application_id != application_id for binding in bindings
+            by_position = {binding.position: binding for binding in bindings}
+            if (
+                len(by_position) != len(bindings)
+                or not by_position.keys() <= {s.position for s in application.students}
+                or any(binding.application_id != application_id for binding in bindings)
             ):
                 raise DomainError(ErrorCode.REGISTRY_ERROR)
             if application.outbox is not None and application.outbox.acked_at is None:
@@ -530,9 +536,16 @@ class LocalStore:
                 application.outbox.last_error = None
             if application.pushed_at is None:
                 application.pushed_at = now
-            for student, binding in zip(application.students, bindings, strict=True):
-                student.binding_id = str(binding.binding_id)
-                self._set_status(student, StudentStatus(binding.status.value), binding.reason, now)
+            for student in application.students:
+                answered = by_position.get(student.position)
+                if answered is None:
+                    if student.removed_at is None:
+                        student.removed_at = now
+                    continue
+                student.binding_id = str(answered.binding_id)
+                self._set_status(
+                    student, StudentStatus(answered.status.value), answered.reason, now
+                )
             self._summarise(application, now)
             session.add(
                 AuditEvent(at=now, actor="kiosk", action="application.pushed", subject_id=key)

@@ -20,6 +20,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.domain.contact import Channel
+from kiosk.domain.draft import MAX_STUDENTS
 from kiosk.domain.errors import ErrorCode
 from kiosk.domain.people import Level, Relationship
 
@@ -36,8 +37,6 @@ API_PREFIX: Final = "/v1"
 #: The largest request body the registry reads, in bytes.
 MAX_BODY_BYTES: Final = 64 * 1024
 
-#: At most this many students in one application (SPEC §1).
-MAX_STUDENTS_PER_SUBMISSION: Final = 10
 #: Bounds of a drawn signature: strokes, points in one stroke, points in all, coordinate range.
 MAX_STROKES: Final = 200
 MAX_POINTS_PER_STROKE: Final = 2000
@@ -267,9 +266,7 @@ class Submission(WireModel):
     """The verified code challenge that opened the parent's session."""
     consent_version: Annotated[str, Field(min_length=1, max_length=40)]
     submitted_at: AwareDatetime
-    students: Annotated[
-        list[SubmissionStudent], Field(min_length=1, max_length=MAX_STUDENTS_PER_SUBMISSION)
-    ]
+    students: Annotated[list[SubmissionStudent], Field(min_length=1, max_length=MAX_STUDENTS)]
     parent: SubmissionParent
     signature: Signature
 
@@ -279,6 +276,8 @@ class Binding(WireModel):
 
     binding_id: UUID
     application_id: UUID
+    position: int = Field(ge=0, lt=MAX_STUDENTS)
+    """Which student of its application this is (0-based, in the order submitted)."""
     student_name: str
     class_name: str
     school_name: str

@@ -71,6 +71,7 @@ def to_wire(binding: Binding) -> WireBinding:
     return WireBinding(
         binding_id=binding.id,
         application_id=binding.application_id,
+        position=binding.position,
         student_name=binding.student.name,
         class_name=binding.student.school_class.name,
         school_name=binding.student.school.name,

@@ -143,10 +143,13 @@ def _count(engine: Engine, model: type[Application | OutboxEntry | AuditEvent]) 
         return connection.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def _binding(application_id: uuid.UUID, status: BindingStatus = BindingStatus.PENDING) -> Binding:
+def _binding(
+    application_id: uuid.UUID, position: int = 0, status: BindingStatus = BindingStatus.PENDING
+) -> Binding:
     return Binding(
         binding_id=uuid.uuid4(),
         application_id=application_id,
+        position=position,
         student_name="陳曉明",
         class_name="資訊二忠",
         school_name="臺北市私立日曜學校",
@@ -411,7 +414,7 @@ def test_a_pushed_application_leaves_the_outbox_and_follows_the_review(
     draft = make_draft()
     store.save_submission(draft, body_of(draft), now=MORNING)
     pushed_at = MORNING + timedelta(minutes=1)
-    bindings = [_binding(draft.application_id) for _ in draft.students]
+    bindings = [_binding(draft.application_id, i) for i, _ in enumerate(draft.students)]
 
     store.mark_pushed(draft.application_id, bindings, now=pushed_at)
     store.mark_pushed(draft.application_id, bindings, now=pushed_at + timedelta(minutes=1))
@@ -441,6 +444,22 @@ def test_a_pushed_application_leaves_the_outbox_and_follows_the_review(
     ]
 
 
+def test_a_replay_without_a_cancelled_binding_marks_that_student_removed(
+    store: LocalStore,
+) -> None:
+    """The kiosk died after the registry stored the application; the parent then cancelled
+    one student there. The replay answers one binding fewer: the push is still acknowledged."""
+    draft = make_draft()
+    store.save_submission(draft, body_of(draft), now=MORNING)
+
+    store.mark_pushed(draft.application_id, [_binding(draft.application_id, 1)], now=MORNING)
+
+    stored = store.get(draft.application_id)
+    assert stored is not None
+    assert store.due_outbox(MORNING + timedelta(days=1), limit=10) == []
+    assert [s.removed for s in stored.students] == [True, False]
+
+
 def test_a_status_for_an_unknown_binding_is_ignored(store: LocalStore) -> None:
     assert not store.apply_status(uuid.uuid4(), BindingStatus.APPROVED, None, now=MORNING)
 
@@ -450,8 +469,9 @@ def test_an_answer_that_does_not_fit_the_application_is_refused(store: LocalStor
     store.save_submission(draft, body_of(draft), now=MORNING)
 
     for wrong in (
-        [_binding(draft.application_id)],  # one binding for two students
-        [_binding(uuid.uuid4()) for _ in draft.students],  # another application's
+        [_binding(draft.application_id, 0), _binding(draft.application_id, 0)],  # one place twice
+        [_binding(draft.application_id, len(draft.students))],  # a student it never had
+        [_binding(uuid.uuid4(), i) for i, _ in enumerate(draft.students)],  # another's
     ):
         with pytest.raises(DomainError) as refused:
             store.mark_pushed(draft.application_id, wrong, now=MORNING)
@@ -470,7 +490,9 @@ def test_every_save_and_push_lands_in_the_audit_log(store: LocalStore, engine: E
     draft = make_draft()
     store.save_submission(draft, body_of(draft), now=MORNING)
     store.mark_pushed(
-        draft.application_id, [_binding(draft.application_id) for _ in draft.students], now=MORNING
+        draft.application_id,
+        [_binding(draft.application_id, i) for i, _ in enumerate(draft.students)],
+        now=MORNING,
     )
     store.audit(at=MORNING, actor="staff:teacher1", action="form.reprinted", subject_id="x")
 
