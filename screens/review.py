@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from kiosk.domain.draft import (
     PARENT_EMAIL_FIELD,
@@ -203,6 +203,7 @@ class ReviewScreen(WizardScreen[ReviewResult]):
     def _signed(self) -> None:
         self.clear_errors("signature-error", "form-error")
 
+    @on(Input.Submitted, "#signature-name")
     @on(Button.Pressed, "#submit")
     def _send(self) -> None:
         self.clear_errors()

@@ -246,7 +246,9 @@ class StudentScreen(WizardScreen[StudentResult]):
                 for index, student in enumerate(self._students):
                     with Horizontal(classes="added-row"):
                         yield Static(self._describe(student), classes="added-student")
-                        yield Button(_(REMOVE), id=f"remove-{index}", classes="remove")
+                        yield Button(
+                            _(REMOVE), id=f"remove-{index}", classes="remove", compact=True
+                        )
         yield self.error_line("form-error")
 
     def compose_actions(self) -> ComposeResult:
