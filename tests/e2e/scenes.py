@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import httpx
+from textual.pilot import Pilot
 
 from kiosk.app import CSS_FILES
 from kiosk.client import RegistryClient
@@ -28,7 +29,7 @@ from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from kiosk.domain.wire import CodeChallenge, ParentSession
 from kiosk.i18n import Translator
 from screens.base import Chrome
-from tests.e2e.live import LiveRegistry
+from tests.e2e.live import LiveRegistry, wait_for
 from tests.snapshots.conftest import ScreenHost
 
 #: The app's stylesheets, so each screen looks as it does in the kiosk.
@@ -149,3 +150,23 @@ def challenge_to(address: str) -> tuple[Contact, CodeChallenge]:
         masked_address="co***@gmail.com",
         expires_at=WHEN,
     )
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Waits until no button shows its brief pressed look (it would differ between pictures)."""
+    await wait_for(
+        pilot, lambda: not pilot.app.screen.query(".-active"), "the buttons to be released"
+    )
+    await pilot.pause()
+
+
+def settled(
+    run: Callable[[Pilot[Any]], Awaitable[None]],
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """``run``, then :func:`settle`: a run_before whose clicks leave no pressed look behind."""
+
+    async def then_settle(pilot: Pilot[Any]) -> None:
+        await run(pilot)
+        await settle(pilot)
+
+    return then_settle

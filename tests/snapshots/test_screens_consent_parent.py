@@ -18,7 +18,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from screens.consent import ConsentScreen
 from screens.parent import ParentScreen
 from tests.e2e.live import LiveRegistry, demo_template, running_registry, wait_for
-from tests.e2e.scenes import MEI, WANG, chrome, host, live_client, parent_session
+from tests.e2e.scenes import MEI, WANG, chrome, host, live_client, parent_session, settled
 from tests.snapshots.conftest import Snap
 
 
@@ -58,7 +58,7 @@ def test_consent_not_ticked(snap: Snap) -> None:
     async def next_unticked(pilot: Pilot[Any]) -> None:
         await pilot.click("#next")
 
-    assert snap(host(consent()), run_before=next_unticked)
+    assert snap(host(consent()), run_before=settled(next_unticked))
 
 
 def test_consent_ticked(snap: Snap) -> None:
@@ -101,7 +101,7 @@ def test_parent_next_before_verifying(snap: Snap, registry: LiveRegistry) -> Non
     async def early(pilot: Pilot[Any]) -> None:
         await pilot.click("#next")
 
-    assert snap(host(parent(registry, "parent.early@example.com")), run_before=early)
+    assert snap(host(parent(registry, "parent.early@example.com")), run_before=settled(early))
 
 
 def test_parent_existing_account(snap: Snap, registry: LiveRegistry) -> None:
@@ -112,7 +112,7 @@ def test_parent_existing_account(snap: Snap, registry: LiveRegistry) -> None:
     async def wang(pilot: Pilot[Any]) -> None:
         await verified(pilot, "YA94109161")
 
-    assert snap(host(parent(registry, "parent.wang@example.com")), run_before=wang)
+    assert snap(host(parent(registry, "parent.wang@example.com")), run_before=settled(wang))
 
 
 def test_parent_new_suggested_email(snap: Snap, registry: LiveRegistry) -> None:
@@ -122,7 +122,7 @@ def test_parent_new_suggested_email(snap: Snap, registry: LiveRegistry) -> None:
     async def new(pilot: Pilot[Any]) -> None:
         await verified(pilot, "A223456781")
 
-    assert snap(host(parent(registry, "lin.mei@example.com")), run_before=new)
+    assert snap(host(parent(registry, "lin.mei@example.com")), run_before=settled(new))
 
 
 def test_parent_new_details_not_valid(snap: Snap, registry: LiveRegistry) -> None:
@@ -139,7 +139,7 @@ def test_parent_new_details_not_valid(snap: Snap, registry: LiveRegistry) -> Non
         await pilot.press(*"+1 212 555 0100")
         await pilot.click("#next")
 
-    assert snap(host(parent(registry, "parent.wrong@example.com")), run_before=wrong)
+    assert snap(host(parent(registry, "parent.wrong@example.com")), run_before=settled(wrong))
 
 
 def test_parent_shown_again(snap: Snap, registry: LiveRegistry) -> None:

@@ -24,6 +24,7 @@ from tests.e2e.scenes import (
     demo_feed,
     host,
     live_client,
+    settled,
     silent_registry,
     unreachable_client,
 )
@@ -69,7 +70,9 @@ def test_contact_mobile_chosen(snap: Snap, registry: LiveRegistry) -> None:
     async def mobile(pilot: Pilot[Any]) -> None:
         await pilot.click("#channel-sms")
 
-    assert snap(host(ContactScreen(chrome(), client=live_client(registry))), run_before=mobile)
+    assert snap(
+        host(ContactScreen(chrome(), client=live_client(registry))), run_before=settled(mobile)
+    )
 
 
 def test_contact_email_not_valid(snap: Snap, registry: LiveRegistry) -> None:
@@ -101,7 +104,7 @@ def test_contact_third_text_message_refused(snap: Snap, registry: LiveRegistry) 
         await pilot.press("enter")
         await error_shown("#address-error")(pilot)
 
-    assert snap(host(screen), run_before=third)
+    assert snap(host(screen), run_before=settled(third))
 
 
 def test_contact_busy(snap: Snap, registry: LiveRegistry) -> None:
@@ -121,7 +124,7 @@ def test_contact_registry_unreachable(snap: Snap, registry: LiveRegistry) -> Non
         await pilot.press("enter")
         await error_shown("#address-error")(pilot)
 
-    assert snap(host(screen), run_before=refused)
+    assert snap(host(screen), run_before=settled(refused))
 
 
 # --- code ------------------------------------------------------------------------------------
@@ -161,7 +164,7 @@ def test_code_incomplete(snap: Snap, registry: LiveRegistry, tmp_path: Path) -> 
         await pilot.press("1", "2", "3", "4")
         await pilot.click("#confirm")
 
-    assert snap(host(code_screen(registry, tmp_path)), run_before=four)
+    assert snap(host(code_screen(registry, tmp_path)), run_before=settled(four))
 
 
 def test_code_wrong(snap: Snap, registry: LiveRegistry) -> None:
@@ -178,7 +181,7 @@ def test_code_wrong(snap: Snap, registry: LiveRegistry) -> None:
         await pilot.click("#confirm")
         await error_shown("#code-error")(pilot)
 
-    assert snap(host(ContactScreen(chrome(), client=client)), run_before=wrong)
+    assert snap(host(ContactScreen(chrome(), client=client)), run_before=settled(wrong))
 
 
 def test_code_dead_after_five_wrong(snap: Snap, registry: LiveRegistry) -> None:
@@ -198,7 +201,7 @@ def test_code_dead_after_five_wrong(snap: Snap, registry: LiveRegistry) -> None:
             await pilot.click("#confirm")
             await error_shown("#code-error")(pilot)
 
-    assert snap(host(ContactScreen(chrome(), client=client)), run_before=dead)
+    assert snap(host(ContactScreen(chrome(), client=client)), run_before=settled(dead))
 
 
 def test_code_sent_again(snap: Snap, registry: LiveRegistry) -> None:
@@ -213,4 +216,4 @@ def test_code_sent_again(snap: Snap, registry: LiveRegistry) -> None:
         await pilot.click("#resend")
         await wait_for(pilot, lambda: screen.challenge != challenge, "the new code")
 
-    assert snap(host(ContactScreen(chrome(), client=client)), run_before=resent)
+    assert snap(host(ContactScreen(chrome(), client=client)), run_before=settled(resent))

@@ -16,7 +16,7 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
 from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
 from screens.review import ReviewScreen, Submit, SubmitOutcome
-from tests.e2e.scenes import CHEN, LIN, MEI, WANG, chrome, host
+from tests.e2e.scenes import CHEN, LIN, MEI, WANG, chrome, host, settled
 from tests.snapshots.conftest import Snap
 
 
@@ -77,7 +77,7 @@ def test_review_not_signed(snap: Snap) -> None:
     async def unsigned(pilot: Pilot[Any]) -> None:
         await pilot.click("#submit")
 
-    assert snap(host(review()), run_before=unsigned)
+    assert snap(host(review()), run_before=settled(unsigned))
 
 
 def test_review_typed_name_not_the_parents(snap: Snap) -> None:
@@ -87,7 +87,7 @@ def test_review_typed_name_not_the_parents(snap: Snap) -> None:
         await type_signature(pilot, "林美美")
         await pilot.click("#submit")
 
-    assert snap(host(review()), run_before=wrong_name)
+    assert snap(host(review()), run_before=settled(wrong_name))
 
 
 def test_review_email_taken(snap: Snap) -> None:
@@ -116,7 +116,7 @@ def test_review_sending(snap: Snap) -> None:
         await type_signature(pilot, "林美惠")
         await pilot.click("#submit")
 
-    assert snap(host(review(submit=slow)), run_before=send)
+    assert snap(host(review(submit=slow)), run_before=settled(send))
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -180,4 +180,4 @@ def test_progress_reload_fails(snap: Snap) -> None:
         await pilot.click("#reload")
         await pilot.pause(0.1)
 
-    assert snap(host(screen), run_before=reload)
+    assert snap(host(screen), run_before=settled(reload))

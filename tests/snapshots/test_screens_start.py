@@ -9,7 +9,7 @@ from kiosk.app import KioskApp
 from kiosk.domain.contact import Channel, Contact
 from kiosk.i18n import Translator
 from screens.welcome import WelcomeScreen
-from tests.e2e.scenes import chrome, demo_feed, host
+from tests.e2e.scenes import chrome, demo_feed, host, settled
 from tests.snapshots.conftest import Snap
 
 
@@ -42,7 +42,7 @@ def test_start_failed(snap: Snap) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    assert snap(app, run_before=failed)
+    assert snap(app, run_before=settled(failed))
 
 
 def test_welcome(snap: Snap) -> None:

@@ -17,7 +17,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.people import Relationship, RelationshipChoice
 from screens.student import StudentScreen
 from tests.e2e.live import LiveRegistry, demo_template, running_registry, wait_for
-from tests.e2e.scenes import CHEN, LIN, chrome, host, live_client, parent_session
+from tests.e2e.scenes import CHEN, LIN, chrome, host, live_client, parent_session, settled
 from tests.snapshots.conftest import Snap
 
 
@@ -66,7 +66,7 @@ def test_student_nothing_chosen(snap: Snap, registry: LiveRegistry) -> None:
     async def verify(pilot: Pilot[Any]) -> None:
         await pilot.click("#verify")
 
-    assert snap(host(screen(registry, "student.nothing@example.com")), run_before=verify)
+    assert snap(host(screen(registry, "student.nothing@example.com")), run_before=settled(verify))
 
 
 def test_student_id_with_a_wrong_check_digit(snap: Snap, registry: LiveRegistry) -> None:
@@ -79,7 +79,7 @@ def test_student_id_with_a_wrong_check_digit(snap: Snap, registry: LiveRegistry)
         await pilot.press(*"A123456788")
         await pilot.click("#verify")
 
-    assert snap(host(screen(registry, "student.typo@example.com")), run_before=typo)
+    assert snap(host(screen(registry, "student.typo@example.com")), run_before=settled(typo))
 
 
 def test_student_schools_of_the_level(snap: Snap, registry: LiveRegistry) -> None:
@@ -89,7 +89,7 @@ def test_student_schools_of_the_level(snap: Snap, registry: LiveRegistry) -> Non
         await fill(pilot, "senior_high", "A123456789")
         await pilot.click("#school")
 
-    assert snap(host(screen(registry, "student.schools@example.com")), run_before=schools)
+    assert snap(host(screen(registry, "student.schools@example.com")), run_before=settled(schools))
 
 
 def test_student_confirmed(snap: Snap, registry: LiveRegistry) -> None:
@@ -103,7 +103,7 @@ def test_student_confirmed(snap: Snap, registry: LiveRegistry) -> None:
             pilot, lambda: bool(pilot.app.screen.query_one("#confirm-box").display), "details"
         )
 
-    assert snap(host(screen(registry, "student.found@example.com")), run_before=found)
+    assert snap(host(screen(registry, "student.found@example.com")), run_before=settled(found))
 
 
 def test_student_not_found(snap: Snap, registry: LiveRegistry) -> None:
@@ -117,7 +117,7 @@ def test_student_not_found(snap: Snap, registry: LiveRegistry) -> None:
             pilot, lambda: bool(pilot.app.screen.query("#student-id-error.-shown")), "the error"
         )
 
-    assert snap(host(screen(registry, "student.missing@example.com")), run_before=missing)
+    assert snap(host(screen(registry, "student.missing@example.com")), run_before=settled(missing))
 
 
 def test_student_added_and_shown_again_with_an_error(snap: Snap, registry: LiveRegistry) -> None:
@@ -134,7 +134,7 @@ def test_student_added_and_shown_again_with_an_error(snap: Snap, registry: LiveR
     async def loaded(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, lambda: not again.is_busy, "the school list")
 
-    assert snap(host(again), run_before=loaded)
+    assert snap(host(again), run_before=settled(loaded))
 
 
 def test_student_busy(snap: Snap, registry: LiveRegistry) -> None:
@@ -152,4 +152,4 @@ def test_student_busy(snap: Snap, registry: LiveRegistry) -> None:
             await pilot.press(*"A123456789")
             await pilot.click("#verify")
 
-        assert snap(host(waiting), run_before=busy)
+        assert snap(host(waiting), run_before=settled(busy))
