@@ -54,8 +54,14 @@ class Walk:
         return bool(self.screen.query_one(selector).display)
 
     async def click(self, selector: str) -> None:
-        """Scrolls a widget into view and clicks it, as a finger would."""
-        self.screen.query_one(selector).scroll_visible(animate=False)
+        """Scrolls a widget into view and clicks it, as a finger would.
+
+        A button still showing its pressed look ignores clicks (Textual's 0.2 s "-active"
+        effect), as a real one would: wait for it to come back up first.
+        """
+        widget = self.screen.query_one(selector)
+        await wait_for(self.pilot, lambda: not widget.has_class("-active"), f"{selector} up")
+        widget.scroll_visible(animate=False)
         await self.pilot.pause()
         await self.pilot.click(selector)
 
