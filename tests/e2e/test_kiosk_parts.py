@@ -225,3 +225,34 @@ def test_nothing_heavy_is_imported_before_the_first_frame() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
     assert json.loads(done.stdout) == []
+
+
+# --- kiosk enroll ----------------------------------------------------------------------------
+
+
+def test_kiosk_enroll_registers_the_key_once(registry: LiveRegistry, tmp_path: Path) -> None:
+    """``kiosk enroll --config FILE --token T`` makes the key (0600), enrolls it and prints the
+    kiosk's id for the config; the same token a second time is refused."""
+    from datetime import UTC, datetime
+
+    from registry.services.kiosks import add_kiosk
+    from registry.settings import Limits
+
+    with registry.sessions() as session:
+        made = add_kiosk(session, school_code="353301", now=datetime.now(UTC), limits=Limits())
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n[registry]\nurl = "{registry.url}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL_", "KIOSK_"))}
+    command = [sys.executable, "-m", "kiosk", "enroll", "--config", str(config)]
+    first = subprocess.run(
+        [*command, "--token", made.enrollment_token], capture_output=True, text=True, env=env
+    )
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["kiosk_id"] == made.kiosk_id
+    assert f'kiosk_id = "{made.kiosk_id}"' in first.stderr
+    assert stat.S_IMODE((tmp_path / "kiosk.key").stat().st_mode) == 0o600
+    again = subprocess.run(
+        [*command, "--token", made.enrollment_token], capture_output=True, text=True, env=env
+    )
+    assert again.returncode == 1
+    assert "kiosk.enrollment_invalid" in again.stderr
