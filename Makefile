@@ -42,8 +42,9 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# Two workers: the machine has two cores, and most tests wait on a real registry or database.
 pytest: $(STAMP) locale
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --durations=15
 
 ## bench: benchmarks; results are written to bench/results, never asserted as timed tests
 bench: $(STAMP) locale
