@@ -345,8 +345,13 @@ class Wizard:
 
         receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
         if not built:
-            # Saved before (a second press after a refusal): the same body again.
-            payload(receipt)
+            # Saved before (a second press after an error): send the very body that was saved.
+            # A rebuilt one would carry another time, and the registry would call it a conflict.
+            saved = await asyncio.to_thread(services.store.unsent_payload, draft.application_id)
+            if saved is None:  # the sync worker delivered it meanwhile
+                self._wake_sync()
+                return SubmitOutcome(receipt, uploaded=True)
+            built.append(Submission.model_validate_json(saved))
         try:
             result = await services.client.submit(built[0])
         except DomainError as error:

@@ -889,6 +889,22 @@ class LocalStore:
             opened = (self._open(application) for application in applications)
             return [stored for stored in opened if stored.contact in (contact, None)]
 
+    def unsent_payload(self, application_id: uuid.UUID) -> bytes | None:
+        """The exact body saved for an application, while the registry has not acknowledged it.
+
+        None once it was acknowledged (or for an unknown id).
+        """
+        key = str(application_id)
+        with self._sessions() as session:
+            entry = session.scalars(
+                select(OutboxEntry).where(
+                    OutboxEntry.application_id == key, OutboxEntry.acked_at.is_(None)
+                )
+            ).one_or_none()
+            if entry is None:
+                return None
+            return self._sealer.open(entry.payload, context=_outbox_context(key))
+
     def due_outbox(self, now: datetime, limit: int) -> list[OutboxItem]:
         """Entries not yet acknowledged whose time has come, the longest waiting first.
 

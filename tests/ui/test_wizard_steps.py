@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, Input, Select
 
 from kiosk.domain.contact import Channel
+from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship
 from screens.code import CodeScreen
@@ -251,3 +253,45 @@ async def test_a_parent_who_is_one_of_the_students_is_refused(
         words = await walk.error("#parent-id-error")
         assert "家長身分證字號與綁定學生的身分證字號相同" in words
         assert not isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def test_a_second_press_after_an_error_sends_the_saved_application_once(
+    kiosk: Kiosk, registry: LiveRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry stored the application but the kiosk could not record its answer: the error
+    is said in place; a second 送出資料 sends the very application saved (not a rebuilt one the
+    registry would call a conflict) and the progress page shows it 申請 — one application at
+    each end."""
+    student = registry.students(Level.ELEMENTARY)[5]
+    record = kiosk.store.mark_pushed
+    calls: list[int] = []
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise DomainError(ErrorCode.REGISTRY_ERROR)
+        record(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk.store, "mark_pushed", fails_once)
+    before = registry.applications()
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "second.press@example.com")
+        await walk.add_students(student)
+        await walk.consent()
+        await walk.new_parent(parent_id(61), "林志明", "second.press@example.com", "0966777888")
+        await walk.type("#signature-name", "林志明")
+        await walk.submit()
+        review = await wait_for_screen(pilot, ReviewScreen)
+        await wait_for(pilot, lambda: bool(walk.text("#form-error")), "the error in place")
+        assert "服務主機回應異常" in walk.text("#form-error")
+        assert pilot.app.screen is review
+
+        progress = await walk.submitted()
+        assert [(row.student, row.status) for row in progress.rows] == [
+            (student.name, RowStatus.PENDING)
+        ]
+    assert kiosk.applications() == 1
+    assert registry.applications() == before + 1
+    assert kiosk.store.due_outbox(datetime.now(UTC) + timedelta(days=1), 10) == []

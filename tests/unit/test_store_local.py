@@ -532,3 +532,22 @@ def test_a_refused_application_is_never_sent_again_and_shows_why(store: LocalSto
     assert {(s.status, s.reason) for s in stored.students} == {
         (StudentStatus.REJECTED, "parent.email_taken")
     }
+
+
+def test_the_saved_body_is_given_back_until_the_registry_acknowledges_it(
+    store: LocalStore,
+) -> None:
+    draft = make_draft()
+    store.save_submission(draft, body_of(draft), now=MORNING)
+    saved = store.unsent_payload(draft.application_id)
+    assert saved is not None
+    assert json.loads(saved)["application_id"] == str(draft.application_id)
+
+    store.mark_pushed(
+        draft.application_id,
+        [_binding(draft.application_id, i) for i, _ in enumerate(draft.students)],
+        now=MORNING,
+    )
+
+    assert store.unsent_payload(draft.application_id) is None
+    assert store.unsent_payload(uuid.uuid4()) is None
