@@ -120,6 +120,7 @@ class CodeScreen(WizardScreen[Verified | Back]):
         # Six digits in: Enter (or a tap) confirms.
         self.query_one("#confirm", Button).focus()
 
+    @on(CodeInput.Submitted, "#code")
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
         boxes = self.query_one("#code", CodeInput)

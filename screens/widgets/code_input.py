@@ -54,6 +54,7 @@ class CodeInput(Widget, can_focus=True):
         Binding("backspace", "delete_left", show=False),
         Binding("delete", "delete_right", show=False),
         Binding("ctrl+v", "paste", show=False),
+        Binding("enter", "submit", show=False),
     ]
     """Key descriptions are left empty: Textual would show them untranslated.
 
@@ -66,6 +67,7 @@ class CodeInput(Widget, can_focus=True):
     | backspace | Delete the digit before the cursor and move back. |
     | delete | Delete the digit under the cursor. |
     | ctrl+v | Paste a code from the app's clipboard. |
+    | enter | Post `Submitted` (a screen confirms the code with it). |
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -160,6 +162,25 @@ class CodeInput(Widget, can_focus=True):
 
         value: str
         """The whole code."""
+
+        @property
+        def control(self) -> CodeInput:
+            """Alias for self.code_input."""
+            return self.code_input
+
+    @dataclass
+    class Submitted(Message):
+        """Posted when Enter is pressed in the boxes, however many digits they hold.
+
+        Typing six digits and Enter quickly (or a scanner) can deliver Enter before the screen
+        has reacted to `Completed`; this lets the screen confirm either way.
+        """
+
+        code_input: CodeInput
+        """The `CodeInput` in which Enter was pressed."""
+
+        value: str
+        """The digits entered."""
 
         @property
         def control(self) -> CodeInput:
@@ -293,6 +314,10 @@ class CodeInput(Widget, can_focus=True):
     def action_paste(self) -> None:
         """Pastes the app's clipboard (what the app copied; terminals paste with a Paste event)."""
         self.paste(self.app.clipboard)
+
+    def action_submit(self) -> None:
+        """Tells the screen Enter was pressed."""
+        self.post_message(self.Submitted(self, self.value))
 
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable:

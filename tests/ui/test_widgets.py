@@ -33,6 +33,9 @@ class Host(App[None]):
     def on_code_input_completed(self, message: CodeInput.Completed) -> None:
         self.messages.append(message)
 
+    def on_code_input_submitted(self, message: CodeInput.Submitted) -> None:
+        self.messages.append(message)
+
     def on_signature_pad_changed(self, message: SignaturePad.Changed) -> None:
         self.messages.append(message)
 
@@ -61,6 +64,16 @@ async def test_typing_fills_the_boxes_one_after_another() -> None:
         assert code.cursor_position == 3
         assert app.changed_values() == ["5", "54", "549"]
         assert app.completed_values() == []
+
+
+async def test_enter_in_the_boxes_is_posted_with_the_digits() -> None:
+    """Six digits and Enter in one burst: the screen hears Enter even before it moved focus."""
+    app = Host(code := CodeInput())
+    async with app.run_test() as pilot:
+        code.focus()
+        await pilot.press(*"549497", "enter")
+        submitted = [m.value for m in app.messages if isinstance(m, CodeInput.Submitted)]
+        assert submitted == ["549497"]
 
 
 async def test_full_width_digits_typed_become_ascii() -> None:
