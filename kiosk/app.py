@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_
 from kiosk.i18n import Translator
+from kiosk.logsafe import describe_failure
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
@@ -132,11 +133,11 @@ class KioskApp(App[None]):
             elif event.state is WorkerState.ERROR:
                 # The reason goes to the log (it may name files); the screen says what to do.
                 self.boot_error = worker.error
-                log.error("the kiosk could not start", exc_info=worker.error)
+                log.error("the kiosk could not start: %s", describe_failure(worker.error))
                 self.query_one("#splash-message", Static).update(self._translator.gettext(FAILED))
         elif worker.name == "wizard" and event.state is WorkerState.ERROR:
             self.wizard_failures += 1
-            log.error("the wizard failed; starting again", exc_info=worker.error)
+            log.error("the wizard failed; starting again: %s", describe_failure(worker.error))
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self._start_wizard()

@@ -35,7 +35,6 @@ import logging
 import os
 import random
 import signal
-import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from kiosk.client import RegistryClient
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.wire import BindingStatus, Submission
 from kiosk.i18n import Translator
+from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
 from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, StudentStatus, SyncHealth
 
@@ -418,17 +418,10 @@ class SyncWorker:
             try:
                 self.last_report = await self._syncer.run_once()
             except Exception as failed:
-                # The exception's message may quote values (a pydantic or SQL error): only its
-                # type and the frames go to the log.
-                frames = "".join(traceback.format_tb(failed.__traceback__))
-                log.error("sync: the run failed (%s); next run as usual\n%s", _kind(failed), frames)
+                log.error("sync: the run failed; next run as usual: %s", describe_failure(failed))
             self.runs += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
-
-
-def _kind(error: BaseException) -> str:
-    return f"{type(error).__module__}.{type(error).__qualname__}"
 
 
 def summarise(reports: Sequence[SyncReport]) -> dict[str, int]:
