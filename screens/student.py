@@ -16,7 +16,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
 
 from kiosk.domain.draft import MAX_STUDENTS, STUDENT_ID_FIELD, StudentEntry
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
@@ -42,14 +44,11 @@ QUESTION: Final = N_("Choose your relationship to the student")
 ONE_AT_A_TIME: Final = N_("To bind several students, fill in one student first.")
 LEGAL_REPRESENTATIVE: Final = N_("Legal representative")
 GUARDIAN: Final = N_("Guardian")
-CHOOSE_LEGAL: Final = N_("Choose, e.g. Father")
-CHOOSE_GUARDIAN: Final = N_("Choose, e.g. Grandfather")
 OTHER_PLACEHOLDER: Final = N_("Your relationship to the student, e.g. aunt")
 LEVEL_QUESTION: Final = N_("Please choose the student's school level")
 ID_QUESTION: Final = N_("Please enter the student's ID number")
 VERIFY: Final = N_("Verify")
 SCHOOL_QUESTION: Final = N_("Please choose the student's school")
-CHOOSE_SCHOOL: Final = N_("Choose the school (type to search)")
 CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
 NAME: Final = N_("Name")
 CLASS: Final = N_("Class")
@@ -166,6 +165,8 @@ class StudentScreen(WizardScreen[StudentResult]):
         self._relationship = prefill.relationship if prefill is not None else relationship
         self._initial_error = error
         self._schools_level: Level | None = None
+        # The school chosen in the list (Enter or a tap), not merely highlighted.
+        self._school_code: str | None = prefill.school_code if prefill is not None else None
         self._found: _Found | None = (
             _Found(
                 prefill.level,
@@ -188,16 +189,19 @@ class StudentScreen(WizardScreen[StudentResult]):
         role = chosen.role if chosen is not None else Role.LEGAL_REPRESENTATIVE
         yield Static(_(QUESTION), classes="heading")
         yield Static(_(ONE_AT_A_TIME), classes="hint")
-        with Horizontal(classes="choice-row"):
-            with RadioSet(id="role", classes="inline"):
-                for each in Role:
-                    yield RadioButton(_(_role_label(each)), value=each is role, id=f"role-{each}")
-            yield Select[Relationship](
-                self._relationship_options(role),
-                prompt=_(self._relationship_prompt(role)),
-                value=chosen.relationship if chosen is not None else Select.NULL,
-                id="relationship",
-            )
+        with RadioSet(id="role", classes="inline"):
+            for each in Role:
+                yield RadioButton(_(_role_label(each)), value=each is role, id=f"role-{each}")
+        # The relationships of each role inline under the roles, as the tutorial lists them (a
+        # dropdown is an overlay, where Textual drops CJK characters straddling widget edges).
+        for each in Role:
+            with RadioSet(id=f"relations-{each}", classes="inline relations"):
+                for relationship in RELATIONSHIPS_BY_ROLE[each]:
+                    yield RadioButton(
+                        _(RELATIONSHIP_LABELS[relationship]),
+                        value=chosen is not None and chosen.relationship is relationship,
+                        id=f"relation-{relationship}",
+                    )
         yield Input(
             (chosen.description or "") if chosen is not None else "",
             placeholder=_(OTHER_PLACEHOLDER),
@@ -223,7 +227,8 @@ class StudentScreen(WizardScreen[StudentResult]):
 
         with Vertical(id="school-box"):
             yield Static(_(SCHOOL_QUESTION), classes="label")
-            yield Select[str]((), prompt=_(CHOOSE_SCHOOL), id="school")
+            # Inline and height-bounded, not a dropdown (an overlay; see the relationships).
+            yield OptionList(id="school")
             yield self.error_line("school-error")
 
         with Vertical(id="confirm-box"):
@@ -261,6 +266,7 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     def on_mount(self) -> None:
         """Shows what applies now, loads the prefilled student's schools, shows any error."""
+        self._show_relations()
         self._show_other()
         self.query_one("#school-box").display = False
         self._show_found()
@@ -272,18 +278,12 @@ class StudentScreen(WizardScreen[StudentResult]):
             # A student shown again: what is left to do is to go on (or correct the ID).
             self.query_one("#next").focus()
         else:
-            self.query_one("#relationship" if self._relationship is None else "#level").focus()
+            first: Widget = self._relations() if self._relationship is None else self._level_set()
+            first.focus()
         if self._initial_error is not None:
             self.show_error(self._initial_error)
 
     # --- what the parent chose ---------------------------------------------------------------
-
-    def _relationship_options(self, role: Role) -> list[tuple[str, Relationship]]:
-        return [(self._(RELATIONSHIP_LABELS[each]), each) for each in RELATIONSHIPS_BY_ROLE[role]]
-
-    @staticmethod
-    def _relationship_prompt(role: Role) -> str:
-        return CHOOSE_LEGAL if role is Role.LEGAL_REPRESENTATIVE else CHOOSE_GUARDIAN
 
     def _role(self) -> Role:
         pressed = self.query_one("#role", RadioSet).pressed_button
@@ -291,15 +291,24 @@ class StudentScreen(WizardScreen[StudentResult]):
             return Role.GUARDIAN
         return Role.LEGAL_REPRESENTATIVE
 
+    def _relations(self, role: Role | None = None) -> RadioSet:
+        """The relationships of ``role`` (by default the role chosen now)."""
+        return self.query_one(f"#relations-{role if role is not None else self._role()}", RadioSet)
+
+    def _level_set(self) -> RadioSet:
+        return self.query_one("#level", RadioSet)
+
     def _level(self) -> Level | None:
-        pressed = self.query_one("#level", RadioSet).pressed_button
+        pressed = self._level_set().pressed_button
         if pressed is None or pressed.id is None:
             return None
         return Level(pressed.id.removeprefix("level-"))
 
     def _relationship_value(self) -> str:
-        value = self.query_one("#relationship", Select).value
-        return "" if value is Select.NULL else str(value)
+        pressed = self._relations().pressed_button
+        if pressed is None or pressed.id is None:
+            return ""
+        return pressed.id.removeprefix("relation-")
 
     def _relationship_choice(self) -> RelationshipChoice:
         return parse_relationship(
@@ -316,6 +325,11 @@ class StudentScreen(WizardScreen[StudentResult]):
         if choice.relationship is Relationship.OTHER and choice.description:
             return choice.description
         return self._(choice.label)
+
+    def _show_relations(self) -> None:
+        role = self._role()
+        for each in Role:
+            self._relations(each).display = each is role
 
     def _show_other(self) -> None:
         other = self._relationship_value() == Relationship.OTHER
@@ -345,15 +359,12 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     @on(RadioSet.Changed, "#role")
     def _role_changed(self) -> None:
-        role = self._role()
-        select = self.query_one("#relationship", Select)
-        select.set_options(self._relationship_options(role))
-        select.prompt = self._(self._relationship_prompt(role))
+        self._show_relations()
         self.clear_errors("relationship-error")
         self._show_other()
         self._show_title()
 
-    @on(Select.Changed, "#relationship")
+    @on(RadioSet.Changed, ".relations")
     def _relationship_changed(self) -> None:
         self.clear_errors("relationship-error")
         self._show_other()
@@ -434,37 +445,43 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     def _schools_loaded(self, level: Level, schools: list[School], *, then_verify: bool) -> None:
         self._schools_level = level
-        select = self.query_one("#school", Select)
-        keep = self._found.school_code if self._found is not None else None
-        with self.prevent(Select.Changed):
-            select.set_options((school.name, school.code) for school in schools)
-            if keep is not None and any(school.code == keep for school in schools):
-                select.value = keep
+        keep = self._school_code if self._found is None else self._found.school_code
+        listed = self.query_one("#school", OptionList)
+        listed.set_options(Option(school.name, id=school.code) for school in schools)
+        codes = [school.code for school in schools]
+        self._school_code = keep if keep in codes else None
+        if self._school_code is not None:
+            # The choice shown again: the highlight is what marks it.
+            listed.highlighted = codes.index(self._school_code)
         self.query_one("#school-box").display = True
+        if self._school_code is not None:
+            listed.scroll_to_highlight()
         if then_verify:
-            if select.is_blank():
-                select.focus()
+            if self._school_code is None:
+                listed.focus(scroll_visible=False)
+                # Once laid out (it was hidden until now), the question and the list in view.
+                box = self.query_one("#school-box")
+                self.call_after_refresh(box.scroll_visible, animate=False)
             else:
                 self._verify_student()
 
-    @on(Select.Changed, "#school")
-    def _school_changed(self, event: Select.Changed) -> None:
+    @on(OptionList.OptionSelected, "#school")
+    def _school_chosen(self, event: OptionList.OptionSelected) -> None:
         self.clear_errors("school-error", "student-id-error")
         self._forget_found()
-        if event.value is not Select.NULL:
-            self._verify_student()
+        self._school_code = event.option.id
+        self._verify_student()
 
     def _verify_student(self) -> None:
         checked = self._checked_form()
-        select = self.query_one("#school", Select)
         if checked is None:
             return
-        if select.is_blank():
+        school_code = self._school_code
+        if school_code is None:
             self.show_error(DomainError(ErrorCode.SCHOOL_UNKNOWN, field=SCHOOL_FIELD))
-            select.focus()
+            self.query_one("#school", OptionList).focus()
             return
         level, student_id = checked
-        school_code = str(select.value)
         self.call_registry(
             self.query_one("#verify", Button),
             lambda: self._client.verify_student(

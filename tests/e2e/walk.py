@@ -10,10 +10,10 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, OptionList, Static
 
 from kiosk.domain.contact import Channel
-from kiosk.domain.people import Relationship, Role
+from kiosk.domain.people import Relationship
 from screens.code import CodeScreen
 from screens.consent import ConsentScreen
 from screens.contact import ContactScreen
@@ -128,25 +128,34 @@ class Walk:
         other: str = "",
     ) -> None:
         """Fills the student step for ``student`` and waits for the confirmation."""
-        screen = await wait_for_screen(self.pilot, StudentScreen)
-        role = relationship.role
-        await self.click(f"#role-{role}")
-        if role is Role.GUARDIAN or relationship is not Relationship.FATHER:
-            await self.pilot.pause()
-        screen.query_one("#relationship", Select).value = relationship
-        await self.pilot.pause()
+        await wait_for_screen(self.pilot, StudentScreen)
+        await self.click(f"#role-{relationship.role}")
+        await self.click(f"#relation-{relationship}")
         if other:
             await self.type("#relationship-other", other)
         await self.click(f"#level-{student.level}")
         await self.type("#student-id", student.id_number)
         await self.click("#verify")
         await wait_for(self.pilot, lambda: self.shown("#school-box"), "the school list")
-        screen.query_one("#school", Select).value = student.school_code
+        await self.choose_school(student.school_code)
         await wait_for(
             self.pilot,
             lambda: self.shown("#confirm-box") or bool(self.text("#student-id-error")),
             "the student's details",
         )
+
+    async def choose_school(self, code: str) -> None:
+        """Taps the school ``code`` in the list, scrolling the list to it first as a finger would
+        (no waiting)."""
+        schools = self.screen.query_one("#school", OptionList)
+        index = schools.get_option_index(code)
+        schools.scroll_visible(animate=False)
+        await self.pilot.pause()
+        schools.scroll_to(y=index, animate=False)
+        await self.pilot.pause()
+        row = index - round(schools.scroll_y)
+        # The list's border and padding: the first option is one row down, two columns in.
+        await self.pilot.click("#school", offset=(4, 1 + row))
 
     async def add_students(self, *students: RosterStudent) -> ConsentScreen:
         """Each student in turn (新增綁定學生 between them), then 下一步."""

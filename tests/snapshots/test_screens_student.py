@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import OptionList
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.people import Relationship, RelationshipChoice
@@ -38,7 +38,7 @@ def screen(registry: LiveRegistry, address: str, **data: Any) -> StudentScreen:
 async def fill(pilot: Pilot[Any], level: str, student_id: str) -> None:
     """Father, a level and an ID, then 驗證 (waits for the school list)."""
     screen = pilot.app.screen
-    screen.query_one("#relationship", Select).value = Relationship.FATHER
+    await pilot.click("#relation-father")
     await pilot.click(f"#level-{level}")
     await pilot.click("#student-id")
     await pilot.press(*student_id)
@@ -46,15 +46,24 @@ async def fill(pilot: Pilot[Any], level: str, student_id: str) -> None:
     await wait_for(pilot, lambda: bool(screen.query_one("#school-box").display), "schools")
 
 
+async def choose(pilot: Pilot[Any], code: str) -> None:
+    """Chooses the school ``code`` in the list as the keys would: highlight, then Enter."""
+    schools = pilot.app.screen.query_one("#school", OptionList)
+    schools.highlighted = schools.get_option_index(code)
+    schools.focus()
+    await pilot.press("enter")
+
+
 def test_student_empty(snap: Snap, registry: LiveRegistry) -> None:
-    """選擇與綁定學生的關係 (one student at a time); 法定代理人 chosen with the relationship
-    list prompting 「選擇法定代理人，如：父親」; the five levels 國小…特教; the ID field with 驗證;
-    返回 left, 新增綁定學生 and 下一步 right; ✓ ② in the header."""
+    """選擇與綁定學生的關係 (one student at a time); 法定代理人 chosen, 父親 and 母親 under it,
+    neither chosen; the five levels 國小…特教; the ID field with 驗證; 返回 left, 新增綁定學生
+    and 下一步 right; ✓ ② in the header."""
     assert snap(host(screen(registry, "student.empty@example.com")))
 
 
 def test_student_guardian_other(snap: Snap, registry: LiveRegistry) -> None:
-    """監護人 → 其他: a field asks what the relationship is, here 姑姑."""
+    """監護人 → 其他: 祖父, 祖母, 外祖父, 外祖母 and 其他 (chosen) under 監護人, and a field asks
+    what the relationship is, here 姑姑."""
     relationship = RelationshipChoice(Relationship.OTHER, "姑姑")
     assert snap(host(screen(registry, "student.other@example.com", relationship=relationship)))
 
@@ -73,7 +82,7 @@ def test_student_id_with_a_wrong_check_digit(snap: Snap, registry: LiveRegistry)
     """An ID whose check digit is wrong: 「此身分證字號不正確，請逐字檢查。」 under it."""
 
     async def typo(pilot: Pilot[Any]) -> None:
-        pilot.app.screen.query_one("#relationship", Select).value = Relationship.MOTHER
+        await pilot.click("#relation-mother")
         await pilot.click("#level-senior_high")
         await pilot.click("#student-id")
         await pilot.press(*"A123456788")
@@ -83,11 +92,12 @@ def test_student_id_with_a_wrong_check_digit(snap: Snap, registry: LiveRegistry)
 
 
 def test_student_schools_of_the_level(snap: Snap, registry: LiveRegistry) -> None:
-    """After 驗證: 請選擇綁定學生所在學校 with the 高中 schools (the tutorial's list) open."""
+    """After 驗證: 請選擇綁定學生所在學校 with the 高中 schools (the tutorial's list) inline,
+    focused, every name whole (臺北市立內湖高級工業職業學校 with its 高), the first highlighted."""
 
     async def schools(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")
-        await pilot.click("#school")
+        await pilot.press("down")
 
     assert snap(host(screen(registry, "student.schools@example.com")), run_before=settled(schools))
 
@@ -98,7 +108,7 @@ def test_student_confirmed(snap: Snap, registry: LiveRegistry) -> None:
 
     async def found(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")
-        pilot.app.screen.query_one("#school", Select).value = "353301"
+        await choose(pilot, "353301")
         await wait_for(
             pilot, lambda: bool(pilot.app.screen.query_one("#confirm-box").display), "details"
         )
@@ -112,7 +122,7 @@ def test_student_not_found(snap: Snap, registry: LiveRegistry) -> None:
 
     async def missing(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")
-        pilot.app.screen.query_one("#school", Select).value = "343301"
+        await choose(pilot, "343301")
         await wait_for(
             pilot, lambda: bool(pilot.app.screen.query("#student-id-error.-shown")), "the error"
         )
@@ -146,7 +156,7 @@ def test_student_busy(snap: Snap, registry: LiveRegistry) -> None:
         waiting = StudentScreen(chrome(), client=client, session=session)
 
         async def busy(pilot: Pilot[Any]) -> None:
-            waiting.query_one("#relationship", Select).value = Relationship.FATHER
+            await pilot.click("#relation-father")
             await pilot.click("#level-elementary")
             await pilot.click("#student-id")
             await pilot.press(*"A123456789")

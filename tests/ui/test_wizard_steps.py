@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input, OptionList, RadioButton, RadioSet
 
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id
-from kiosk.domain.people import Level, Relationship
+from kiosk.domain.people import Level
 from screens.code import CodeScreen
 from screens.consent import ConsentScreen
 from screens.contact import ContactScreen
@@ -97,7 +97,35 @@ async def test_back_keeps_what_was_entered_on_every_step(
         students = await wait_for_screen(pilot, StudentScreen)
         assert walk.text(".added-student").startswith(student.name)
         # A student's siblings are most likely the same relationship: it is offered again.
-        assert students.query_one("#relationship", Select).value is Relationship.FATHER
+        assert students.query_one("#relation-father", RadioButton).value
+
+
+async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: LiveRegistry) -> None:
+    """At 80×24, arrows and Enter choose 母親, 高中 and the school from the inline list (no
+    dropdown), Enter in the ID field verifies; the tutorial's student is found and confirmed."""
+    async with kiosk.app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "keys@example.com")
+        screen = await wait_for_screen(pilot, StudentScreen)
+        await wait_for(pilot, lambda: screen.focused is not None, "the first choice focused")
+        assert isinstance(screen.focused, RadioSet)
+        await pilot.press("right", "enter", "tab")
+        assert screen.query_one("#relation-mother", RadioButton).value
+        assert screen.focused is screen.query_one("#level")
+        await pilot.press("right", "right", "enter", "tab", *"A123456789", "enter")
+        schools = screen.query_one("#school", OptionList)
+        await wait_for(pilot, lambda: schools.has_focus, "the school list, focused")
+        target = schools.get_option_index("353301")
+        for _ in range(len(schools.options)):
+            if schools.highlighted == target:
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: walk.shown("#confirm-box"), "the student's details")
+        assert walk.text("#found-name") == "陳曉明"
+        assert walk.text("#found-school") == "臺北市私立日曜學校"
+        assert walk.text("#found-title") == "母親"
 
 
 async def test_the_statement_must_be_ticked_before_going_on(
