@@ -185,7 +185,9 @@ class EmbeddedRegistry:
             self._port = free_port()
         self._log = (self.data_dir / "registry.log").open("ab")
         self._process = subprocess.Popen(
-            self._registry("serve", "--host", "127.0.0.1", "--port", str(self._port)),
+            self._registry(
+                "serve", "--host", "127.0.0.1", "--port", str(self._port), "--exit-with-parent"
+            ),
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -102,6 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     prepare_database(settings)
+    if args.exit_with_parent:
+        _exit_with_parent()
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -112,6 +115,26 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=5,
     )
     return 0
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """Stops this process (SIGTERM: uvicorn shuts down cleanly) once its parent is gone.
+
+    The demo kiosk starts the registry in a session of its own; a kiosk that dies without its
+    ``finally`` (a closed terminal's SIGHUP, a SIGKILL) would otherwise leave it serving.
+    """
+    import signal
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        # The parent's death is only visible as a changed parent id: polling is the way.
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _add_kiosk(args: argparse.Namespace) -> int:
@@ -202,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=200,
         help="connections served at once; more get 503 (bounds memory under load)",
+    )
+    serve.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the process that started this one is gone (the demo kiosk uses it)",
     )
     serve.set_defaults(handler=_serve)
 

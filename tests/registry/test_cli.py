@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -134,3 +135,61 @@ def test_add_staff_refuses_a_login_of_another_school_in_words(live: Live) -> Non
     )
     assert refused.returncode == 1
     assert "其他學校" in refused.stderr
+
+
+def test_a_registry_serving_with_exit_with_parent_stops_when_its_parent_is_killed(
+    tmp_path: Path,
+) -> None:
+    """The demo kiosk's registry must not outlive a kiosk killed without its cleanup."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    starter = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-m', 'registry', 'serve', '--port', "
+        f"'{port}', '--data', {str(tmp_path / 'data')!r}, '--exit-with-parent'], "
+        "start_new_session=True)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starter],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "REGISTRY_PASSWORD_HASHING__TIME_COST": "1"},
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the registry did not come up")
+
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the registry outlived its parent")
+    finally:
+        parent.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
