@@ -1,9 +1,11 @@
 """Step 2: 確認學生資訊 — relationship, level, the student's ID, the school, then confirm.
 
 One student at a time (the tutorial's 「綁定多位學生，請先擇一位填寫」): 驗證 checks the ID and
-opens the school list of the chosen level; choosing the school asks the registry for the pupil,
-whose 姓名 / 班級 / 稱謂 are shown to confirm. 新增綁定學生 keeps this one and asks for another;
-下一步 goes on. The students already added are listed, each with 移除.
+opens the school list of the chosen level, with a search over it (part of a name narrows the
+list; Down or Tab goes on into it, Enter in the search takes the one school left); choosing the
+school asks the registry for the pupil, whose 姓名 / 班級 / 稱謂 are shown to confirm. 新增綁定學生
+keeps this one and asks for another; 下一步 goes on. The students already added are listed, each
+with 移除.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
@@ -34,6 +37,7 @@ from kiosk.domain.people import (
     parse_level,
     parse_relationship,
 )
+from kiosk.domain.schools import school_name_matches
 from screens.base import BACK, Back, Chrome, WizardScreen
 
 if TYPE_CHECKING:
@@ -49,6 +53,8 @@ LEVEL_QUESTION: Final = N_("Please choose the student's school level")
 ID_QUESTION: Final = N_("Please enter the student's ID number")
 VERIFY: Final = N_("Verify")
 SCHOOL_QUESTION: Final = N_("Please choose the student's school")
+SCHOOL_SEARCH: Final = N_("Type part of the school's name to search")
+NO_SCHOOL_MATCHES: Final = N_("No school matches")
 CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
 NAME: Final = N_("Name")
 CLASS: Final = N_("Class")
@@ -122,6 +128,19 @@ def _role_label(role: Role) -> str:
     return LEGAL_REPRESENTATIVE if role is Role.LEGAL_REPRESENTATIVE else GUARDIAN
 
 
+class SchoolSearch(Input):
+    """The search above the school list: Down goes on into the list (as Tab does)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "into_list", show=False)]
+
+    class IntoList(Message):
+        """Down was pressed in the search: the list below should take the keys."""
+
+    def action_into_list(self) -> None:
+        """Asks the screen to move on into the list."""
+        self.post_message(self.IntoList())
+
+
 class StudentScreen(WizardScreen[StudentResult]):
     """One student: relationship, level, ID + 驗證, school, confirm.
 
@@ -165,6 +184,8 @@ class StudentScreen(WizardScreen[StudentResult]):
         self._relationship = prefill.relationship if prefill is not None else relationship
         self._initial_error = error
         self._schools_level: Level | None = None
+        # Every school of that level; the list shows those matching the search.
+        self._schools: list[School] = []
         # The school chosen in the list (Enter or a tap), not merely highlighted.
         self._school_code: str | None = prefill.school_code if prefill is not None else None
         self._found: _Found | None = (
@@ -227,8 +248,11 @@ class StudentScreen(WizardScreen[StudentResult]):
 
         with Vertical(id="school-box"):
             yield Static(_(SCHOOL_QUESTION), classes="label")
+            # Up to ~140 schools in a level: typing part of a name narrows the list.
+            yield SchoolSearch(placeholder=_(SCHOOL_SEARCH), id="school-search")
             # Inline and height-bounded, not a dropdown (an overlay; see the relationships).
             yield OptionList(id="school")
+            yield Static(_(NO_SCHOOL_MATCHES), id="school-none")
             yield self.error_line("school-error")
 
         with Vertical(id="confirm-box"):
@@ -444,32 +468,80 @@ class StudentScreen(WizardScreen[StudentResult]):
         )
 
     def _schools_loaded(self, level: Level, schools: list[School], *, then_verify: bool) -> None:
+        search = self.query_one("#school-search", SchoolSearch)
+        if level is not self._schools_level:
+            # What was typed to find a school of another level.
+            search.value = ""
         self._schools_level = level
+        self._schools = list(schools)
         keep = self._school_code if self._found is None else self._found.school_code
-        listed = self.query_one("#school", OptionList)
-        listed.set_options(Option(school.name, id=school.code) for school in schools)
-        codes = [school.code for school in schools]
-        self._school_code = keep if keep in codes else None
-        if self._school_code is not None:
-            # The choice shown again: the highlight is what marks it.
-            listed.highlighted = codes.index(self._school_code)
+        self._school_code = keep if keep in {school.code for school in schools} else None
+        self._show_schools()
         self.query_one("#school-box").display = True
+        listed = self.query_one("#school", OptionList)
         if self._school_code is not None:
             listed.scroll_to_highlight()
         if then_verify:
             if self._school_code is None:
-                listed.focus(scroll_visible=False)
+                search.focus(scroll_visible=False)
                 # Once laid out (it was hidden until now), the question and the list in view.
                 box = self.query_one("#school-box")
                 self.call_after_refresh(box.scroll_visible, animate=False)
             else:
                 self._verify_student()
 
+    def _show_schools(self) -> None:
+        """Lists the schools whose names hold what is typed in the search (all when nothing is).
+
+        A chosen school the search leaves out is no longer chosen: what is chosen is always in
+        view, highlighted.
+        """
+        typed = self.query_one("#school-search", SchoolSearch).value
+        shown = [school for school in self._schools if school_name_matches(typed, school.name)]
+        listed = self.query_one("#school", OptionList)
+        listed.set_options(Option(school.name, id=school.code) for school in shown)
+        codes = [school.code for school in shown]
+        if self._school_code is not None:
+            if self._school_code in codes:
+                # The choice shown again: the highlight is what marks it.
+                listed.highlighted = codes.index(self._school_code)
+            else:
+                self._school_code = None
+                self._forget_found()
+        listed.display = bool(shown)
+        self.query_one("#school-none").display = not shown
+
+    @on(Input.Changed, "#school-search")
+    def _search_changed(self) -> None:
+        self._show_schools()
+
+    @on(Input.Submitted, "#school-search")
+    def _search_submitted(self) -> None:
+        """Enter in the search: the one school left is chosen; among several, on to the list."""
+        listed = self.query_one("#school", OptionList)
+        if listed.option_count == 1:
+            listed.highlighted = 0
+            self._choose_school(listed.get_option_at_index(0).id)
+        else:
+            self._into_list()
+
+    @on(SchoolSearch.IntoList)
+    def _into_list(self) -> None:
+        listed = self.query_one("#school", OptionList)
+        if not listed.option_count:
+            return
+        if listed.highlighted is None:
+            listed.highlighted = 0
+        listed.focus()
+
     @on(OptionList.OptionSelected, "#school")
     def _school_chosen(self, event: OptionList.OptionSelected) -> None:
+        self._choose_school(event.option.id)
+
+    def _choose_school(self, code: str | None) -> None:
         self.clear_errors("school-error", "student-id-error")
         self._forget_found()
-        self._school_code = event.option.id
+        self._school_code = code
         self._verify_student()
 
     def _verify_student(self) -> None:

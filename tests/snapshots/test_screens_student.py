@@ -92,8 +92,9 @@ def test_student_id_with_a_wrong_check_digit(snap: Snap, registry: LiveRegistry)
 
 
 def test_student_schools_of_the_level(snap: Snap, registry: LiveRegistry) -> None:
-    """After 驗證: 請選擇綁定學生所在學校 with the 高中 schools (the tutorial's list) inline,
-    focused, every name whole (臺北市立內湖高級工業職業學校 with its 高), the first highlighted."""
+    """After 驗證: 請選擇綁定學生所在學校, the empty search 「輸入學校名稱的一部分以搜尋」, and
+    under it the 高中 schools (the tutorial's list) inline, focused (Down from the search), every
+    name whole (臺北市立內湖高級工業職業學校 with its 高), the first highlighted."""
 
     async def schools(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")
@@ -102,9 +103,25 @@ def test_student_schools_of_the_level(snap: Snap, registry: LiveRegistry) -> Non
     assert snap(host(screen(registry, "student.schools@example.com")), run_before=settled(schools))
 
 
+def test_student_school_search_narrowed(snap: Snap, registry: LiveRegistry) -> None:
+    """School search narrowed: 台北市立 typed (as most people write 臺北) in the focused search
+    leaves only the three 臺北市立 高中 schools in the list (松山, 內湖, 景興), none chosen."""
+
+    async def narrowed(pilot: Pilot[Any]) -> None:
+        await fill(pilot, "senior_high", "A123456789")
+        await pilot.press(*"台北市立")
+        schools = pilot.app.screen.query_one("#school", OptionList)
+        await wait_for(pilot, lambda: schools.option_count == 3, "three schools")
+
+    assert snap(
+        host(screen(registry, "student.narrowed@example.com")), run_before=settled(narrowed)
+    )
+
+
 def test_student_confirmed(snap: Snap, registry: LiveRegistry) -> None:
     """The tutorial's student found: 請確認綁定學生資訊 — 姓名 陳曉明, 班級 資訊二忠, 學校
-    臺北市私立日曜學校, 稱謂 父親 — in a green frame; the school chosen above."""
+    臺北市私立日曜學校, 稱謂 父親 — in a green frame; the school chosen above, under the empty
+    search."""
 
     async def found(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")

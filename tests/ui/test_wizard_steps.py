@@ -114,8 +114,13 @@ async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: Live
         assert screen.query_one("#relation-mother", RadioButton).value
         assert screen.focused is screen.query_one("#level")
         await pilot.press("right", "right", "enter", "tab", *"A123456789", "enter")
+        search = screen.query_one("#school-search", Input)
+        await wait_for(pilot, lambda: search.has_focus, "the school search, focused")
+        # Down leaves the search for the list, its first school highlighted.
+        await pilot.press("down")
         schools = screen.query_one("#school", OptionList)
-        await wait_for(pilot, lambda: schools.has_focus, "the school list, focused")
+        assert schools.has_focus
+        assert schools.highlighted == 0
         target = schools.get_option_index("353301")
         for _ in range(len(schools.options)):
             if schools.highlighted == target:
@@ -126,6 +131,57 @@ async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: Live
         assert walk.text("#found-name") == "陳曉明"
         assert walk.text("#found-school") == "臺北市私立日曜學校"
         assert walk.text("#found-title") == "母親"
+
+
+async def test_typing_part_of_a_name_narrows_the_schools(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """At 80×24, the search over the 高中 schools: 台北 (as most people write it) still lists
+    them all; 日曜 leaves the tutorial's school alone and Enter chooses it, the student confirmed;
+    a name no school has shows 「查無符合的學校」 instead of the list (and the school chosen,
+    now out of sight, is no longer chosen); erasing what no school has brings 日曜 back."""
+    async with kiosk.app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, registry, keys=True)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "search@example.com")
+        screen = await wait_for_screen(pilot, StudentScreen)
+        await walk.click("#relation-father")
+        await walk.click("#level-senior_high")
+        await walk.type("#student-id", "A123456789")
+        await walk.click("#verify")
+        search = screen.query_one("#school-search", Input)
+        await wait_for(pilot, lambda: search.has_focus, "the school search, focused")
+        schools = screen.query_one("#school", OptionList)
+        every = schools.option_count
+        assert every > 1
+        assert search.placeholder == "輸入學校名稱的一部分以搜尋"
+
+        await pilot.press(*"台北")
+        await pilot.pause()
+        assert schools.option_count == every
+
+        await pilot.press("backspace", "backspace", *"日曜")
+        await pilot.pause()
+        assert [option.prompt for option in schools.options] == ["臺北市私立日曜學校"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: walk.shown("#confirm-box"), "the student's details")
+        assert walk.text("#found-name") == "陳曉明"
+        assert walk.text("#found-school") == "臺北市私立日曜學校"
+
+        await walk.click("#school-search")
+        await pilot.press("end", *"國小")
+        await pilot.pause()
+        assert not walk.shown("#school")
+        assert walk.shown("#school-none")
+        assert walk.text("#school-none") == "查無符合的學校"
+        # The school chosen is out of the list, so no longer chosen: nothing to confirm.
+        assert not walk.shown("#confirm-box")
+
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert walk.shown("#school")
+        assert not walk.shown("#school-none")
+        assert schools.option_count == 1
 
 
 async def test_the_statement_must_be_ticked_before_going_on(
