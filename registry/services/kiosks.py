@@ -42,7 +42,9 @@ def add_kiosk(session: Session, *, school_code: str, now: datetime, limits: Limi
     if session.get(School, school_code) is None:
         raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field="school")
     kiosk_id = f"k-{secrets.token_hex(8)}"
-    token = secrets.token_urlsafe(32)
+    # A prefix keeps the token from starting with "-": an operator pastes it after --token,
+    # and argparse would take a leading dash for an option.
+    token = f"enroll-{secrets.token_urlsafe(32)}"
     expires_at = now + timedelta(days=limits.enrollment_token_days)
     session.add(
         Kiosk(

@@ -200,3 +200,9 @@ def test_add_kiosk_prints_a_one_time_token_the_kiosk_enrolls_with(
     )
     assert refused.returncode == 1
     assert refused.stderr.strip()
+
+
+def test_an_enrollment_token_never_starts_with_a_dash(live: Live) -> None:
+    """An operator pastes it after ``kiosk enroll --token``: a leading "-" reads as an option
+    (1 token in 64 did, before the prefix)."""
+    assert not [token for token in (_new_token(live) for _ in range(200)) if token.startswith("-")]
