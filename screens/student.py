@@ -576,7 +576,8 @@ class StudentScreen(WizardScreen[StudentResult]):
             result.class_name,
         )
         self._show_found()
-        self.query_one("#confirm-box").scroll_visible(animate=False)
+        # After the next refresh: the box was hidden until now and has no place to scroll to yet.
+        self.call_after_refresh(self.query_one("#confirm-box").scroll_visible, animate=False)
         self.query_one("#next", Button).focus()
 
     # --- leaving -----------------------------------------------------------------------------

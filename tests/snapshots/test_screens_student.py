@@ -126,11 +126,15 @@ def test_student_confirmed(snap: Snap, registry: LiveRegistry) -> None:
     async def found(pilot: Pilot[Any]) -> None:
         await fill(pilot, "senior_high", "A123456789")
         await choose(pilot, "353301")
-        await wait_for(
-            pilot, lambda: bool(pilot.app.screen.query_one("#confirm-box").display), "details"
-        )
+        await wait_for(pilot, lambda: _in_view(pilot, "#confirm-box"), "details scrolled in")
 
     assert snap(host(screen(registry, "student.found@example.com")), run_before=settled(found))
+
+
+def _in_view(pilot: Pilot[Any], selector: str) -> bool:
+    """Whether a widget is shown and scrolled wholly into the screen."""
+    widget = pilot.app.screen.query_one(selector)
+    return bool(widget.display) and pilot.app.screen.region.contains_region(widget.region)
 
 
 def test_student_not_found(snap: Snap, registry: LiveRegistry) -> None:
