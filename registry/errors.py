@@ -172,11 +172,27 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(status_code=413)
 
 
+#: A refused body up to this size is read and dropped before the 413 is sent. A server that
+#: answers and closes while the client is still sending makes the client's socket see a reset
+#: instead of the answer; larger bodies are not worth reading, and get the reset.
+DRAIN_LIMIT_BYTES: Final = 1024 * 1024
+
+
+async def _drain(receive: Receive) -> None:
+    """Reads what is left of a request body and drops it."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
 class BodyLimitMiddleware:
     """Pure ASGI: refuses request bodies over ``max_bytes`` with 413 ``request.too_large``.
 
-    A declared ``Content-Length`` over the cap is refused before anything is read; otherwise the
-    bytes are counted as the application reads them and reading stops at the cap.
+    A declared ``Content-Length`` over the cap is refused without reaching the application (a
+    body up to :data:`DRAIN_LIMIT_BYTES` is read and dropped first, so that the client reads the
+    413 instead of a reset); otherwise the bytes are counted as the application reads them and
+    reading stops at the cap.
 
     Args:
         app: The application to protect.
@@ -198,6 +214,8 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > self.max_bytes:
+                    if declared <= DRAIN_LIMIT_BYTES:
+                        await _drain(receive)
                     await self._refuse(scope, receive, send)
                     return
         received = 0
