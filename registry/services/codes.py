@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,14 +20,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.domain.codes import CODE_LENGTH, parse_code
 from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from registry.services.locks import lock
 from registry.settings import Limits
 from store.central import CodeChallenge, ParentSession, SendEvent
-
-#: Digits in a code.
-CODE_DIGITS = 6
 
 
 def code_hash(pepper: bytes, challenge_id: uuid.UUID, code: str) -> str:
@@ -39,19 +36,16 @@ def code_hash(pepper: bytes, challenge_id: uuid.UUID, code: str) -> str:
 
 def new_code() -> str:
     """Six digits from the operating system's CSPRNG."""
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
 
 
 def normalize_code(raw: str) -> str:
-    """The code as typed, full-width digits made half-width and spaces dropped.
+    """The code as typed, checked by the domain's rule (six digits, full-width allowed).
 
     Raises:
         DomainError: ``CODE_FORMAT`` unless six ASCII digits remain.
     """
-    text = "".join(unicodedata.normalize("NFKC", raw).split())
-    if len(text) != CODE_DIGITS or not (text.isascii() and text.isdigit()):
-        raise DomainError(ErrorCode.CODE_FORMAT, field="code")
-    return text
+    return parse_code(raw, field="code")
 
 
 def _window(limits: Limits, channel: Channel) -> tuple[int, int]:

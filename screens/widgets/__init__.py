@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screens.widgets.code_input import CodeInput, code_digits
+from screens.widgets.code_input import CodeInput
 from screens.widgets.signature_pad import SignatureCanvas, SignaturePad, Stroke, Strokes
 from screens.widgets.step_indicator import StepIndicator
 
@@ -13,5 +13,4 @@ __all__ = [
     "StepIndicator",
     "Stroke",
     "Strokes",
-    "code_digits",
 ]

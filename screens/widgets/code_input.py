@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
@@ -15,25 +14,12 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
+from kiosk.domain.codes import CODE_LENGTH, code_digits
+
 #: How many digits a one-time code has.
-CODE_LENGTH: Final = 6
-_ASCII_DIGITS: Final = frozenset("0123456789")
 #: One box is ``╭───╮`` (five cells); boxes are one cell apart.
 _BOX_WIDTH: Final = 5
 _GAP: Final = 1
-
-
-def code_digits(text: str) -> str:
-    """The digits in ``text`` as ASCII, everything else dropped.
-
-    Full-width digits (``５``) become ASCII by NFKC, the normalisation ``kiosk.domain`` applies to
-    every typed value, so a code pasted from a phone message as ``５４９ ４９７`` or ``549-497``
-    reads ``549497``. Digits of other scripts are not code digits and are dropped too.
-
-    Args:
-        text: What was typed or pasted.
-    """
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in _ASCII_DIGITS)
 
 
 class CodeInput(Widget, can_focus=True):
