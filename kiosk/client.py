@@ -34,26 +34,26 @@ from kiosk.domain.wire import (
     AUDIENCE,
     DEFAULT_CHANGES_PAGE,
     PARENT_SESSION_HEADER,
-    Binding,
-    BindingList,
-    ChangeFeed,
-    CodeChallenge,
-    CodeRequest,
-    CodeVerify,
-    ErrorBody,
-    Health,
-    KioskEnrollment,
-    KioskEnrollRequest,
-    ParentLookupRequest,
-    ParentLookupResult,
-    ParentSession,
-    PurgeResult,
-    School,
-    SchoolList,
-    StudentVerifyRequest,
-    StudentVerifyResult,
-    Submission,
-    SubmissionResult,
+    BindingListOut,
+    BindingOut,
+    ChangeFeedOut,
+    CodeChallengeOut,
+    CodeRequestIn,
+    CodeVerifyIn,
+    ErrorOut,
+    HealthOut,
+    KioskEnrollIn,
+    KioskEnrollmentOut,
+    ParentLookupIn,
+    ParentLookupOut,
+    ParentSessionOut,
+    PurgeOut,
+    SchoolListOut,
+    SchoolOut,
+    StudentVerifyIn,
+    StudentVerifyOut,
+    SubmissionIn,
+    SubmissionOut,
 )
 from kiosk.keys import load_key, public_key_b64
 
@@ -141,72 +141,72 @@ class RegistryClient:
 
     # --- the calls ---------------------------------------------------------------------------
 
-    async def health(self) -> Health:
+    async def health(self) -> HealthOut:
         """``GET /v1/health``: whether the registry is up."""
-        return await self._call("GET", "/health", Health, auth=False)
+        return await self._call("GET", "/health", HealthOut, auth=False)
 
-    async def enroll(self, enrollment_token: str, public_key: str) -> KioskEnrollment:
+    async def enroll(self, enrollment_token: str, public_key: str) -> KioskEnrollmentOut:
         """``POST /v1/kiosks/enroll``: registers this kiosk's public key with a one-time token.
 
         Args:
             enrollment_token: What ``registry add-kiosk`` printed.
             public_key: Base64 of the raw public key (:func:`kiosk.keys.public_key_b64`).
         """
-        body = KioskEnrollRequest(enrollment_token=enrollment_token, public_key=public_key)
-        return await self._call("POST", "/kiosks/enroll", KioskEnrollment, body=body, auth=False)
+        body = KioskEnrollIn(enrollment_token=enrollment_token, public_key=public_key)
+        return await self._call("POST", "/kiosks/enroll", KioskEnrollmentOut, body=body, auth=False)
 
-    async def request_code(self, channel: Channel, address: str) -> CodeChallenge:
+    async def request_code(self, channel: Channel, address: str) -> CodeChallengeOut:
         """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""
-        body = CodeRequest(channel=channel, address=address)
-        return await self._call("POST", "/codes", CodeChallenge, body=body)
+        body = CodeRequestIn(channel=channel, address=address)
+        return await self._call("POST", "/codes", CodeChallengeOut, body=body)
 
-    async def verify_code(self, challenge_id: UUID, code: str) -> ParentSession:
+    async def verify_code(self, challenge_id: UUID, code: str) -> ParentSessionOut:
         """``POST /v1/codes/verify``: the code typed; a parent session when it is right."""
-        body = CodeVerify(challenge_id=challenge_id, code=code)
-        return await self._call("POST", "/codes/verify", ParentSession, body=body)
+        body = CodeVerifyIn(challenge_id=challenge_id, code=code)
+        return await self._call("POST", "/codes/verify", ParentSessionOut, body=body)
 
-    async def schools(self, level: Level) -> list[School]:
+    async def schools(self, level: Level) -> list[SchoolOut]:
         """``GET /v1/schools?level=``: the schools of one level, by name."""
-        answer = await self._call("GET", "/schools", SchoolList, params={"level": level.value})
+        answer = await self._call("GET", "/schools", SchoolListOut, params={"level": level.value})
         return answer.schools
 
     async def verify_student(
-        self, session: ParentSession, level: Level, student_id: str, school_code: str
-    ) -> StudentVerifyResult:
+        self, session: ParentSessionOut, level: Level, student_id: str, school_code: str
+    ) -> StudentVerifyOut:
         """``POST /v1/students/verify``: the pupil with this level, ID and school."""
-        body = StudentVerifyRequest(level=level, student_id=student_id, school_code=school_code)
+        body = StudentVerifyIn(level=level, student_id=student_id, school_code=school_code)
         return await self._call(
-            "POST", "/students/verify", StudentVerifyResult, body=body, session=session
+            "POST", "/students/verify", StudentVerifyOut, body=body, session=session
         )
 
-    async def lookup_parent(self, session: ParentSession, parent_id: str) -> ParentLookupResult:
+    async def lookup_parent(self, session: ParentSessionOut, parent_id: str) -> ParentLookupOut:
         """``POST /v1/parents/lookup``: whether this parent ID has an account (masked prefill)."""
-        body = ParentLookupRequest(parent_id=parent_id)
+        body = ParentLookupIn(parent_id=parent_id)
         return await self._call(
-            "POST", "/parents/lookup", ParentLookupResult, body=body, session=session
+            "POST", "/parents/lookup", ParentLookupOut, body=body, session=session
         )
 
-    async def submit(self, submission: Submission) -> SubmissionResult:
+    async def submit(self, submission: SubmissionIn) -> SubmissionOut:
         """``POST /v1/applications``: idempotent on ``submission.application_id``."""
-        return await self._call("POST", "/applications", SubmissionResult, body=submission)
+        return await self._call("POST", "/applications", SubmissionOut, body=submission)
 
-    async def changes(self, after: int, limit: int = DEFAULT_CHANGES_PAGE) -> ChangeFeed:
+    async def changes(self, after: int, limit: int = DEFAULT_CHANGES_PAGE) -> ChangeFeedOut:
         """``GET /v1/changes``: this kiosk's binding changes numbered above ``after``."""
         params = {"after": str(after), "limit": str(limit)}
-        return await self._call("GET", "/changes", ChangeFeed, params=params)
+        return await self._call("GET", "/changes", ChangeFeedOut, params=params)
 
-    async def bindings(self, session: ParentSession) -> list[Binding]:
+    async def bindings(self, session: ParentSessionOut) -> list[BindingOut]:
         """``GET /v1/bindings``: every binding of the session's verified contact."""
-        answer = await self._call("GET", "/bindings", BindingList, session=session)
+        answer = await self._call("GET", "/bindings", BindingListOut, session=session)
         return answer.bindings
 
-    async def cancel_binding(self, session: ParentSession, binding_id: UUID) -> None:
+    async def cancel_binding(self, session: ParentSessionOut, binding_id: UUID) -> None:
         """``DELETE /v1/bindings/{id}``: cancels one pending binding."""
         await self._request("DELETE", f"/bindings/{binding_id}", session=session)
 
-    async def purge_bindings(self, session: ParentSession) -> int:
+    async def purge_bindings(self, session: ParentSessionOut) -> int:
         """``POST /v1/bindings/purge``: removes all pending and rejected bindings."""
-        answer = await self._call("POST", "/bindings/purge", PurgeResult, session=session)
+        answer = await self._call("POST", "/bindings/purge", PurgeOut, session=session)
         return answer.removed
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -238,7 +238,7 @@ class RegistryClient:
         *,
         body: BaseModel | None = None,
         params: Mapping[str, str] | None = None,
-        session: ParentSession | None = None,
+        session: ParentSessionOut | None = None,
         auth: bool = True,
     ) -> ModelT:
         """One request whose answer is ``answer``'s JSON."""
@@ -257,7 +257,7 @@ class RegistryClient:
         *,
         body: BaseModel | None = None,
         params: Mapping[str, str] | None = None,
-        session: ParentSession | None = None,
+        session: ParentSessionOut | None = None,
         auth: bool = True,
     ) -> httpx.Response:
         """One request; the registry's error answers and transport failures as DomainError."""
@@ -284,14 +284,16 @@ class RegistryClient:
 def _error_of(response: httpx.Response) -> DomainError:
     """The DomainError a registry error answer stands for."""
     try:
-        detail = ErrorBody.model_validate_json(response.content).error
+        detail = ErrorOut.model_validate_json(response.content).error
     except ValidationError:
         # Not the contract's error body (a proxy's page, a crash): say the registry misbehaved.
         return DomainError(ErrorCode.REGISTRY_ERROR)
     return DomainError(detail.code, field=detail.field, **detail.params)
 
 
-async def enroll(base_url: str, key: Ed25519PrivateKey, enrollment_token: str) -> KioskEnrollment:
+async def enroll(
+    base_url: str, key: Ed25519PrivateKey, enrollment_token: str
+) -> KioskEnrollmentOut:
     """Enrolls this kiosk's key at a registry with a one-time token (``registry add-kiosk``).
 
     Args:

@@ -35,15 +35,15 @@ from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import (
-    Binding,
-    CodeChallenge,
-    ParentSession,
+    BindingOut,
+    CodeChallengeOut,
+    ParentSessionOut,
+    SignatureIn,
     SignatureKind,
-    Submission,
-    SubmissionParent,
-    SubmissionStudent,
+    SubmissionIn,
+    SubmissionParentIn,
+    SubmissionStudentIn,
 )
-from kiosk.domain.wire import Signature as WireSignature
 from kiosk.i18n import Translator
 from kiosk.settings import KioskSettings
 from kiosk.sync import TRANSIENT, SyncWorker
@@ -107,8 +107,8 @@ class Verified:
 
     contact: Contact
     typed: str
-    session: ParentSession
-    challenge: CodeChallenge
+    session: ParentSessionOut
+    challenge: CodeChallengeOut
 
 
 class _Move(Enum):
@@ -336,7 +336,7 @@ class Wizard:
         draft.sign(signature)
         draft.check_complete()
         now = services.clock()
-        built: list[Submission] = []
+        built: list[SubmissionIn] = []
 
         def payload(receipt: str) -> bytes:
             submission = to_submission(draft, receipt=receipt, now=now)
@@ -351,7 +351,7 @@ class Wizard:
             if saved is None:  # the sync worker delivered it meanwhile
                 self._wake_sync()
                 return SubmitOutcome(receipt, uploaded=True)
-            built.append(Submission.model_validate_json(saved))
+            built.append(SubmissionIn.model_validate_json(saved))
         try:
             result = await services.client.submit(built[0])
         except DomainError as error:
@@ -429,7 +429,7 @@ class Wizard:
         return ProgressView(tuple(rows))
 
 
-def to_submission(draft: Draft, *, receipt: str, now: datetime) -> Submission:
+def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
     """The registry's body for a complete draft.
 
     Raises:
@@ -443,14 +443,14 @@ def to_submission(draft: Draft, *, receipt: str, now: datetime) -> Submission:
     if draft.challenge_id is None:
         raise DomainError(ErrorCode.SESSION_INVALID)
     existing = parent.existing_account
-    return Submission(
+    return SubmissionIn(
         application_id=draft.application_id,
         receipt=receipt,
         challenge_id=uuid.UUID(draft.challenge_id),
         consent_version=draft.consent_version,
         submitted_at=now,
         students=[
-            SubmissionStudent(
+            SubmissionStudentIn(
                 relationship=entry.relationship.relationship,
                 relationship_other=entry.relationship.description,
                 level=entry.level,
@@ -460,14 +460,14 @@ def to_submission(draft: Draft, *, receipt: str, now: datetime) -> Submission:
             for entry in draft.students
         ],
         # An account's details are known here only masked: the registry takes its own.
-        parent=SubmissionParent(
+        parent=SubmissionParentIn(
             id=parent.parent_id.value,
             name=None if existing else parent.name,
             email=None if existing or parent.email is None else parent.email.value,
             phone=None if existing or parent.phone is None else parent.phone.e164,
             existing_account=existing,
         ),
-        signature=WireSignature(
+        signature=SignatureIn(
             kind=SignatureKind(signature.kind),
             strokes=[list(stroke) for stroke in signature.strokes if stroke],
             typed_name=signature.typed_name if signature.kind == "typed" else None,
@@ -485,7 +485,7 @@ def _renewed(draft: Draft) -> Draft:
     return fresh
 
 
-def _binding_row(binding: Binding) -> ProgressRow:
+def _binding_row(binding: BindingOut) -> ProgressRow:
     return ProgressRow(
         student=binding.student_name,
         school=binding.school_name,

@@ -46,7 +46,7 @@ import stamina
 
 from kiosk.client import RegistryClient
 from kiosk.domain.errors import N_, DomainError, ErrorCode
-from kiosk.domain.wire import BindingStatus, Submission
+from kiosk.domain.wire import BindingStatus, SubmissionIn
 from kiosk.i18n import Translator
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
@@ -341,7 +341,7 @@ class Syncer:
                 until = self._clock()
 
     async def _push_one(self, item: OutboxItem) -> Push:
-        submission = Submission.model_validate_json(item.payload)
+        submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
         self._checkpoint(CrashPoint.BEFORE_SEND)
         try:

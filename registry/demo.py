@@ -33,13 +33,13 @@ from kiosk.consent import load_statement
 from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship
-from kiosk.domain.wire import Signature as WireSignature
 from kiosk.domain.wire import (
+    SignatureIn,
     SignatureKind,
     StaffRole,
-    Submission,
-    SubmissionParent,
-    SubmissionStudent,
+    SubmissionIn,
+    SubmissionParentIn,
+    SubmissionStudentIn,
 )
 from registry.roster import ImportSummary, RosterRow, import_rows
 from registry.services.accounts import (
@@ -458,14 +458,14 @@ def _bind(
             ).one()
             for child in parent.children
         }
-        submission = Submission(
+        submission = SubmissionIn(
             application_id=uuid.UUID(int=rng.getrandbits(128), version=4),
             receipt=f"DEMO-{rng.randrange(10**6):06d}",
             challenge_id=issued.challenge_id,
             consent_version=consent_version,
             submitted_at=when,
             students=[
-                SubmissionStudent(
+                SubmissionStudentIn(
                     relationship=parent.relationship,
                     level=levels[child.id_number],
                     student_id=child.id_number,
@@ -473,10 +473,10 @@ def _bind(
                 )
                 for child in parent.children
             ],
-            parent=SubmissionParent(
+            parent=SubmissionParentIn(
                 id=parent.id_number, name=parent.name, email=parent.email, phone=parent.phone
             ),
-            signature=WireSignature(kind=SignatureKind.TYPED, typed_name=parent.name),
+            signature=SignatureIn(kind=SignatureKind.TYPED, typed_name=parent.name),
         )
         result = submit(session, submission, kiosk_id=kiosk_id, now=when).result
     decided = when + timedelta(hours=2)

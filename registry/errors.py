@@ -1,4 +1,4 @@
-"""Every error the registry answers is an :class:`~kiosk.domain.wire.ErrorBody` with a stable code.
+"""Every error the registry answers is an :class:`~kiosk.domain.wire.ErrorOut` with a stable code.
 
 :func:`install_error_handlers` turns domain errors, validation errors, Starlette's HTTP errors
 (404, 405) and anything unexpected (500 ``server.error``, never with details) into that body;
@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.domain.errors import DomainError, DomainErrors, ErrorCode
-from kiosk.domain.wire import ErrorBody, ErrorDetail
+from kiosk.domain.wire import ErrorDetailOut, ErrorOut
 
 _log = logging.getLogger(__name__)
 
@@ -69,9 +69,9 @@ _HTTP_CODES: Final[Mapping[int, ErrorCode]] = MappingProxyType(
     }
 )
 
-#: The statuses every endpoint may answer with an ErrorBody (for the OpenAPI document).
+#: The statuses every endpoint may answer with an ErrorOut (for the OpenAPI document).
 ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
-    status: {"model": ErrorBody, "description": description}
+    status: {"model": ErrorOut, "description": description}
     for status, description in (
         (400, "Bad input: `request.invalid` with the field, or a rule's own code"),
         (401, "Missing or invalid credentials (`auth.*`, `session.*`)"),
@@ -101,7 +101,7 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The JSON error answer for ``code``."""
-    body = ErrorBody(error=ErrorDetail(code=code, field=field, params=dict(params or {})))
+    body = ErrorOut(error=ErrorDetailOut(code=code, field=field, params=dict(params or {})))
     return JSONResponse(
         body.model_dump(mode="json"),
         status_code=status if status is not None else status_of(code),
@@ -157,7 +157,7 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Makes every error ``app`` answers an ErrorBody."""
+    """Makes every error ``app`` answers an ErrorOut."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(DomainErrors, _domain_errors)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -17,7 +17,7 @@ from screens.widgets.code_input import CodeInput
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
-    from kiosk.domain.wire import CodeChallenge, ParentSession
+    from kiosk.domain.wire import CodeChallengeOut, ParentSessionOut
 
 QUESTION: Final = N_("Please enter the verification code")
 SENT_TO: Final = N_("The verification code was sent to {to}.")
@@ -50,8 +50,8 @@ class Verified:
         challenge: The challenge that was verified (the application records it).
     """
 
-    session: ParentSession
-    challenge: CodeChallenge
+    session: ParentSessionOut
+    challenge: CodeChallengeOut
 
 
 class CodeScreen(WizardScreen[Verified | Back]):
@@ -75,7 +75,7 @@ class CodeScreen(WizardScreen[Verified | Back]):
         *,
         client: RegistryClient,
         contact: Contact,
-        challenge: CodeChallenge,
+        challenge: CodeChallengeOut,
     ) -> None:
         super().__init__(chrome)
         self._client = client
@@ -83,7 +83,7 @@ class CodeScreen(WizardScreen[Verified | Back]):
         self._challenge = challenge
 
     @property
-    def challenge(self) -> CodeChallenge:
+    def challenge(self) -> CodeChallengeOut:
         """The challenge the code is checked against (a new one after 重新取得驗證碼)."""
         return self._challenge
 
@@ -159,7 +159,7 @@ class CodeScreen(WizardScreen[Verified | Back]):
             self._sent_again,
         )
 
-    def _sent_again(self, challenge: CodeChallenge) -> None:
+    def _sent_again(self, challenge: CodeChallengeOut) -> None:
         self._challenge = challenge
         boxes = self.query_one("#code", CodeInput)
         boxes.clear()

@@ -16,7 +16,7 @@ from screens.base import BACK, Back, Chrome, WizardScreen
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
-    from kiosk.domain.wire import CodeChallenge
+    from kiosk.domain.wire import CodeChallengeOut
 
 QUESTION: Final = N_("Please enter your contact details to get a verification code")
 EMAIL: Final = N_("Email address")
@@ -53,7 +53,7 @@ class CodeSent:
 
     contact: Contact
     typed: str
-    challenge: CodeChallenge
+    challenge: CodeChallengeOut
 
 
 class ContactScreen(WizardScreen[CodeSent | Back]):

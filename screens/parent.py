@@ -26,7 +26,7 @@ from screens.base import BACK, Back, Chrome, WizardScreen
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
-    from kiosk.domain.wire import ParentLookupResult, ParentSession
+    from kiosk.domain.wire import ParentLookupOut, ParentSessionOut
 
 QUESTION: Final = N_("Please fill in the parent's details")
 PARENT_ID: Final = N_("Parent's ID number")
@@ -93,7 +93,7 @@ class ParentScreen(WizardScreen[ParentResult]):
         chrome: Chrome,
         *,
         client: RegistryClient,
-        session: ParentSession,
+        session: ParentSessionOut,
         contact: Contact | None = None,
         prefill: ParentDetails | None = None,
         error: DomainError | None = None,
@@ -219,7 +219,7 @@ class ParentScreen(WizardScreen[ParentResult]):
             error_at="parent-id-error",
         )
 
-    def _looked_up(self, parent_id: IdNumber, result: ParentLookupResult) -> None:
+    def _looked_up(self, parent_id: IdNumber, result: ParentLookupOut) -> None:
         was_existing = self._existing is not None
         self._verified = parent_id
         if result.has_account:

@@ -42,7 +42,7 @@ from screens.base import BACK, Back, Chrome, WizardScreen
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
-    from kiosk.domain.wire import ParentSession, School, StudentVerifyResult
+    from kiosk.domain.wire import ParentSessionOut, SchoolOut, StudentVerifyOut
 
 QUESTION: Final = N_("Choose your relationship to the student")
 ONE_AT_A_TIME: Final = N_("To bind several students, fill in one student first.")
@@ -58,7 +58,7 @@ NO_SCHOOL_MATCHES: Final = N_("No school matches")
 CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
 NAME: Final = N_("Name")
 CLASS: Final = N_("Class")
-SCHOOL: Final = N_("School")
+SCHOOL: Final = N_("SchoolOut")
 TITLE: Final = N_("Relationship")
 CONFIRM_HINT: Final = N_(
     "If the details are right, press 「Next」; to add another student, press "
@@ -170,7 +170,7 @@ class StudentScreen(WizardScreen[StudentResult]):
         chrome: Chrome,
         *,
         client: RegistryClient,
-        session: ParentSession,
+        session: ParentSessionOut,
         students: Sequence[StudentEntry] = (),
         prefill: StudentEntry | None = None,
         relationship: RelationshipChoice | None = None,
@@ -185,7 +185,7 @@ class StudentScreen(WizardScreen[StudentResult]):
         self._initial_error = error
         self._schools_level: Level | None = None
         # Every school of that level; the list shows those matching the search.
-        self._schools: list[School] = []
+        self._schools: list[SchoolOut] = []
         # The school chosen in the list (Enter or a tap), not merely highlighted.
         self._school_code: str | None = prefill.school_code if prefill is not None else None
         self._found: _Found | None = (
@@ -467,7 +467,7 @@ class StudentScreen(WizardScreen[StudentResult]):
             error_at="student-id-error",
         )
 
-    def _schools_loaded(self, level: Level, schools: list[School], *, then_verify: bool) -> None:
+    def _schools_loaded(self, level: Level, schools: list[SchoolOut], *, then_verify: bool) -> None:
         search = self.query_one("#school-search", SchoolSearch)
         if level is not self._schools_level:
             # What was typed to find a school of another level.
@@ -564,9 +564,7 @@ class StudentScreen(WizardScreen[StudentResult]):
             error_at="student-id-error",
         )
 
-    def _student_found(
-        self, level: Level, student_id: IdNumber, result: StudentVerifyResult
-    ) -> None:
+    def _student_found(self, level: Level, student_id: IdNumber, result: StudentVerifyOut) -> None:
         self._found = _Found(
             level,
             student_id,

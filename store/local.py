@@ -40,7 +40,7 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, IdNumber
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import Binding, BindingChange, BindingStatus
+from kiosk.domain.wire import BindingChangeOut, BindingOut, BindingStatus
 from store.base import CreatedAtMixin, StrEnumText, TimestampMixin, UtcDateTime, make_metadata
 from store.sealing import Sealer
 
@@ -503,7 +503,7 @@ class LocalStore:
         return f"K{self._kiosk_code}-{day}-{counter.last_number:04d}"
 
     def mark_pushed(
-        self, application_id: uuid.UUID, bindings: Sequence[Binding], *, now: datetime
+        self, application_id: uuid.UUID, bindings: Sequence[BindingOut], *, now: datetime
     ) -> None:
         """Records the registry's acknowledgement: the outbox entry is done, students pending.
 
@@ -646,7 +646,7 @@ class LocalStore:
             return True
 
     def apply_changes(
-        self, changes: Sequence[BindingChange], cursor: int, *, now: datetime
+        self, changes: Sequence[BindingChangeOut], cursor: int, *, now: datetime
     ) -> list[StatusChange]:
         """Applies a page of the registry's changes feed and keeps its cursor, in ONE transaction.
 

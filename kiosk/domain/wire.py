@@ -89,7 +89,7 @@ class StaffRole(StrEnum):
 # --- errors ---------------------------------------------------------------------------------
 
 
-class ErrorDetail(WireModel):
+class ErrorDetailOut(WireModel):
     """What went wrong, as a stable code and its parameters (the kiosk's catalogs word it)."""
 
     code: ErrorCode
@@ -97,23 +97,23 @@ class ErrorDetail(WireModel):
     params: dict[str, str | int] = Field(default_factory=dict)
 
 
-class ErrorBody(WireModel):
+class ErrorOut(WireModel):
     """Every error answer: ``{"error": {"code", "field", "params"}}``."""
 
-    error: ErrorDetail
+    error: ErrorDetailOut
 
 
 # --- health and kiosks ----------------------------------------------------------------------
 
 
-class Health(WireModel):
+class HealthOut(WireModel):
     """The registry is up."""
 
     status: Literal["ok"] = "ok"
     version: str
 
 
-class KioskEnrollRequest(WireModel):
+class KioskEnrollIn(WireModel):
     """A kiosk presents its one-time enrollment token and its own Ed25519 public key."""
 
     enrollment_token: Annotated[str, Field(min_length=1, max_length=200)]
@@ -121,7 +121,7 @@ class KioskEnrollRequest(WireModel):
     """Base64 (standard alphabet, padded) of the raw 32-byte Ed25519 public key."""
 
 
-class KioskEnrollment(WireModel):
+class KioskEnrollmentOut(WireModel):
     """What an enrolled kiosk puts into its JWTs (``iss``, ``sub``, ``aud``)."""
 
     kiosk_id: str
@@ -133,14 +133,14 @@ class KioskEnrollment(WireModel):
 # --- codes and parent sessions --------------------------------------------------------------
 
 
-class CodeRequest(WireModel):
+class CodeRequestIn(WireModel):
     """Send a one-time code to an email address or a mobile number."""
 
     channel: Channel
     address: AddressText
 
 
-class CodeChallenge(WireModel):
+class CodeChallengeOut(WireModel):
     """A code was sent; verify it against ``challenge_id`` before ``expires_at``."""
 
     challenge_id: UUID
@@ -149,14 +149,14 @@ class CodeChallenge(WireModel):
     expires_at: AwareDatetime
 
 
-class CodeVerify(WireModel):
+class CodeVerifyIn(WireModel):
     """The code the parent typed (6 digits; full-width digits and spaces are normalised)."""
 
     challenge_id: UUID
     code: Annotated[str, Field(min_length=1, max_length=32)]
 
 
-class ParentSession(WireModel):
+class ParentSessionOut(WireModel):
     """A verified contact: send ``session_token`` as ``X-Parent-Session``."""
 
     session_token: str
@@ -169,7 +169,7 @@ class ParentSession(WireModel):
 # --- roster and lookups ---------------------------------------------------------------------
 
 
-class School(WireModel):
+class SchoolOut(WireModel):
     """A school of one level."""
 
     code: str
@@ -177,13 +177,13 @@ class School(WireModel):
     level: Level
 
 
-class SchoolList(WireModel):
+class SchoolListOut(WireModel):
     """The schools of the level asked for, by name."""
 
-    schools: list[School]
+    schools: list[SchoolOut]
 
 
-class StudentVerifyRequest(WireModel):
+class StudentVerifyIn(WireModel):
     """Level + student ID + school: all three must match a pupil enrolled there."""
 
     level: Level
@@ -191,7 +191,7 @@ class StudentVerifyRequest(WireModel):
     school_code: SchoolCode
 
 
-class StudentVerifyResult(WireModel):
+class StudentVerifyOut(WireModel):
     """The pupil found, for the parent to confirm 姓名 / 班級."""
 
     name: str
@@ -200,13 +200,13 @@ class StudentVerifyResult(WireModel):
     school_name: str
 
 
-class ParentLookupRequest(WireModel):
+class ParentLookupIn(WireModel):
     """Does this parent ID already have an account?"""
 
     parent_id: IdText
 
 
-class ParentLookupResult(WireModel):
+class ParentLookupOut(WireModel):
     """Whether an account exists, with its details masked for the prefill (null without one)."""
 
     has_account: bool
@@ -218,7 +218,7 @@ class ParentLookupResult(WireModel):
 # --- applications and bindings --------------------------------------------------------------
 
 
-class SubmissionStudent(WireModel):
+class SubmissionStudentIn(WireModel):
     """One student of an application, as the parent entered them."""
 
     relationship: Relationship
@@ -228,7 +228,7 @@ class SubmissionStudent(WireModel):
     school_code: SchoolCode
 
 
-class SubmissionParent(WireModel):
+class SubmissionParentIn(WireModel):
     """The parent. With ``existing_account`` the registry takes name, email and phone from it."""
 
     id: IdText
@@ -238,7 +238,7 @@ class SubmissionParent(WireModel):
     existing_account: bool = False
 
 
-class Signature(WireModel):
+class SignatureIn(WireModel):
     """The electronic signature: drawn strokes (points in cell coordinates) or the typed name."""
 
     kind: SignatureKind
@@ -246,7 +246,7 @@ class Signature(WireModel):
     typed_name: NameText | None = None
 
     @model_validator(mode="after")
-    def _bounded_and_present(self) -> Signature:
+    def _bounded_and_present(self) -> SignatureIn:
         # Counted across strokes so that the largest valid signature still fits the body cap.
         if sum(len(stroke) for stroke in self.strokes) > MAX_POINTS:
             raise ValueError(f"a signature has at most {MAX_POINTS} points")
@@ -257,7 +257,7 @@ class Signature(WireModel):
         return self
 
 
-class Submission(WireModel):
+class SubmissionIn(WireModel):
     """One application as the kiosk pushes it; ``application_id`` is the idempotency key."""
 
     application_id: UUID
@@ -266,12 +266,12 @@ class Submission(WireModel):
     """The verified code challenge that opened the parent's session."""
     consent_version: Annotated[str, Field(min_length=1, max_length=40)]
     submitted_at: AwareDatetime
-    students: Annotated[list[SubmissionStudent], Field(min_length=1, max_length=MAX_STUDENTS)]
-    parent: SubmissionParent
-    signature: Signature
+    students: Annotated[list[SubmissionStudentIn], Field(min_length=1, max_length=MAX_STUDENTS)]
+    parent: SubmissionParentIn
+    signature: SignatureIn
 
 
-class Binding(WireModel):
+class BindingOut(WireModel):
     """One student bound (or asked to be bound) to one parent, as the parent sees it."""
 
     binding_id: UUID
@@ -289,21 +289,21 @@ class Binding(WireModel):
     updated_at: AwareDatetime
 
 
-class SubmissionResult(WireModel):
+class SubmissionOut(WireModel):
     """The stored application: what a first submission and every replay answer."""
 
     application_id: UUID
     receipt: str
-    bindings: list[Binding]
+    bindings: list[BindingOut]
 
 
-class BindingList(WireModel):
+class BindingListOut(WireModel):
     """Every binding visible to the parent session's verified contact."""
 
-    bindings: list[Binding]
+    bindings: list[BindingOut]
 
 
-class PurgeResult(WireModel):
+class PurgeOut(WireModel):
     """How many pending and rejected bindings were removed."""
 
     removed: int
@@ -312,14 +312,14 @@ class PurgeResult(WireModel):
 # --- staff ----------------------------------------------------------------------------------
 
 
-class StaffLoginRequest(WireModel):
+class StaffLoginIn(WireModel):
     """A staff login."""
 
     username: Annotated[str, Field(min_length=1, max_length=100)]
     password: Password
 
 
-class StaffSession(WireModel):
+class StaffSessionOut(WireModel):
     """A staff token: send it as ``X-Staff-Session``."""
 
     session_token: str
@@ -329,7 +329,7 @@ class StaffSession(WireModel):
     display_name: str
 
 
-class StaffBinding(WireModel):
+class StaffBindingOut(WireModel):
     """A binding as a reviewer sees it (the parent's ID and contact masked)."""
 
     binding_id: UUID
@@ -354,13 +354,13 @@ class StaffBinding(WireModel):
     paper_form_received_at: AwareDatetime | None = None
 
 
-class StaffBindingList(WireModel):
+class StaffBindingListOut(WireModel):
     """Bindings in the staff member's scope."""
 
-    bindings: list[StaffBinding]
+    bindings: list[StaffBindingOut]
 
 
-class RejectRequest(WireModel):
+class RejectIn(WireModel):
     """Why a binding is rejected (shown to the parent with 不通過)."""
 
     reason: ShortText
@@ -369,20 +369,20 @@ class RejectRequest(WireModel):
 # --- parent accounts ------------------------------------------------------------------------
 
 
-class AccountLoginRequest(WireModel):
+class AccountLoginIn(WireModel):
     """A parent logs in with the email and the password."""
 
     email: EmailText
     password: Password
 
 
-class AccountLoginResult(WireModel):
+class AccountLoginOut(WireModel):
     """The login worked; with ``must_change_password`` the parent must change it first."""
 
     must_change_password: bool
 
 
-class PasswordChangeRequest(WireModel):
+class PasswordChangeIn(WireModel):
     """Change the password (the initial one must be changed at first login)."""
 
     email: EmailText
@@ -398,7 +398,7 @@ MAX_CHANGES_PAGE: Final = 1000
 DEFAULT_CHANGES_PAGE: Final = 200
 
 
-class BindingChange(WireModel):
+class BindingChangeOut(WireModel):
     """One change of a binding of the calling kiosk's applications, numbered by the registry.
 
     Every change of a binding's status, reason or removal (and its creation) gets the next
@@ -417,10 +417,10 @@ class BindingChange(WireModel):
     changed_at: AwareDatetime
 
 
-class ChangeFeed(WireModel):
+class ChangeFeedOut(WireModel):
     """A page of the changes feed, oldest first."""
 
-    changes: list[BindingChange]
+    changes: list[BindingChangeOut]
     cursor: int
     """Pass this as ``after`` next time (the last change's ``seq``; ``after`` itself when empty)."""
     more: bool

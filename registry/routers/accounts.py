@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from kiosk.domain.wire import AccountLoginRequest, AccountLoginResult, PasswordChangeRequest
+from kiosk.domain.wire import AccountLoginIn, AccountLoginOut, PasswordChangeIn
 from registry.deps import NowDep, RegistryDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.services import accounts
@@ -14,8 +14,8 @@ router = APIRouter(tags=["accounts"], responses=ERROR_RESPONSES)
 
 @router.post("/accounts/login")
 def login(
-    body: AccountLoginRequest, session: SessionDep, registry: RegistryDep, now: NowDep
-) -> AccountLoginResult:
+    body: AccountLoginIn, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> AccountLoginOut:
     """Checks the email and password; says whether the password must be changed first."""
     account = accounts.parent_login(
         session,
@@ -24,12 +24,12 @@ def login(
         now=now,
         limits=registry.settings.limits,
     )
-    return AccountLoginResult(must_change_password=account.must_change_password)
+    return AccountLoginOut(must_change_password=account.must_change_password)
 
 
 @router.post("/accounts/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(
-    body: PasswordChangeRequest, session: SessionDep, registry: RegistryDep, now: NowDep
+    body: PasswordChangeIn, session: SessionDep, registry: RegistryDep, now: NowDep
 ) -> Response:
     """Changes the password; refuses the initial one and anything made from the ID."""
     accounts.change_parent_password(

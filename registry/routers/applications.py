@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from kiosk.domain.wire import Submission, SubmissionResult
+from kiosk.domain.wire import SubmissionIn, SubmissionOut
 from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import application_received_message
@@ -17,16 +17,16 @@ router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES)
 @router.post(
     "/applications",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": SubmissionResult, "description": "A replay: the stored result"}},
+    responses={200: {"model": SubmissionOut, "description": "A replay: the stored result"}},
 )
 def submit(
-    body: Submission,
+    body: SubmissionIn,
     response: Response,
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
     kiosk: KioskDep,
-) -> SubmissionResult:
+) -> SubmissionOut:
     """Stores an application (201), or answers a replay of the same id and content (200).
 
     The same id with other content is refused with 409 ``application.conflict``.

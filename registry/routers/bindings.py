@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from kiosk.domain.wire import BindingList, PurgeResult
+from kiosk.domain.wire import BindingListOut, PurgeOut
 from registry.deps import NowDep, ParentDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.services import applications, audit
@@ -15,10 +15,10 @@ router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES)
 
 
 @router.get("/bindings")
-def list_bindings(session: SessionDep, parent: ParentDep) -> BindingList:
+def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
     """Every binding visible to the session's verified contact."""
     bindings = applications.visible_bindings(session, parent.contact)
-    answer = BindingList(bindings=[applications.to_wire(binding) for binding in bindings])
+    answer = BindingListOut(bindings=[applications.to_wire(binding) for binding in bindings])
     session.commit()  # ends the read (see registry.deps.get_session)
     return answer
 
@@ -39,7 +39,7 @@ def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: Pare
 
 
 @router.post("/bindings/purge")
-def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeResult:
+def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeOut:
     """Removes all pending and rejected bindings of the verified contact."""
     removed = applications.purge_bindings(session, parent.contact, now=now)
     audit.record(
@@ -51,4 +51,4 @@ def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeResult:
         removed=len(removed),
     )
     session.commit()
-    return PurgeResult(removed=len(removed))
+    return PurgeOut(removed=len(removed))

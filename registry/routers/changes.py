@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kiosk.domain.wire import DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, ChangeFeed
+from kiosk.domain.wire import DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, ChangeFeedOut
 from registry.deps import KioskDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.services import changes
@@ -23,7 +23,7 @@ def changes_feed(
         int, Query(ge=0, le=2**63 - 1, description="the cursor of the last page applied")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = DEFAULT_CHANGES_PAGE,
-) -> ChangeFeed:
+) -> ChangeFeedOut:
     """The calling kiosk's binding changes numbered above ``after``, oldest first."""
     answer = changes.feed(session, kiosk.kiosk_id, after=after, limit=limit)
     session.commit()  # ends the read (see registry.deps.get_session)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_phone
-from kiosk.domain.wire import CodeChallenge, CodeRequest, CodeVerify, ParentSession
+from kiosk.domain.wire import CodeChallengeOut, CodeRequestIn, CodeVerifyIn, ParentSessionOut
 from registry.auth import TokenSigner
 from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
 from registry.errors import ERROR_RESPONSES
@@ -22,12 +22,12 @@ router = APIRouter(tags=["codes"], responses=ERROR_RESPONSES)
 
 @router.post("/codes", status_code=status.HTTP_202_ACCEPTED)
 def request_code(
-    body: CodeRequest,
+    body: CodeRequestIn,
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
     _kiosk: KioskDep,
-) -> CodeChallenge:
+) -> CodeChallengeOut:
     """Sends a 6-digit code (SMS: 2 per number per hour; email: 5 per address per hour)."""
     limits = registry.settings.limits
     issued = codes.request_code(
@@ -54,7 +54,7 @@ def request_code(
         if contact.channel is Channel.EMAIL
         else mask_phone(contact.address)
     )
-    return CodeChallenge(
+    return CodeChallengeOut(
         challenge_id=issued.challenge_id,
         channel=contact.channel,
         masked_address=masked,
@@ -64,12 +64,12 @@ def request_code(
 
 @router.post("/codes/verify")
 def verify_code(
-    body: CodeVerify,
+    body: CodeVerifyIn,
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
     kiosk: KioskDep,
-) -> ParentSession:
+) -> ParentSessionOut:
     """Checks a code; a right one opens a parent session bound to its contact."""
     limits = registry.settings.limits
     parent_session = codes.verify_code(
@@ -87,7 +87,7 @@ def verify_code(
         now=now,
         lifetime=timedelta(minutes=limits.parent_session_minutes),
     )
-    return ParentSession(
+    return ParentSessionOut(
         session_token=token,
         expires_at=expires_at,
         channel=parent_session.channel,

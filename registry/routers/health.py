@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.domain.wire import Health
+from kiosk.domain.wire import HealthOut
 from registry.deps import RegistryDep
 from registry.errors import ERROR_RESPONSES
 
@@ -12,6 +12,6 @@ router = APIRouter(tags=["health"], responses=ERROR_RESPONSES)
 
 
 @router.get("/health")
-def health(registry: RegistryDep) -> Health:
+def health(registry: RegistryDep) -> HealthOut:
     """The registry answers (no database access: a load balancer polls this)."""
-    return Health(version=registry.settings.version)
+    return HealthOut(version=registry.settings.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.domain.wire import KioskEnrollment, KioskEnrollRequest
+from kiosk.domain.wire import KioskEnrollIn, KioskEnrollmentOut
 from registry.auth import kiosk_issuer
 from registry.deps import NowDep, RegistryDep, SessionDep
 from registry.errors import ERROR_RESPONSES
@@ -15,11 +15,11 @@ router = APIRouter(tags=["kiosks"], responses=ERROR_RESPONSES)
 
 @router.post("/kiosks/enroll")
 def enroll(
-    body: KioskEnrollRequest, session: SessionDep, registry: RegistryDep, now: NowDep
-) -> KioskEnrollment:
+    body: KioskEnrollIn, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> KioskEnrollmentOut:
     """Stores the kiosk's Ed25519 public key; the one-time token dies."""
     kiosk = kiosks.enroll(session, token=body.enrollment_token, public_key=body.public_key, now=now)
-    return KioskEnrollment(
+    return KioskEnrollmentOut(
         kiosk_id=kiosk.id,
         school_code=kiosk.school_code,
         issuer=kiosk_issuer(kiosk.id),

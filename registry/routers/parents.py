@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.domain.wire import ParentLookupRequest, ParentLookupResult
+from kiosk.domain.wire import ParentLookupIn, ParentLookupOut
 from registry.deps import ParentDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.services import roster
@@ -13,9 +13,7 @@ router = APIRouter(tags=["parents"], responses=ERROR_RESPONSES)
 
 
 @router.post("/parents/lookup")
-def lookup(
-    body: ParentLookupRequest, session: SessionDep, _parent: ParentDep
-) -> ParentLookupResult:
+def lookup(body: ParentLookupIn, session: SessionDep, _parent: ParentDep) -> ParentLookupOut:
     """Whether the ID has an account; name, email and phone masked when it has."""
     answer = roster.lookup_parent(session, body.parent_id)
     session.commit()  # ends the read (see registry.deps.get_session)

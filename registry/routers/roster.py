@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kiosk.domain.people import Level
-from kiosk.domain.wire import SchoolList, StudentVerifyRequest, StudentVerifyResult
+from kiosk.domain.wire import SchoolListOut, StudentVerifyIn, StudentVerifyOut
 from registry.deps import KioskDep, NowDep, ParentDep, RegistryDep, SessionDep
 from registry.errors import ERROR_RESPONSES
 from registry.services import roster
@@ -14,21 +14,21 @@ router = APIRouter(tags=["roster"], responses=ERROR_RESPONSES)
 
 
 @router.get("/schools")
-def schools(level: Level, session: SessionDep, _kiosk: KioskDep) -> SchoolList:
+def schools(level: Level, session: SessionDep, _kiosk: KioskDep) -> SchoolListOut:
     """The schools of one level, by name."""
-    answer = SchoolList(schools=roster.list_schools(session, level))
+    answer = SchoolListOut(schools=roster.list_schools(session, level))
     session.commit()  # ends the read (see registry.deps.get_session)
     return answer
 
 
 @router.post("/students/verify")
 def verify_student(
-    body: StudentVerifyRequest,
+    body: StudentVerifyIn,
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
     parent: ParentDep,
-) -> StudentVerifyResult:
+) -> StudentVerifyOut:
     """Level + ID + school → name and class; "not found" the same whatever was wrong."""
     answer = roster.verify_student(
         session,

@@ -9,11 +9,11 @@ from fastapi import APIRouter
 
 from kiosk.domain.wire import (
     BindingStatus,
-    RejectRequest,
-    StaffBinding,
-    StaffBindingList,
-    StaffLoginRequest,
-    StaffSession,
+    RejectIn,
+    StaffBindingListOut,
+    StaffBindingOut,
+    StaffLoginIn,
+    StaffSessionOut,
 )
 from registry.auth import TokenSigner
 from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep
@@ -31,8 +31,8 @@ router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
 
 @router.post("/staff/login")
 def login(
-    body: StaffLoginRequest, session: SessionDep, registry: RegistryDep, now: NowDep
-) -> StaffSession:
+    body: StaffLoginIn, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> StaffSessionOut:
     """A staff token (5 wrong passwords lock the account for 15 minutes)."""
     limits = registry.settings.limits
     account = accounts.staff_login(
@@ -45,7 +45,7 @@ def login(
         lifetime=timedelta(minutes=limits.staff_session_minutes),
         extra={"role": account.role.value, "school": account.school_code},
     )
-    return StaffSession(
+    return StaffSessionOut(
         session_token=token,
         expires_at=expires_at,
         role=account.role,
@@ -57,10 +57,10 @@ def login(
 @router.get("/staff/bindings")
 def list_bindings(
     session: SessionDep, reviewer: StaffDep, status: BindingStatus | None = BindingStatus.PENDING
-) -> StaffBindingList:
+) -> StaffBindingListOut:
     """Bindings in scope: a teacher's classes, or an admin's school (pending by default)."""
     bindings = review.list_bindings(session, reviewer, status)
-    answer = StaffBindingList(bindings=[review.to_staff_wire(binding) for binding in bindings])
+    answer = StaffBindingListOut(bindings=[review.to_staff_wire(binding) for binding in bindings])
     session.commit()  # ends the read (see registry.deps.get_session)
     return answer
 
@@ -72,7 +72,7 @@ def approve(
     registry: RegistryDep,
     now: NowDep,
     reviewer: StaffDep,
-) -> StaffBinding:
+) -> StaffBindingOut:
     """Approves; the parent's first approval creates their account and emails them."""
     limits = registry.settings.limits
     approval = review.approve(
@@ -98,12 +98,12 @@ def approve(
 @router.post("/staff/bindings/{binding_id}/reject")
 def reject(
     binding_id: uuid.UUID,
-    body: RejectRequest,
+    body: RejectIn,
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
     reviewer: StaffDep,
-) -> StaffBinding:
+) -> StaffBindingOut:
     """Rejects with a reason (shown to the parent with 不通過)."""
     binding = review.reject(session, reviewer, binding_id, body.reason, now=now)
     answer = review.to_staff_wire(binding)
@@ -125,7 +125,7 @@ def reject(
 @router.post("/staff/bindings/{binding_id}/paper-form")
 def paper_form(
     binding_id: uuid.UUID, session: SessionDep, now: NowDep, reviewer: StaffDep
-) -> StaffBinding:
+) -> StaffBindingOut:
     """Records that the signed paper consent form was received."""
     binding = review.paper_form_received(session, reviewer, binding_id, now=now)
     answer = review.to_staff_wire(binding)

@@ -24,17 +24,16 @@ from sqlalchemy.orm import Session, joinedload
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import (
     PARENT_EMAIL_FIELD,
+    Draft,
     ParentDetails,
+    Signature,
     StudentEntry,
 )
-from kiosk.domain.draft import Draft as DomainDraft
-from kiosk.domain.draft import Signature as DomainSignature
 from kiosk.domain.errors import DomainError, DomainErrors, ErrorCode
 from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
-from kiosk.domain.wire import Binding as WireBinding
-from kiosk.domain.wire import BindingStatus, Submission, SubmissionResult
+from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
 from registry.services.locks import lock
 from store.central import (
     Application,
@@ -47,7 +46,7 @@ from store.central import (
 )
 
 
-def content_hash(submission: Submission) -> str:
+def content_hash(submission: SubmissionIn) -> str:
     """SHA-256 of the submission's canonical JSON (sorted keys, UTC time, no whitespace)."""
     data = submission.model_dump(mode="json")
     data["submitted_at"] = submission.submitted_at.astimezone(UTC).isoformat()
@@ -66,9 +65,9 @@ def _binding_options() -> tuple[object, ...]:
     return (student.joinedload(Student.school), student.joinedload(Student.school_class))
 
 
-def to_wire(binding: Binding) -> WireBinding:
+def to_wire(binding: Binding) -> BindingOut:
     """A binding as the parent's kiosk shows it (student, school and class loaded)."""
-    return WireBinding(
+    return BindingOut(
         binding_id=binding.id,
         application_id=binding.application_id,
         position=binding.position,
@@ -83,7 +82,7 @@ def to_wire(binding: Binding) -> WireBinding:
     )
 
 
-def stored_result(session: Session, application: Application) -> SubmissionResult:
+def stored_result(session: Session, application: Application) -> SubmissionOut:
     """What a submission of ``application`` answers: its bindings as they stand now."""
     bindings = session.scalars(
         select(Binding)
@@ -91,7 +90,7 @@ def stored_result(session: Session, application: Application) -> SubmissionResul
         .options(*_binding_options())  # type: ignore[arg-type]
         .order_by(Binding.position)
     ).all()
-    return SubmissionResult(
+    return SubmissionOut(
         application_id=application.id,
         receipt=application.receipt,
         bindings=[to_wire(binding) for binding in bindings],
@@ -110,7 +109,7 @@ class Submitted:
         student_names: The students' names for the confirmation.
     """
 
-    result: SubmissionResult
+    result: SubmissionOut
     created: bool
     parent_email: str
     parent_name: str
@@ -171,7 +170,7 @@ def _check_not_bound(session: Session, parent_id: str, students: list[Student]) 
             )
 
 
-def _roster_student(session: Session, index: int, raw: Submission, draft: DomainDraft) -> Student:
+def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draft) -> Student:
     """Finds the ``index``-th student on the roster and adds it to the draft."""
     given = raw.students[index]
     where = f"students.{index}"
@@ -212,7 +211,7 @@ def _roster_student(session: Session, index: int, raw: Submission, draft: Domain
 
 
 def _parent_details(
-    session: Session, submission: Submission
+    session: Session, submission: SubmissionIn
 ) -> tuple[ParentDetails, ParentAccount | None]:
     """The parent as the rules see them; an existing account's data wins over what was sent."""
     given = submission.parent
@@ -240,7 +239,7 @@ def _parent_details(
         raise _prefixed(errors.errors[0], "parent") from None
 
 
-def _verified_contact(session: Session, submission: Submission, kiosk_id: str) -> Contact:
+def _verified_contact(session: Session, submission: SubmissionIn, kiosk_id: str) -> Contact:
     """The contact the submission's challenge verified, on this kiosk."""
     challenge = session.get(CodeChallenge, submission.challenge_id)
     verified_here = session.scalar(
@@ -256,7 +255,9 @@ def _verified_contact(session: Session, submission: Submission, kiosk_id: str) -
     return Contact(challenge.channel, challenge.address)
 
 
-def submit(session: Session, submission: Submission, *, kiosk_id: str, now: datetime) -> Submitted:
+def submit(
+    session: Session, submission: SubmissionIn, *, kiosk_id: str, now: datetime
+) -> Submitted:
     """Stores an application (or answers a replay of it). Commits.
 
     Raises:
@@ -284,9 +285,9 @@ def submit(session: Session, submission: Submission, *, kiosk_id: str, now: date
 
 
 def _store(
-    session: Session, submission: Submission, digest: str, *, kiosk_id: str, now: datetime
+    session: Session, submission: SubmissionIn, digest: str, *, kiosk_id: str, now: datetime
 ) -> Submitted:
-    draft = DomainDraft(application_id=submission.application_id)
+    draft = Draft(application_id=submission.application_id)
     details, account = _parent_details(session, submission)
     parent_id = details.parent_id.value
     email = account.email if account is not None else (details.email.value if details.email else "")
@@ -308,7 +309,7 @@ def _store(
     given = submission.signature
     # Its errors already name the field "signature", as the submission does.
     draft.sign(
-        DomainSignature(
+        Signature(
             strokes=tuple(tuple(point for point in stroke) for stroke in given.strokes),
             typed_name=given.typed_name,
         )

@@ -12,12 +12,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.wire import BindingChange as WireChange
-from kiosk.domain.wire import ChangeFeed
+from kiosk.domain.wire import BindingChangeOut, ChangeFeedOut
 from store.central import BindingChange
 
 
-def feed(session: Session, kiosk_id: str, *, after: int, limit: int) -> ChangeFeed:
+def feed(session: Session, kiosk_id: str, *, after: int, limit: int) -> ChangeFeedOut:
     """The kiosk's changes numbered above ``after``, at most ``limit`` of them, oldest first.
 
     Args:
@@ -33,9 +32,9 @@ def feed(session: Session, kiosk_id: str, *, after: int, limit: int) -> ChangeFe
         .limit(limit + 1)
     ).all()
     page = rows[:limit]
-    return ChangeFeed(
+    return ChangeFeedOut(
         changes=[
-            WireChange(
+            BindingChangeOut(
                 seq=row.seq,
                 binding_id=row.binding_id,
                 application_id=row.application_id,

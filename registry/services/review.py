@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
-from kiosk.domain.wire import BindingStatus, StaffBinding, StaffRole
+from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole
 from registry.services import audit
 from registry.services.accounts import create_parent_account
 from registry.services.locks import lock
@@ -64,10 +64,10 @@ def _loaded() -> tuple[object, ...]:
     )
 
 
-def to_staff_wire(binding: Binding) -> StaffBinding:
+def to_staff_wire(binding: Binding) -> StaffBindingOut:
     """A binding as a reviewer sees it (student, application and decider loaded)."""
     application = binding.application
-    return StaffBinding(
+    return StaffBindingOut(
         binding_id=binding.id,
         application_id=binding.application_id,
         receipt=application.receipt,

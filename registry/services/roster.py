@@ -12,16 +12,15 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_email, mask_name, mask_phone
 from kiosk.domain.people import Level
-from kiosk.domain.wire import ParentLookupResult, StudentVerifyResult
-from kiosk.domain.wire import School as WireSchool
+from kiosk.domain.wire import ParentLookupOut, SchoolOut, StudentVerifyOut
 from registry.settings import Limits
 from store.central import ParentAccount, ParentSession, School, Student
 
 
-def list_schools(session: Session, level: Level) -> list[WireSchool]:
+def list_schools(session: Session, level: Level) -> list[SchoolOut]:
     """The schools of ``level``, by name."""
     rows = session.scalars(select(School).where(School.level == level).order_by(School.name))
-    return [WireSchool(code=row.code, name=row.name, level=row.level) for row in rows]
+    return [SchoolOut(code=row.code, name=row.name, level=row.level) for row in rows]
 
 
 def find_student(
@@ -57,7 +56,7 @@ def verify_student(
     school_code: str,
     limits: Limits,
     now: datetime,
-) -> StudentVerifyResult:
+) -> StudentVerifyOut:
     """Finds a pupil for a parent session, counting misses. Commits a miss.
 
     Whatever part was wrong (ID, school, level, enrolment) the answer is the same
@@ -80,7 +79,7 @@ def verify_student(
             parent_session.locked_at = now
         session.commit()
         raise DomainError(ErrorCode.STUDENT_NOT_FOUND)
-    return StudentVerifyResult(
+    return StudentVerifyOut(
         name=student.name,
         class_name=student.school_class.name,
         school_code=student.school.code,
@@ -88,7 +87,7 @@ def verify_student(
     )
 
 
-def lookup_parent(session: Session, parent_id: str) -> ParentLookupResult:
+def lookup_parent(session: Session, parent_id: str) -> ParentLookupOut:
     """Whether the parent ID has an account, with its details masked for the prefill.
 
     Raises:
@@ -99,8 +98,8 @@ def lookup_parent(session: Session, parent_id: str) -> ParentLookupResult:
         select(ParentAccount).where(ParentAccount.id_number == number)
     ).one_or_none()
     if account is None:
-        return ParentLookupResult(has_account=False)
-    return ParentLookupResult(
+        return ParentLookupOut(has_account=False)
+    return ParentLookupOut(
         has_account=True,
         masked_name=mask_name(account.name),
         masked_email=mask_email(account.email),

@@ -35,7 +35,7 @@ from kiosk.app import KioskApp, make_app
 from kiosk.client import RegistryClient
 from kiosk.domain.contact import Channel, parse_contact
 from kiosk.domain.people import Level
-from kiosk.domain.wire import KioskEnrollment
+from kiosk.domain.wire import KioskEnrollmentOut
 from kiosk.i18n import Translator
 from kiosk.keys import public_key_b64
 from kiosk.settings import KioskSettings
@@ -215,7 +215,7 @@ def running_registry(data_dir: Path, template: Path) -> Iterator[LiveRegistry]:
             timeout=10,
         )
         assert answer.status_code == 200, answer.text
-        enrollment = KioskEnrollment.model_validate_json(answer.content)
+        enrollment = KioskEnrollmentOut.model_validate_json(answer.content)
         yield LiveRegistry(url, data_dir, enrollment.kiosk_id, key, sessions)
     finally:
         server.should_exit = True

@@ -26,7 +26,7 @@ from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.draft import ParentDetails, StudentEntry
 from kiosk.domain.ids import parse_id
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import CodeChallenge, ParentSession
+from kiosk.domain.wire import CodeChallengeOut, ParentSessionOut
 from kiosk.i18n import Translator
 from screens.base import Chrome
 from tests.e2e.live import LiveRegistry, wait_for
@@ -120,7 +120,7 @@ def silent_registry(live: LiveRegistry) -> Iterator[RegistryClient]:
         )
 
 
-def parent_session(live: LiveRegistry, address: str) -> tuple[ParentSession, CodeChallenge]:
+def parent_session(live: LiveRegistry, address: str) -> tuple[ParentSessionOut, CodeChallengeOut]:
     """A verified parent session for an email address (code requested and read from the outbox)."""
     signer = live_client(live)
     with httpx.Client(base_url=f"{live.url}/v1", timeout=10) as http:
@@ -130,7 +130,7 @@ def parent_session(live: LiveRegistry, address: str) -> tuple[ParentSession, Cod
             headers={"Authorization": f"Bearer {signer.kiosk_token()}"},
         )
         assert sent.status_code == 202, sent.text
-        challenge = CodeChallenge.model_validate_json(sent.content)
+        challenge = CodeChallengeOut.model_validate_json(sent.content)
         code = live.code_for(Channel.EMAIL, address)
         verified = http.post(
             "/codes/verify",
@@ -138,13 +138,13 @@ def parent_session(live: LiveRegistry, address: str) -> tuple[ParentSession, Cod
             headers={"Authorization": f"Bearer {signer.kiosk_token()}"},
         )
         assert verified.status_code == 200, verified.text
-    return ParentSession.model_validate_json(verified.content), challenge
+    return ParentSessionOut.model_validate_json(verified.content), challenge
 
 
-def challenge_to(address: str) -> tuple[Contact, CodeChallenge]:
+def challenge_to(address: str) -> tuple[Contact, CodeChallengeOut]:
     """A contact and a challenge as the registry answers a code request (not sent anywhere)."""
     contact = parse_contact(Channel.EMAIL, address)
-    return contact, CodeChallenge(
+    return contact, CodeChallengeOut(
         challenge_id=uuid.UUID(int=7),
         channel=Channel.EMAIL,
         masked_address="co***@gmail.com",

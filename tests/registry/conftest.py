@@ -38,12 +38,12 @@ from kiosk.domain.wire import (
     AUDIENCE,
     PARENT_SESSION_HEADER,
     STAFF_SESSION_HEADER,
-    Signature,
+    SignatureIn,
     SignatureKind,
     StaffRole,
-    Submission,
-    SubmissionParent,
-    SubmissionStudent,
+    SubmissionIn,
+    SubmissionParentIn,
+    SubmissionStudentIn,
 )
 from registry.app import create_app
 from registry.notify.outbox import FileOutbox
@@ -323,16 +323,16 @@ class Live:
         relationship: Relationship = Relationship.FATHER,
         application_id: uuid.UUID | None = None,
         typed: bool = False,
-    ) -> Submission:
+    ) -> SubmissionIn:
         """A valid submission for ``students``."""
-        return Submission(
+        return SubmissionIn(
             application_id=application_id or uuid.uuid4(),
             receipt="R-" + uuid.uuid4().hex[:8].upper(),
             challenge_id=uuid.UUID(challenge_id),
             consent_version="2026-09",
             submitted_at=self.clock(),
             students=[
-                SubmissionStudent(
+                SubmissionStudentIn(
                     relationship=relationship,
                     level=s.level,
                     student_id=s.id_number,
@@ -340,15 +340,15 @@ class Live:
                 )
                 for s in students
             ],
-            parent=SubmissionParent(id=parent_id, name=name, email=email, phone=phone),
+            parent=SubmissionParentIn(id=parent_id, name=name, email=email, phone=phone),
             signature=(
-                Signature(kind=SignatureKind.TYPED, typed_name=name)
+                SignatureIn(kind=SignatureKind.TYPED, typed_name=name)
                 if typed
-                else Signature(kind=SignatureKind.DRAWN, strokes=[[(1, 1), (2, 3), (5, 8)]])
+                else SignatureIn(kind=SignatureKind.DRAWN, strokes=[[(1, 1), (2, 3), (5, 8)]])
             ),
         )
 
-    def submit(self, submission: Submission, kiosk: KioskKey | None = None) -> httpx.Response:
+    def submit(self, submission: SubmissionIn, kiosk: KioskKey | None = None) -> httpx.Response:
         """POST /v1/applications."""
         return self.http.post(
             "/v1/applications",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from kiosk.domain.contact import Channel
 from kiosk.domain.people import Level, Relationship
-from kiosk.domain.wire import SubmissionStudent
+from kiosk.domain.wire import SubmissionStudentIn
 from registry.services.accounts import create_parent_account
 from store.central import Application, Binding, Student
 from tests.registry.conftest import FAST_HASHING, Live, RosterStudent, error_of
@@ -190,7 +190,7 @@ def test_the_same_student_twice_and_the_parent_as_student_are_refused(live: Live
 def test_more_than_ten_students_are_refused(live: Live) -> None:
     _token, challenge = live.parent_session(EMAIL)
     submission = live.submission(challenge, _students(live, 10))
-    eleven = [*submission.students, SubmissionStudent.model_validate(submission.students[0])]
+    eleven = [*submission.students, SubmissionStudentIn.model_validate(submission.students[0])]
     body = submission.model_dump(mode="json")
     body["students"] = [s.model_dump(mode="json") for s in eleven]
     answer = live.http.post("/v1/applications", json=body, headers=live.kiosk.headers())

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from kiosk.domain.wire import StaffBinding
+from kiosk.domain.wire import StaffBindingOut
 from store.central import ParentAccount
 from tests.registry.conftest import Live, error_of
 
@@ -86,7 +86,7 @@ def test_a_teacher_sees_their_classes_and_an_admin_the_school(live: Live) -> Non
     def listed(username: str) -> dict[str, str]:
         answer = live.staff("GET", "/v1/staff/bindings", live.staff_token(username))
         assert answer.status_code == 200, answer.text
-        rows = [StaffBinding.model_validate(row) for row in answer.json()["bindings"]]
+        rows = [StaffBindingOut.model_validate(row) for row in answer.json()["bindings"]]
         return {str(row.binding_id): row.class_name for row in rows}
 
     assert listed("t.lin") == {k: v for k, v in by_class.items() if v == "資訊二忠"}

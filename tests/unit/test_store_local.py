@@ -18,7 +18,7 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id, parse_id
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import Binding, BindingStatus
+from kiosk.domain.wire import BindingOut, BindingStatus
 from store import migrate
 from store.engine import make_engine, make_session_factory, sqlite_url
 from store.local import (
@@ -145,8 +145,8 @@ def _count(engine: Engine, model: type[Application | OutboxEntry | AuditEvent]) 
 
 def _binding(
     application_id: uuid.UUID, position: int = 0, status: BindingStatus = BindingStatus.PENDING
-) -> Binding:
-    return Binding(
+) -> BindingOut:
+    return BindingOut(
         binding_id=uuid.uuid4(),
         application_id=application_id,
         position=position,
