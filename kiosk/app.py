@@ -24,13 +24,13 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from kiosk.logsafe import describe_failure
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
-    from kiosk.consent import ConsentStatement
     from kiosk.demo import DemoOutbox
+    from kiosk.domain.consent import ConsentStatement
     from kiosk.flow import Clock, Services, Wizard
     from kiosk.settings import KioskSettings
     from kiosk.sync import SyncWorker
@@ -173,8 +173,8 @@ def make_app(
     """
 
     def boot() -> Services:
-        from kiosk.consent import load_statement
         from kiosk.demo import DemoOutbox
+        from kiosk.domain.consent import load_statement
         from kiosk.flow import Services
 
         feed = demo
@@ -204,8 +204,8 @@ def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Servic
         store.sealing.KeyFileError: The at-rest key file is unsafe or damaged.
     """
     from kiosk.client import RegistryClient
-    from kiosk.consent import load_statement
     from kiosk.demo import DemoOutbox
+    from kiosk.domain.consent import load_statement
     from kiosk.flow import Services
     from kiosk.sync import Syncer, SyncWorker
     from store.engine import make_engine, make_session_factory

@@ -29,11 +29,12 @@ from textual.app import App
 from textual.screen import Screen
 
 from kiosk.client import RegistryClient
-from kiosk.consent import ConsentStatement
 from kiosk.demo import DemoOutbox
+from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import (
     BindingOut,
     CodeChallengeOut,
@@ -44,7 +45,6 @@ from kiosk.domain.wire import (
     SubmissionParentIn,
     SubmissionStudentIn,
 )
-from kiosk.i18n import Translator
 from kiosk.settings import KioskSettings
 from kiosk.sync import TRANSIENT, SyncWorker
 from screens.base import Back, Chrome

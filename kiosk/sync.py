@@ -46,8 +46,8 @@ import stamina
 
 from kiosk.client import RegistryClient
 from kiosk.domain.errors import N_, DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import BindingStatus, SubmissionIn
-from kiosk.i18n import Translator
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
 from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, StudentStatus, SyncHealth

@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError
+from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import StaffRole
-from kiosk.i18n import Translator
 from registry import ops_cli
 from registry.settings import RegistrySettings
 from store.base import utcnow

@@ -29,7 +29,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.consent import load_statement
+from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship

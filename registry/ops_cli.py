@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
 from registry.notify.outbox import FileOutbox, OutboxEntry
 from registry.roster import ImportSummary, RosterInvalid, import_rows, read_roster

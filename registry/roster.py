@@ -32,10 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.ids import parse_id
 from kiosk.domain.people import LEVEL_LABELS, Level, parse_level, parse_name
 from kiosk.domain.wire import StaffRole
-from kiosk.i18n import Translator
 from store.central import NAME_LENGTH, School, SchoolClass, StaffAccount, Student
 
 #: The columns a roster file must name in its header row.

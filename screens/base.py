@@ -28,7 +28,7 @@ from textual.widgets import Button, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from screens.widgets.step_indicator import StepIndicator
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Markdown, Static
 
-from kiosk.consent import ConsentStatement
+from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from screens.base import BACK, Back, Chrome, WizardScreen
 

@@ -58,7 +58,7 @@ NO_SCHOOL_MATCHES: Final = N_("No school matches")
 CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
 NAME: Final = N_("Name")
 CLASS: Final = N_("Class")
-SCHOOL: Final = N_("SchoolOut")
+SCHOOL: Final = N_("School")
 TITLE: Final = N_("Relationship")
 CONFIRM_HINT: Final = N_(
     "If the details are right, press 「Next」; to add another student, press "

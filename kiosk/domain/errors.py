@@ -2,8 +2,8 @@
 
 An error carries a stable code and its parameters, never prose. The words a person sees for each
 code live in the gettext catalogs (`kiosk/locale`), looked up through :data:`MESSAGES` by
-:class:`kiosk.i18n.Translator`; the registry sends the same codes in its JSON error bodies, so no
-screen or endpoint spells a message of its own.
+:class:`kiosk.domain.i18n.Translator`; the registry sends the same codes in its JSON error bodies,
+so no screen or endpoint spells a message of its own.
 """
 
 from __future__ import annotations

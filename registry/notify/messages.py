@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from types import MappingProxyType
 
 from kiosk.domain.contact import Channel, Contact
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from registry.notify.base import Notification
 
 #: What ``meta["kind"]`` says for each kind of message (the file outbox and the demo read it).

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input
 
 from kiosk.domain.errors import N_
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 
 Dot: TypeAlias = tuple[int, int]
 """A dot on the pad: ``(x, y)``, x to the right and y down, two dots a cell wide, four high."""

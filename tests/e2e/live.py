@@ -34,9 +34,9 @@ from textual.screen import Screen
 from kiosk.app import KioskApp, make_app
 from kiosk.client import RegistryClient
 from kiosk.domain.contact import Channel, parse_contact
+from kiosk.domain.i18n import Translator
 from kiosk.domain.people import Level
 from kiosk.domain.wire import KioskEnrollmentOut
-from kiosk.i18n import Translator
 from kiosk.keys import public_key_b64
 from kiosk.settings import KioskSettings
 from registry.app import create_app

@@ -24,10 +24,10 @@ from kiosk.client import RegistryClient
 from kiosk.demo import DemoOutbox
 from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.draft import ParentDetails, StudentEntry
+from kiosk.domain.i18n import Translator
 from kiosk.domain.ids import parse_id
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from kiosk.domain.wire import CodeChallengeOut, ParentSessionOut
-from kiosk.i18n import Translator
 from screens.base import Chrome
 from tests.e2e.live import LiveRegistry, wait_for
 from tests.snapshots.conftest import ScreenHost

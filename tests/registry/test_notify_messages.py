@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.domain.contact import Channel, Contact
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from registry.notify.messages import (
     application_received_message,
     binding_approved_message,

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.errors import ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.people import Level
 from kiosk.domain.wire import StaffRole
-from kiosk.i18n import Translator
 from registry import cli
 from registry.roster import ImportSummary, RosterInvalid, import_roster
 from store.central import School, SchoolClass, StaffAccount, Student

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from kiosk.consent import load_statement
+from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from screens.consent import ConsentScreen

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk.app import KioskApp
 from kiosk.domain.contact import Channel, Contact
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from screens.welcome import WelcomeScreen
 from tests.e2e.scenes import chrome, demo_feed, host, settled
 from tests.snapshots.conftest import Snap

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from screens.widgets import CodeInput, SignaturePad, StepIndicator
 from tests.snapshots.conftest import Snap, WidgetHost
 

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Button, Input
 
-from kiosk.i18n import Translator
+from kiosk.domain.i18n import Translator
 from screens.widgets import CodeInput, SignatureCanvas, SignaturePad, StepIndicator, Strokes
 from screens.widgets.signature_pad import MAX_DOTS, line_dots, render_braille
 

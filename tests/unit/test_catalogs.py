@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from kiosk.domain.errors import MESSAGES, DomainError, ErrorCode
-from kiosk.i18n import LOCALE_DIR, Translator
+from kiosk.domain.i18n import LOCALE_DIR, Translator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}

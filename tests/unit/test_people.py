@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.people import (
     LEVEL_LABELS,
     NAME_MAX_LENGTH,
@@ -27,7 +28,6 @@ from kiosk.domain.people import (
     parse_name,
     parse_relationship,
 )
-from kiosk.i18n import Translator
 
 T = TypeVar("T")
 

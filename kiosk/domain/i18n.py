@@ -12,7 +12,7 @@ from typing import Final
 
 from kiosk.domain.errors import MESSAGES, DomainError, ErrorCode
 
-LOCALE_DIR: Final = Path(__file__).parent / "locale"
+LOCALE_DIR: Final = Path(__file__).parent.parent / "locale"
 DOMAIN: Final = "kiosk"
 DEFAULT_LANGUAGE: Final = "zh_TW"
 
