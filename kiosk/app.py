@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar, Final
 
@@ -23,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
 from kiosk.logsafe import describe_failure
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk.client import RegistryClient
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import ConsentStatement
-    from kiosk.flow import Clock, Services, Wizard
+    from kiosk.flow import Services, Wizard
     from kiosk.settings import KioskSettings
     from kiosk.sync import SyncWorker
     from store.local import LocalStore
@@ -48,11 +48,6 @@ FAILED: Final = N_("The kiosk could not start. Please ask the school office.")
 
 #: Builds everything the wizard needs; runs in a worker thread after the first frame.
 Boot = Callable[[], "Services"]
-
-
-def utc_now() -> datetime:
-    """The real clock (timezone-aware UTC)."""
-    return datetime.now(UTC)
 
 
 class KioskApp(App[None]):

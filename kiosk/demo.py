@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
-from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.contact import Contact
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,9 @@ class DemoOutbox:
         code = self._codes.get(contact.address)
         if code is None:
             return None
-        from kiosk.domain.masking import mask_email, mask_phone
+        from kiosk.domain.masking import mask_contact
 
-        masked = mask_phone(contact.address) if contact.channel is Channel.SMS else None
-        return (masked or mask_email(contact.address), code)
+        return (mask_contact(contact), code)
 
     def _read_new(self) -> None:
         try:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -30,6 +29,7 @@ from textual.screen import Screen
 
 from kiosk.client import RegistryClient
 from kiosk.demo import DemoOutbox
+from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
@@ -61,9 +61,6 @@ from store.local import LocalStore, StoredApplication
 log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
-
-#: Gives "now" (timezone-aware); tests inject a frozen one.
-Clock = Callable[[], datetime]
 
 #: When the sync worker should first retry an upload that failed at 送出資料.
 FIRST_RETRY: Final = timedelta(seconds=30)

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Final
 import stamina
 
 from kiosk.client import RegistryClient
+from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import BindingStatus, SubmissionIn
@@ -86,14 +87,6 @@ RETRY_WAIT_JITTER: Final = 0.3
 MAX_FEED_PAGES: Final = 100
 #: Environment variable of the crash test hook (see :func:`crash_hook_from_env`).
 CRASH_ENV: Final = "KIOSK_TEST_CRASH_AT"
-
-#: Gives "now" (timezone-aware).
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock (timezone-aware UTC)."""
-    return datetime.now(UTC)
 
 
 class CrashPoint(StrEnum):

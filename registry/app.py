@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
 
+from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.wire import API_PREFIX
 from registry.auth import TokenSigner, load_or_create_pepper, load_or_create_signing_key
 from registry.deps import Registry
@@ -28,7 +28,6 @@ from registry.routers import (
     staff,
 )
 from registry.settings import RegistrySettings
-from store.base import utcnow
 from store.engine import make_engine, make_session_factory
 
 _ROUTERS = (
@@ -46,7 +45,7 @@ _ROUTERS = (
 
 
 def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
-    """Drops FastAPI's automatic 422 answers: validation errors are 400 ErrorBody here."""
+    """Drops FastAPI's automatic 422 answers: validation errors are 400 ErrorOut here."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             if isinstance(operation, dict):
@@ -60,7 +59,7 @@ def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
 def create_app(
     settings: RegistrySettings,
     *,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utc_now,
     notifier: Notifier | None = None,
 ) -> FastAPI:
     """The registry application.

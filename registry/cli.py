@@ -23,12 +23,12 @@ from typing import TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from kiosk.domain.clock import utc_now
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import StaffRole
 from registry import ops_cli
 from registry.settings import RegistrySettings
-from store.base import utcnow
 from store.engine import make_engine, make_session_factory, normalize_url, sqlite_url
 from store.migrate import upgrade
 
@@ -144,7 +144,7 @@ def _add_kiosk(args: argparse.Namespace) -> int:
     made = run_in_session(
         settings,
         lambda session: add_kiosk(
-            session, school_code=args.school, now=utcnow(), limits=settings.limits
+            session, school_code=args.school, now=utc_now(), limits=settings.limits
         ),
     )
     _print_json(
@@ -189,7 +189,7 @@ def _add_staff(args: argparse.Namespace) -> int:
             role=StaffRole(args.role),
             school_code=args.school,
             password=password,
-            now=utcnow(),
+            now=utc_now(),
             hasher=settings.password_hashing.hasher(),
         )
         session.commit()

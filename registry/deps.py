@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -20,6 +20,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.domain.clock import Clock
 from kiosk.domain.contact import Contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import PARENT_SESSION_HEADER, STAFF_SESSION_HEADER
@@ -52,7 +53,7 @@ class Registry:
     """
 
     settings: RegistrySettings
-    clock: Callable[[], datetime]
+    clock: Clock
     engine: Engine
     sessions: sessionmaker[Session]
     notifier: Notifier

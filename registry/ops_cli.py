@@ -12,7 +12,6 @@ import argparse
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -20,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
@@ -208,7 +208,7 @@ def _demo_data(args: argparse.Namespace) -> int:
         report = load_demo(
             sessions,
             limits=settings.limits,
-            now=datetime.now(UTC),
+            now=utc_now(),
             seed=args.seed,
             hasher=settings.password_hashing.hasher(),
             progress=lambda done: progress.advance(task, done),

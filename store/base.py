@@ -10,6 +10,8 @@ from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kiosk.domain.clock import utc_now
+
 #: Constraint names Alembic can find again on every backend (SQLite batch mode needs names).
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -23,11 +25,6 @@ NAMING_CONVENTION: Final = {
 def make_metadata() -> MetaData:
     """A fresh MetaData with the naming convention (one per schema: local, central)."""
     return MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware in UTC."""
-    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -82,10 +79,10 @@ class StrEnumText(TypeDecorator[E]):
 class CreatedAtMixin:
     """When the row was made."""
 
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class TimestampMixin(CreatedAtMixin):
     """When the row was made and last changed."""
 
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)

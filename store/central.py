@@ -34,10 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import BindingStatus, SignatureKind, StaffRole
-from store.base import CreatedAtMixin, TimestampMixin, UtcDateTime, make_metadata, utcnow
+from store.base import CreatedAtMixin, TimestampMixin, UtcDateTime, make_metadata
 
 #: Longest email address we store (RFC 5321 path limit).
 EMAIL_LENGTH = 320
@@ -208,7 +209,7 @@ class CodeChallenge(CentralBase):
     channel: Mapped[Channel]
     address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
     code_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     used_at: Mapped[datetime | None]
@@ -237,7 +238,7 @@ class ParentSession(CentralBase):
     address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
     challenge_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("code_challenges.id"), index=True)
     kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     failed_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_at: Mapped[datetime | None]
@@ -332,7 +333,7 @@ class AuditEvent(CentralBase):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     actor: Mapped[str] = mapped_column(String(80))
     """``staff:<id>``, ``kiosk:<id>``, ``parent:<session id>``, ``cli`` or ``system``."""
     action: Mapped[str] = mapped_column(String(60))

@@ -25,7 +25,7 @@ import math
 import unicodedata
 from typing import Final
 
-from kiosk.domain.contact import Email, Phone
+from kiosk.domain.contact import Channel, Contact, Email, Phone
 from kiosk.domain.ids import IdNumber, normalize_id
 from kiosk.domain.people import NAME_DOT, normalize_name
 
@@ -94,6 +94,17 @@ def mask_email(value: Email | str) -> str:
     if not at:
         return _mask_middle(text, 2, 0)
     return (_mask_middle(local, 2, 0) or HIDDEN) + at + domain
+
+
+def mask_contact(contact: Contact) -> str:
+    """A verified contact's address for display, masked by its channel (email or phone).
+
+    Args:
+        contact: The address and the channel it was verified through.
+    """
+    if contact.channel is Channel.SMS:
+        return mask_phone(contact.address)
+    return mask_email(contact.address)
 
 
 def _is_chinese(ch: str) -> bool:

@@ -13,18 +13,15 @@ import os
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.contact import Channel
 from registry.notify.base import Notification, NotifyError, NotifyFailure
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +98,7 @@ class FileOutbox:
         clock: Gives the time written as ``created_at``; injected by tests.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
-from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
-from kiosk.domain.masking import mask_email, mask_phone
+from kiosk.domain.masking import mask_contact
 from kiosk.domain.wire import CodeChallengeOut, CodeRequestIn, CodeVerifyIn, ParentSessionOut
 from registry.auth import TokenSigner
 from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
@@ -49,15 +48,10 @@ def request_code(
         codes.kill_challenge(session, issued.challenge_id)
         raise DomainError(ErrorCode.NOTIFY_FAILED)
     contact = issued.contact
-    masked = (
-        mask_email(contact.address)
-        if contact.channel is Channel.EMAIL
-        else mask_phone(contact.address)
-    )
     return CodeChallengeOut(
         challenge_id=issued.challenge_id,
         channel=contact.channel,
-        masked_address=masked,
+        masked_address=mask_contact(contact),
         expires_at=issued.expires_at,
     )
 

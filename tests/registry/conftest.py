@@ -548,7 +548,7 @@ def live(database: Database, tmp_path: Path, limits: Limits) -> Iterator[Live]:
 
 
 def error_of(answer: httpx.Response) -> Mapping[str, Any]:
-    """The ``error`` object of an error answer (and checks the body is exactly an ErrorBody)."""
+    """The ``error`` object of an error answer (and checks the body is exactly an ErrorOut)."""
     body = answer.json()
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "field", "params"}, body

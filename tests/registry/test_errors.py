@@ -1,4 +1,4 @@
-"""Every error is a JSON ErrorBody with a stable code: bad input, unknown paths, oversize bodies,
+"""Every error is a JSON ErrorOut with a stable code: bad input, unknown paths, oversize bodies,
 and even the registry's own failures; never a 500 for bad input."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def test_the_openapi_document_is_served_and_says_errors_are_error_bodies(live: L
     assert "/v1/applications" in document["paths"]
     responses = document["paths"]["/v1/codes"]["post"]["responses"]
     assert "422" not in responses
-    assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
     assert {"KioskToken", "ParentSession", "StaffSession"} <= set(
         document["components"]["securitySchemes"]
     )

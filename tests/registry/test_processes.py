@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.domain.clock import utc_now
 from kiosk.domain.wire import STAFF_SESSION_HEADER
 from registry.notify.outbox import FileOutbox
 from registry.settings import Limits
-from store.base import utcnow
 from store.engine import make_engine, make_session_factory
 from tests.registry.conftest import Database, enroll_kiosk, free_port
 
@@ -97,7 +97,7 @@ def test_twenty_concurrent_sms_requests_to_two_processes_send_exactly_two(
     engine = make_engine(database.url)
     try:
         with httpx.Client(base_url=two_registries[0], timeout=30) as http:
-            kiosk = enroll_kiosk(http, make_session_factory(engine), utcnow, Limits())
+            kiosk = enroll_kiosk(http, make_session_factory(engine), utc_now, Limits())
     finally:
         engine.dispose()
 
