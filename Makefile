@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard kiosk/locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean
+.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean fonts
 
 ## run: the kiosk on the embedded default (local registry on 127.0.0.1, SQLite, demo data)
 run: $(STAMP) locale
@@ -49,6 +49,16 @@ pytest: $(STAMP) locale
 ## bench: benchmarks; results are written to bench/results, never asserted as timed tests
 bench: $(STAMP) locale
 	$(BIN)/python -m bench
+
+## fonts: the Debian packages the application form and its tests use — CJK fonts and fontconfig
+## (the PDF embeds Noto Sans CJK TC), poppler and zbar (tests read the PDF and the QR code back),
+## rsvg-convert (to look at snapshots); .ci/run installs the same where they are missing
+SYSTEM_PACKAGES := fontconfig fonts-noto-cjk poppler-utils zbar-tools librsvg2-bin
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+fonts:
+	@command -v apt-get >/dev/null 2>&1 || { echo "no apt-get here: install $(SYSTEM_PACKAGES) with this system's package manager"; exit 1; }
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
