@@ -35,6 +35,7 @@ from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
+from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import (
     BindingOut,
     CodeChallengeOut,
@@ -52,7 +53,7 @@ from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
-from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
+from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
@@ -487,7 +488,7 @@ def _binding_row(binding: BindingOut) -> ProgressRow:
         student=binding.student_name,
         school=binding.school_name,
         class_name=binding.class_name,
-        status=RowStatus(binding.status.value),
+        status=StudentStatus.at_registry(binding.status),
         reason=binding.reason,
     )
 
@@ -505,7 +506,7 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
                     student=student.entry.name if student.entry is not None else "—",
                     school=student.school_name,
                     class_name=student.entry.class_name if student.entry is not None else "",
-                    status=RowStatus(student.status.value),
+                    status=student.status,
                     reason=student.reason,
                 )
             )

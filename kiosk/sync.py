@@ -48,10 +48,11 @@ from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
-from kiosk.domain.wire import BindingStatus, SubmissionIn
+from kiosk.domain.status import STATUS_WORDS, BindingStatus, StudentStatus
+from kiosk.domain.wire import SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
-from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, StudentStatus, SyncHealth
+from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, SyncHealth
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -450,13 +451,6 @@ SUMMARY: Final = N_(
     "changes, {reduced} reduced to their receipt; {waiting} waiting to upload in all."
 )
 UNREACHABLE_NOW: Final = N_("The registry could not be asked ({reason}); nothing was uploaded.")
-#: The progress page's words for each status: 待上傳, 申請, 認證, 不通過.
-STATUS_WORDS: Final = {
-    StudentStatus.QUEUED: N_("Waiting to upload"),
-    StudentStatus.PENDING: N_("Applied"),
-    StudentStatus.APPROVED: N_("Approved"),
-    StudentStatus.REJECTED: N_("Not approved"),
-}
 #: Rows of the table at most (a drained backlog of thousands is summed up, not listed).
 MAX_ROWS: Final = 40
 
@@ -472,7 +466,7 @@ def render_report(report: SyncReport, translator: Translator) -> list[Renderable
     for push in report.pushes:
         detail = ""
         if push.outcome is Outcome.UPLOADED:
-            detail = "、".join(_(STATUS_WORDS[StudentStatus(s.value)]) for s in push.statuses)
+            detail = "、".join(_(STATUS_WORDS[StudentStatus.at_registry(s)]) for s in push.statuses)
         elif push.code is not None:
             detail = translator.explain(push.code)
             if push.next_attempt_at is not None:

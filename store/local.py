@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from enum import StrEnum
 from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
@@ -40,33 +39,13 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, IdNumber
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import BindingChangeOut, BindingOut, BindingStatus
+from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
+from kiosk.domain.wire import BindingChangeOut, BindingOut
 from store.base import CreatedAtMixin, StrEnumText, TimestampMixin, UtcDateTime, make_metadata
 from store.sealing import Sealer
 
 #: Length of an application id: a UUID in its 36-character text form.
 UUID_TEXT: Final = 36
-
-
-class StudentStatus(StrEnum):
-    """Where one student of an application stands, as the progress page shows it.
-
-    ``queued`` (待上傳) until the registry has the application; then the registry's binding
-    status: ``pending`` (申請), ``approved`` (認證), ``rejected`` (不通過).
-    """
-
-    QUEUED = "queued"
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class ApplicationStatus(StrEnum):
-    """An application as a whole: not yet pushed, under review, or every student decided."""
-
-    QUEUED = "queued"
-    PENDING = "pending"
-    DECIDED = "decided"
 
 
 class LocalBase(DeclarativeBase):
@@ -544,7 +523,7 @@ class LocalStore:
                     continue
                 student.binding_id = str(answered.binding_id)
                 self._set_status(
-                    student, StudentStatus(answered.status.value), answered.reason, now
+                    student, StudentStatus.at_registry(answered.status), answered.reason, now
                 )
             self._summarise(application, now)
             session.add(
@@ -631,8 +610,8 @@ class LocalStore:
             ).one_or_none()
             if student is None:
                 return False
-            if (student.status, student.reason) != (StudentStatus(status.value), reason):
-                self._set_status(student, StudentStatus(status.value), reason, now)
+            if (student.status, student.reason) != (StudentStatus.at_registry(status), reason):
+                self._set_status(student, StudentStatus.at_registry(status), reason, now)
                 self._summarise(student.application, now)
                 session.add(
                     AuditEvent(
@@ -678,7 +657,7 @@ class LocalStore:
                 student = students.get(str(change.binding_id))
                 if student is None:
                     continue
-                status = StudentStatus(change.status.value)
+                status = StudentStatus.at_registry(change.status)
                 before = student.status
                 reason = change.reason if status is StudentStatus.REJECTED else None
                 if (before, student.reason, student.removed_at is not None) == (
@@ -964,12 +943,11 @@ class LocalStore:
 
     @staticmethod
     def _summarise(application: Application, now: datetime) -> None:
-        undecided = {StudentStatus.QUEUED, StudentStatus.PENDING}
         if application.pushed_at is None:
             application.status = ApplicationStatus.QUEUED
         elif any(
             # A binding the parent cancelled waits for no decision any more.
-            student.status in undecided and student.removed_at is None
+            not student.status.decided and student.removed_at is None
             for student in application.students
         ):
             application.status = ApplicationStatus.PENDING

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.status import StudentStatus
 from store.central import Application
-from store.local import StudentStatus
 from tests.registry.conftest import Template
 from tests.sync.harness import (
     CONTACT_EMAIL,

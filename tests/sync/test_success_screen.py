@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.contact import Channel, Contact
-from store.local import StudentStatus
+from kiosk.domain.status import StudentStatus
 from tests.registry.conftest import Template
 from tests.sync.harness import (
     CONTACT_EMAIL,

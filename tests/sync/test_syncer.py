@@ -24,12 +24,13 @@ from sqlalchemy import update
 from kiosk.client import RegistryClient
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.errors import ErrorCode
+from kiosk.domain.status import ApplicationStatus, StudentStatus
 from kiosk.flow import to_submission
 from kiosk.settings import SyncSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker, backoff
 from store.central import Student
 from store.engine import make_engine, make_session_factory, sqlite_url
-from store.local import ApplicationStatus, LocalStore, StudentStatus
+from store.local import LocalStore
 from store.migrate import upgrade
 from store.sealing import Sealer
 from tests.registry.conftest import Clock, Database, Live, RosterStudent, Template

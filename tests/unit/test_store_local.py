@@ -18,16 +18,15 @@ from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id, parse_id
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
-from kiosk.domain.wire import BindingOut, BindingStatus
+from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
+from kiosk.domain.wire import BindingOut
 from store import migrate
 from store.engine import make_engine, make_session_factory, sqlite_url
 from store.local import (
     Application,
-    ApplicationStatus,
     AuditEvent,
     LocalStore,
     OutboxEntry,
-    StudentStatus,
 )
 from store.sealing import Sealer, SealError
 
