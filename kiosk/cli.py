@@ -136,7 +136,7 @@ def _sync(args: argparse.Namespace) -> int:
     settings = KioskSettings.load(args.config)
     services = build_services(settings)
     syncer = Syncer(
-        services.store,
+        services.store.outbox,
         services.client,
         settings=settings.sync,
         clock=services.clock,

@@ -5,10 +5,11 @@ Screens don't know what comes next; :class:`Wizard` does. It keeps the parent's
 and shows a step again, with what was entered, on 返回 or when the Draft refuses a result.
 
 「送出資料」 goes through :meth:`Wizard.submit`: the Draft is signed and checked, saved with its
-outbox entry in one local transaction (:class:`store.local.LocalStore`), and only then sent to
-the registry with the application id as the idempotency key. When the registry cannot be reached
-the application stays saved for the sync worker (待上傳); when it refuses the application, the
-parent sees why in place and may correct it (the corrected application gets a new id).
+outbox entry in one local transaction (:class:`store.local.applications.ApplicationStore`), and
+only then sent to the registry with the application id as the idempotency key. When the registry
+cannot be reached the application stays saved for the sync worker (待上傳); when it refuses the
+application, the parent sees why in place and may correct it (the corrected application gets a
+new id).
 
 This module imports the registry client, the store and the screens: the app loads it after its
 first frame.
@@ -57,7 +58,8 @@ from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
-from store.local import LocalStore, StoredApplication
+from store.local import LocalStore
+from store.local.records import StoredApplication
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ class Services:
     Attributes:
         settings: The kiosk's settings.
         client: The registry.
-        store: The kiosk's own database.
+        store: The kiosk's own database (its applications and its outbox).
         translator: The words on screen.
         clock: Gives "now".
         statement: The personal-data statement, with its version.
@@ -341,21 +343,23 @@ class Wizard:
             built[:] = [submission]
             return submission.model_dump_json().encode("utf-8")
 
-        receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
+        receipt = await asyncio.to_thread(
+            services.store.applications.save_submission, draft, payload, now=now
+        )
         if not built:
             # Saved before (a second press after an error): send the very body that was saved.
             # A rebuilt one would carry another time, and the registry would call it a conflict.
-            saved = await asyncio.to_thread(services.store.unsent_payload, draft.application_id)
+            saved = await asyncio.to_thread(services.store.outbox.unsent, draft.application_id)
             if saved is None:  # the sync worker delivered it meanwhile
                 self._wake_sync()
                 return SubmitOutcome(receipt, uploaded=True)
-            built.append(SubmissionIn.model_validate_json(saved))
+            built.append(SubmissionIn.model_validate_json(saved.payload))
         try:
             result = await services.client.submit(built[0])
         except DomainError as error:
             if error.code in TRANSIENT:
                 await asyncio.to_thread(
-                    services.store.mark_attempt_failed,
+                    services.store.outbox.mark_attempt_failed,
                     draft.application_id,
                     error.code,
                     services.clock() + FIRST_RETRY,
@@ -366,12 +370,18 @@ class Wizard:
             # Refused: the saved one stands as refused (不通過, never sent again); a corrected
             # application is a new one.
             await asyncio.to_thread(
-                services.store.mark_refused, draft.application_id, error.code, now=services.clock()
+                services.store.outbox.mark_refused,
+                draft.application_id,
+                error.code,
+                now=services.clock(),
             )
             application.draft = _renewed(draft)
             raise
         await asyncio.to_thread(
-            services.store.mark_pushed, draft.application_id, result.bindings, now=services.clock()
+            services.store.outbox.mark_pushed,
+            draft.application_id,
+            result.bindings,
+            now=services.clock(),
         )
         # The registry answers: what waits from earlier can go now too.
         self._wake_sync()
@@ -415,7 +425,9 @@ class Wizard:
             DomainError: The registry refused (an expired session, say).
         """
         services = self._services
-        local = await asyncio.to_thread(services.store.applications_for_contact, verified.contact)
+        local = await asyncio.to_thread(
+            services.store.applications.applications_for_contact, verified.contact
+        )
         try:
             bindings = await services.client.bindings(verified.session)
         except DomainError as error:

@@ -1,8 +1,9 @@
 """The sync worker: push the outbox, pull statuses, back off, never double.
 
 「送出資料」 stores an application and its outbox entry in one local transaction
-(:meth:`store.local.LocalStore.save_submission`); from then on this module sees that it reaches the
-registry exactly once, whatever happens to the network, the registry or the kiosk:
+(:meth:`store.local.applications.ApplicationStore.save_submission`); from then on this module sees
+that it reaches the registry exactly once, whatever happens to the network, the registry or the
+kiosk:
 
 - **Push.** Each outbox entry's exact body is POSTed with the application id as the idempotency
   key: a replay after a crash (the registry committed, the kiosk never heard) is answered with
@@ -52,7 +53,9 @@ from kiosk.domain.status import STATUS_WORDS, BindingStatus, StudentStatus
 from kiosk.domain.wire import SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
-from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, SyncHealth
+from store.local.applications import TAIPEI
+from store.local.outbox import OutboxStore
+from store.local.records import OutboxItem, StatusChange, SyncHealth
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -198,7 +201,7 @@ class Syncer:
     """One sync run: pull, push, reduce.
 
     Args:
-        store: The kiosk's database.
+        outbox: The kiosk's outbox and sync state.
         client: The registry.
         settings: Batch size, concurrency, backoff and retention.
         clock: Gives "now".
@@ -208,7 +211,7 @@ class Syncer:
 
     def __init__(
         self,
-        store: LocalStore,
+        outbox: OutboxStore,
         client: RegistryClient,
         *,
         settings: SyncSettings,
@@ -216,7 +219,7 @@ class Syncer:
         checkpoint: Checkpoint | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self._store = store
+        self._outbox = outbox
         self._client = client
         self._settings = settings
         self._clock = clock
@@ -240,17 +243,19 @@ class Syncer:
                 reachable = True
             except DomainError as failed:
                 reachable, error = False, failed.code
-            await asyncio.to_thread(self._store.record_contact, now=self._clock(), error_code=error)
+            await asyncio.to_thread(
+                self._outbox.record_contact, now=self._clock(), error_code=error
+            )
             if reachable:
                 # Entries put off only because the registry was away need not wait any more.
                 await asyncio.to_thread(
-                    self._store.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
+                    self._outbox.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
                 )
         pushes: list[Push] = []
         if error is not ErrorCode.REGISTRY_UNREACHABLE:
             pushes = await self.push(everything=everything)
         reduced = await self.reduce()
-        health = await asyncio.to_thread(self._store.sync_health, self._clock())
+        health = await asyncio.to_thread(self._outbox.sync_health, self._clock())
         report = SyncReport(
             pushes=tuple(pushes),
             changes=tuple(changes),
@@ -281,12 +286,12 @@ class Syncer:
             DomainError: The registry could not be asked (``REGISTRY_UNREACHABLE``, ...).
         """
         moved: list[StatusChange] = []
-        cursor = await asyncio.to_thread(self._store.changes_cursor)
+        cursor = await asyncio.to_thread(self._outbox.changes_cursor)
         for _page in range(MAX_FEED_PAGES):
             feed = await self._client.changes(cursor)
             if feed.changes or feed.cursor != cursor:
                 moved += await asyncio.to_thread(
-                    self._store.apply_changes, feed.changes, feed.cursor, now=self._clock()
+                    self._outbox.apply_changes, feed.changes, feed.cursor, now=self._clock()
                 )
             cursor = feed.cursor
             if not feed.more:
@@ -312,7 +317,7 @@ class Syncer:
         # entries already tried, every entry has had its try.
         until = datetime.max.replace(tzinfo=UTC) if everything else self._clock()
         while True:
-            due = await asyncio.to_thread(self._store.due_outbox, until, settings.batch_size)
+            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size)
             batch = [item for item in due if item.application_id not in tried]
             if not batch:
                 return done
@@ -351,7 +356,7 @@ class Syncer:
                     result = await self._client.submit(submission)
             self._checkpoint(CrashPoint.AFTER_COMMIT)
             await asyncio.to_thread(
-                self._store.mark_pushed, key, result.bindings, now=self._clock()
+                self._outbox.mark_pushed, key, result.bindings, now=self._clock()
             )
         except DomainError as failed:
             return await self._failed(item, receipt, failed.code)
@@ -364,11 +369,11 @@ class Syncer:
         now = self._clock()
         if code not in TRANSIENT:
             log.info("sync: application %s refused by the registry (%s)", key, code.value)
-            await asyncio.to_thread(self._store.mark_refused, key, code, now=now)
+            await asyncio.to_thread(self._outbox.mark_refused, key, code, now=now)
             return Push(key, receipt, Outcome.REFUSED, code)
         later = now + backoff(item.attempts + 1, self._settings, self._rng)
         log.info("sync: application %s deferred (%s)", key, code.value)
-        await asyncio.to_thread(self._store.mark_attempt_failed, key, code, later)
+        await asyncio.to_thread(self._outbox.mark_attempt_failed, key, code, later)
         return Push(key, receipt, Outcome.DEFERRED, code, next_attempt_at=later)
 
     # --- retention -------------------------------------------------------------------------
@@ -377,7 +382,7 @@ class Syncer:
         """Reduces applications decided longer than the retention period ago to their receipt."""
         now = self._clock()
         cutoff = now - timedelta(days=self._settings.retention_days)
-        return await asyncio.to_thread(self._store.reduce_decided, decided_before=cutoff, now=now)
+        return await asyncio.to_thread(self._outbox.reduce_decided, decided_before=cutoff, now=now)
 
 
 class SyncWorker:

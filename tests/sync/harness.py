@@ -262,20 +262,22 @@ class KioskSide:
         def payload(receipt: str) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode()
 
-        receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
+        receipt = await asyncio.to_thread(
+            services.store.applications.save_submission, draft, payload, now=now
+        )
         submission = to_submission(draft, receipt=receipt, now=now)
         try:
             result = await services.client.submit(submission)
         except DomainError as error:
             await asyncio.to_thread(
-                services.store.mark_attempt_failed,
+                services.store.outbox.mark_attempt_failed,
                 draft.application_id,
                 error.code,
                 now + FIRST_RETRY,
             )
             return receipt, False
         await asyncio.to_thread(
-            services.store.mark_pushed, draft.application_id, result.bindings, now=now
+            services.store.outbox.mark_pushed, draft.application_id, result.bindings, now=now
         )
         return receipt, True
 
@@ -300,7 +302,7 @@ class KioskSide:
 
     def waiting(self) -> int:
         """Applications not yet at the registry."""
-        return self.services.store.sync_health(datetime.now(UTC)).waiting
+        return self.services.store.outbox.sync_health(datetime.now(UTC)).waiting
 
 
 def enrolled_kiosk(

@@ -268,7 +268,7 @@ async def test_registry_away_at_submit_keeps_the_application_to_upload_later(
                     (student.name, StudentStatus.QUEUED)
                 ]
             assert kiosk.applications() == 1
-            waiting = kiosk.store.due_outbox(datetime.now(UTC) + timedelta(hours=1), 10)
+            waiting = kiosk.store.outbox.due(datetime.now(UTC) + timedelta(hours=1), 10)
             assert [item.last_error for item in waiting] == ["registry.unreachable"]
 
 
@@ -348,7 +348,7 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
     registry would call a conflict) and the progress page shows it 申請 — one application at
     each end."""
     student = registry.students(Level.ELEMENTARY)[5]
-    record = kiosk.store.mark_pushed
+    record = kiosk.store.outbox.mark_pushed
     calls: list[int] = []
 
     def fails_once(*args: Any, **kwargs: Any) -> None:
@@ -357,7 +357,7 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
             raise DomainError(ErrorCode.REGISTRY_ERROR)
         record(*args, **kwargs)
 
-    monkeypatch.setattr(kiosk.store, "mark_pushed", fails_once)
+    monkeypatch.setattr(kiosk.store.outbox, "mark_pushed", fails_once)
     before = registry.applications()
     async with kiosk.app.run_test(size=(100, 32)) as pilot:
         walk = Walk(pilot, registry)
@@ -379,4 +379,4 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
         ]
     assert kiosk.applications() == 1
     assert registry.applications() == before + 1
-    assert kiosk.store.due_outbox(datetime.now(UTC) + timedelta(days=1), 10) == []
+    assert kiosk.store.outbox.due(datetime.now(UTC) + timedelta(days=1), 10) == []
