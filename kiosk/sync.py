@@ -24,7 +24,9 @@ kiosk:
   receipt.
 
 :class:`Syncer` is one run (``kiosk sync``); :class:`SyncWorker` runs it inside the kiosk app, when
-woken (after a submission) and every ``interval_seconds``. Nothing personal is logged: application
+woken (after a submission) and every ``interval_seconds``. 「送出資料」 itself pushes the one
+application just saved through :meth:`Syncer.push_saved`, so every push ends by the same rule:
+uploaded, refused for good (不通過), or put off (待上傳). Nothing personal is logged: application
 ids, receipt numbers and error codes only.
 """
 
@@ -143,7 +145,8 @@ class Push:
         application_id: The application.
         receipt: Its receipt number.
         outcome: Uploaded, refused (final) or deferred (tried again later).
-        code: Why it was refused or deferred.
+        error: Why it was refused or deferred: the registry's error, with the field it names
+            (「送出資料」 shows a refusal beside that field).
         statuses: The registry's status of each student, when uploaded.
         next_attempt_at: When a deferred entry is tried again.
     """
@@ -151,9 +154,14 @@ class Push:
     application_id: uuid.UUID
     receipt: str
     outcome: Outcome
-    code: ErrorCode | None = None
+    error: DomainError | None = None
     statuses: tuple[BindingStatus, ...] = ()
     next_attempt_at: datetime | None = None
+
+    @property
+    def code(self) -> ErrorCode | None:
+        """The error code of :attr:`error`, if any."""
+        return None if self.error is None else self.error.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +206,7 @@ def _retry_at_once(error: Exception) -> bool:
 
 
 class Syncer:
-    """One sync run: pull, push, reduce.
+    """One sync run (pull, push, reduce), and 「送出資料」's push of the application just saved.
 
     Args:
         outbox: The kiosk's outbox and sync state.
@@ -339,14 +347,38 @@ class Syncer:
             if not everything:
                 until = self._clock()
 
-    async def _push_one(self, item: OutboxItem) -> Push:
+    async def push_saved(self, application_id: uuid.UUID) -> Push | None:
+        """Pushes one saved application now, whatever its backoff: 「送出資料」's upload.
+
+        One try, no retry at once (a parent is waiting for the answer); how it ended is recorded
+        as for any push: uploaded, refused for good, or put off for the next run.
+
+        Args:
+            application_id: The application just saved (or saved before, on a second press).
+
+        Returns:
+            How the push ended; None when nothing of it waits any more (a run delivered it).
+
+        Raises:
+            DomainError: The registry answered but its answer could not be recorded here (it
+                does not fit the application): the parent is told at once, and a second press
+                sends the saved body again (the registry answers a replay with what it stored).
+        """
+        item = await asyncio.to_thread(self._outbox.unsent, application_id)
+        if item is None:
+            return None
+        return await self._push_one(item, attempts=1, parent_waiting=True)
+
+    async def _push_one(
+        self, item: OutboxItem, *, attempts: int | None = None, parent_waiting: bool = False
+    ) -> Push:
         submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
         self._checkpoint(CrashPoint.BEFORE_SEND)
         try:
             async for attempt in stamina.retry_context(
                 on=_retry_at_once,
-                attempts=self._settings.attempts,
+                attempts=self._settings.attempts if attempts is None else attempts,
                 timeout=None,
                 wait_initial=RETRY_WAIT_INITIAL,
                 wait_max=RETRY_WAIT_MAX,
@@ -354,27 +386,34 @@ class Syncer:
             ):
                 with attempt:
                     result = await self._client.submit(submission)
-            self._checkpoint(CrashPoint.AFTER_COMMIT)
+        except DomainError as failed:
+            return await self._failed(item, receipt, failed)
+        self._checkpoint(CrashPoint.AFTER_COMMIT)
+        try:
             await asyncio.to_thread(
                 self._outbox.mark_pushed, key, result.bindings, now=self._clock()
             )
         except DomainError as failed:
-            return await self._failed(item, receipt, failed.code)
+            if parent_waiting:
+                raise
+            return await self._failed(item, receipt, failed)
         self._checkpoint(CrashPoint.AFTER_ACK)
         statuses = tuple(binding.status for binding in result.bindings)
         return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
 
-    async def _failed(self, item: OutboxItem, receipt: str, code: ErrorCode) -> Push:
-        key = item.application_id
+    async def _failed(self, item: OutboxItem, receipt: str, error: DomainError) -> Push:
+        # The one outcome policy of a push that did not go: a passing failure is put off, any
+        # other answer is the registry refusing the application for good.
+        key, code = item.application_id, error.code
         now = self._clock()
         if code not in TRANSIENT:
             log.info("sync: application %s refused by the registry (%s)", key, code.value)
             await asyncio.to_thread(self._outbox.mark_refused, key, code, now=now)
-            return Push(key, receipt, Outcome.REFUSED, code)
+            return Push(key, receipt, Outcome.REFUSED, error)
         later = now + backoff(item.attempts + 1, self._settings, self._rng)
         log.info("sync: application %s deferred (%s)", key, code.value)
         await asyncio.to_thread(self._outbox.mark_attempt_failed, key, code, later)
-        return Push(key, receipt, Outcome.DEFERRED, code, next_attempt_at=later)
+        return Push(key, receipt, Outcome.DEFERRED, error, next_attempt_at=later)
 
     # --- retention -------------------------------------------------------------------------
 
