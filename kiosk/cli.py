@@ -130,7 +130,8 @@ def _sync(args: argparse.Namespace) -> int:
 
     from kiosk.app import build_services
     from kiosk.settings import KioskSettings
-    from kiosk.sync import Outcome, Syncer, SyncReport, crash_hook_from_env, render_report
+    from kiosk.sync import Outcome, Syncer, SyncReport, crash_hook_from_env
+    from kiosk.sync_report import render_report
 
     _log_to(args.log)
     settings = KioskSettings.load(args.config)

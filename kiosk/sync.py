@@ -27,7 +27,8 @@ kiosk:
 woken (after a submission) and every ``interval_seconds``. 「送出資料」 itself pushes the one
 application just saved through :meth:`Syncer.push_saved`, so every push ends by the same rule:
 uploaded, refused for good (不通過), or put off (待上傳). Nothing personal is logged: application
-ids, receipt numbers and error codes only.
+ids, receipt numbers and error codes only. What ``kiosk sync`` prints is the CLI's
+(:mod:`kiosk.sync_report`).
 """
 
 from __future__ import annotations
@@ -43,24 +44,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import stamina
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
-from kiosk.domain.errors import N_, DomainError, ErrorCode
-from kiosk.domain.i18n import Translator
-from kiosk.domain.status import STATUS_WORDS, BindingStatus, StudentStatus
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
-from store.local.applications import TAIPEI
 from store.local.outbox import OutboxStore
 from store.local.records import OutboxItem, StatusChange, SyncHealth
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
 
 log = logging.getLogger(__name__)
 
@@ -471,76 +467,3 @@ def summarise(reports: Sequence[SyncReport]) -> dict[str, int]:
         "changes": sum(len(report.changes) for report in reports),
         "reduced": sum(len(report.reduced) for report in reports),
     }
-
-
-# --- what ``kiosk sync`` prints --------------------------------------------------------------
-
-RECEIPT: Final = N_("Receipt")
-WHAT: Final = N_("What happened")
-DETAIL: Final = N_("Details")
-OUTCOME_LABELS: Final = {
-    Outcome.UPLOADED: N_("Uploaded"),
-    Outcome.REFUSED: N_("Refused by the registry"),
-    Outcome.DEFERRED: N_("Still waiting to upload"),
-}
-NEXT_TRY: Final = N_("next try at {time}")
-STATUS_CHANGED: Final = N_("Status changed")
-STUDENT_MOVED: Final = N_("Student {number}: {before} → {after}")
-CANCELLED: Final = N_("cancelled by the parent")
-REDUCED: Final = N_("Reduced to its receipt")
-REDUCED_DETAIL: Final = N_("the personal data was deleted after the retention period")
-MORE_ROWS: Final = N_("… and {count} more")
-SUMMARY: Final = N_(
-    "{uploaded} uploaded, {refused} refused, {deferred} still waiting, {changes} status "
-    "changes, {reduced} reduced to their receipt; {waiting} waiting to upload in all."
-)
-UNREACHABLE_NOW: Final = N_("The registry could not be asked ({reason}); nothing was uploaded.")
-#: Rows of the table at most (a drained backlog of thousands is summed up, not listed).
-MAX_ROWS: Final = 40
-
-
-def render_report(report: SyncReport, translator: Translator) -> list[RenderableType]:
-    """What ``kiosk sync`` prints: a table of what moved and a summary line, in the catalog's
-    words (receipt numbers, never personal data)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    _ = translator.gettext
-    rows: list[tuple[str, str, str]] = []
-    for push in report.pushes:
-        detail = ""
-        if push.outcome is Outcome.UPLOADED:
-            detail = "、".join(_(STATUS_WORDS[StudentStatus.at_registry(s)]) for s in push.statuses)
-        elif push.code is not None:
-            detail = translator.explain(push.code)
-            if push.next_attempt_at is not None:
-                at = push.next_attempt_at.astimezone(TAIPEI).strftime("%H:%M:%S")
-                detail += " (" + _(NEXT_TRY).format(time=at) + ")"
-        rows.append((push.receipt, _(OUTCOME_LABELS[push.outcome]), detail))
-    for change in report.changes:
-        detail = _(STUDENT_MOVED).format(
-            number=change.position + 1,
-            before=_(STATUS_WORDS[change.before]),
-            after=_(STATUS_WORDS[change.after]),
-        )
-        if change.removed:
-            detail += " (" + _(CANCELLED) + ")"
-        rows.append((change.receipt, _(STATUS_CHANGED), detail))
-    rows += [(receipt, _(REDUCED), _(REDUCED_DETAIL)) for receipt in report.reduced]
-
-    out: list[RenderableType] = []
-    if rows:
-        table = Table(_(RECEIPT), _(WHAT), _(DETAIL))
-        for row in rows[:MAX_ROWS]:
-            table.add_row(*row)
-        if len(rows) > MAX_ROWS:
-            table.add_row("", _(MORE_ROWS).format(count=len(rows) - MAX_ROWS), "")
-        out.append(table)
-    if report.error is ErrorCode.REGISTRY_UNREACHABLE or (
-        report.error is not None and not report.pushes
-    ):
-        reason = translator.explain(report.error)
-        out.append(Text(_(UNREACHABLE_NOW).format(reason=reason), style="bold red"))
-    totals = summarise([report])
-    out.append(Text(_(SUMMARY).format(waiting=report.health.waiting, **totals)))
-    return out
