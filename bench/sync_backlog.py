@@ -98,7 +98,7 @@ def _save_backlog(services: Any, n: int, challenge: str, pupils: Sequence[Any]) 
         def payload(receipt: str, draft: Draft = draft, now: datetime = now) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode()
 
-        services.store.save_submission(draft, payload, now=now)
+        services.store.applications.save_submission(draft, payload, now=now)
     return time.perf_counter() - started
 
 
@@ -167,7 +167,7 @@ def run(
             saving_s = _save_backlog(services, n, challenge, pupils)
             runs = 0
             started = time.perf_counter()
-            while services.store.sync_health(datetime.now(UTC)).waiting and runs < 5:
+            while services.store.outbox.sync_health(datetime.now(UTC)).waiting and runs < 5:
                 subprocess.run(
                     [sys.executable, "-m", "kiosk", "sync", "--config", str(config)],
                     capture_output=True,
@@ -176,7 +176,7 @@ def run(
                 )
                 runs += 1
             drain_s = time.perf_counter() - started
-            left = services.store.sync_health(datetime.now(UTC)).waiting
+            left = services.store.outbox.sync_health(datetime.now(UTC)).waiting
         finally:
             registry.stop()
     return {

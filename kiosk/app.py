@@ -234,7 +234,7 @@ def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Servic
         statement=load_statement(settings.language),
         demo=DemoOutbox(settings.outbox_path) if settings.demo else None,
         sync=SyncWorker(
-            Syncer(store, client, settings=settings.sync, clock=clock),
+            Syncer(store.outbox, client, settings=settings.sync, clock=clock),
             interval=settings.sync.interval_seconds,
         ),
     )

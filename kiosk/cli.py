@@ -130,13 +130,14 @@ def _sync(args: argparse.Namespace) -> int:
 
     from kiosk.app import build_services
     from kiosk.settings import KioskSettings
-    from kiosk.sync import Outcome, Syncer, SyncReport, crash_hook_from_env, render_report
+    from kiosk.sync import Outcome, Syncer, SyncReport, crash_hook_from_env
+    from kiosk.sync_report import render_report
 
     _log_to(args.log)
     settings = KioskSettings.load(args.config)
     services = build_services(settings)
     syncer = Syncer(
-        services.store,
+        services.store.outbox,
         services.client,
         settings=settings.sync,
         clock=services.clock,

@@ -5,8 +5,9 @@ Screens don't know what comes next; :class:`Wizard` does. It keeps the parent's
 and shows a step again, with what was entered, on 返回 or when the Draft refuses a result.
 
 「送出資料」 goes through :meth:`Wizard.submit`: the Draft is signed and checked, saved with its
-outbox entry in one local transaction (:class:`store.local.LocalStore`), and only then sent to
-the registry with the application id as the idempotency key. When the registry cannot be reached
+outbox entry in one local transaction (:class:`store.local.applications.ApplicationStore`), and
+only then pushed by the sync side (:meth:`kiosk.sync.Syncer.push_saved`, the application id as
+the idempotency key), whose one rule says how the push ended. When the registry cannot be reached
 the application stays saved for the sync worker (待上傳); when it refuses the application, the
 parent sees why in place and may correct it (the corrected application gets a new id).
 
@@ -17,12 +18,11 @@ first frame.
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.screen import Screen
@@ -35,6 +35,7 @@ from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
+from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import (
     BindingOut,
     CodeChallengeOut,
@@ -46,24 +47,20 @@ from kiosk.domain.wire import (
     SubmissionStudentIn,
 )
 from kiosk.settings import KioskSettings
-from kiosk.sync import TRANSIENT, SyncWorker
+from kiosk.sync import TRANSIENT, Outcome, Syncer, SyncWorker
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
-from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
+from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
-from store.local import LocalStore, StoredApplication
-
-log = logging.getLogger(__name__)
+from store.local import LocalStore
+from store.local.records import StoredApplication
 
 ResultT = TypeVar("ResultT")
-
-#: When the sync worker should first retry an upload that failed at 送出資料.
-FIRST_RETRY: Final = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +70,7 @@ class Services:
     Attributes:
         settings: The kiosk's settings.
         client: The registry.
-        store: The kiosk's own database.
+        store: The kiosk's own database (its applications and its outbox).
         translator: The words on screen.
         clock: Gives "now".
         statement: The personal-data statement, with its version.
@@ -137,6 +134,13 @@ class Wizard:
     def __init__(self, app: App[Any], services: Services) -> None:
         self._app = app
         self._services = services
+        # 「送出資料」 pushes through the sync side, so a push ends by one rule wherever it starts.
+        self._uploads = Syncer(
+            services.store.outbox,
+            services.client,
+            settings=services.settings.sync,
+            clock=services.clock,
+        )
         self.chrome = Chrome(
             translator=services.translator,
             support_phone=services.settings.support.phone,
@@ -322,59 +326,39 @@ class Wizard:
         return _Move.NEXT
 
     async def submit(self, application: _Application, signature: Signature) -> SubmitOutcome:
-        """送出資料: sign, check, save here (one transaction), then send to the registry.
+        """送出資料: sign, check, save here (one transaction), then push it through the sync side.
 
         Raises:
             DomainError: The signature or the draft is not right (nothing saved), or the
-                registry refused the application (saved here; a corrected one gets a new id).
+                registry refused the application (saved here as refused; a corrected one gets a
+                new id).
         """
         services = self._services
         draft = application.draft
         draft.sign(signature)
         draft.check_complete()
         now = services.clock()
-        built: list[SubmissionIn] = []
 
         def payload(receipt: str) -> bytes:
-            submission = to_submission(draft, receipt=receipt, now=now)
-            built[:] = [submission]
-            return submission.model_dump_json().encode("utf-8")
+            return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
 
-        receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
-        if not built:
-            # Saved before (a second press after an error): send the very body that was saved.
-            # A rebuilt one would carry another time, and the registry would call it a conflict.
-            saved = await asyncio.to_thread(services.store.unsent_payload, draft.application_id)
-            if saved is None:  # the sync worker delivered it meanwhile
-                self._wake_sync()
-                return SubmitOutcome(receipt, uploaded=True)
-            built.append(SubmissionIn.model_validate_json(saved))
-        try:
-            result = await services.client.submit(built[0])
-        except DomainError as error:
-            if error.code in TRANSIENT:
-                await asyncio.to_thread(
-                    services.store.mark_attempt_failed,
-                    draft.application_id,
-                    error.code,
-                    services.clock() + FIRST_RETRY,
-                )
-                log.info("application saved; upload deferred (%s)", error.code.value)
-                self._wake_sync()
-                return SubmitOutcome(receipt, uploaded=False)
-            # Refused: the saved one stands as refused (不通過, never sent again); a corrected
-            # application is a new one.
-            await asyncio.to_thread(
-                services.store.mark_refused, draft.application_id, error.code, now=services.clock()
-            )
-            application.draft = _renewed(draft)
-            raise
-        await asyncio.to_thread(
-            services.store.mark_pushed, draft.application_id, result.bindings, now=services.clock()
+        # Saved before (a second press after an error): the receipt it was given, and the push
+        # sends the very body that was saved (a rebuilt one would carry another time, and the
+        # registry would call it a conflict).
+        receipt = await asyncio.to_thread(
+            services.store.applications.save_submission, draft, payload, now=now
         )
-        # The registry answers: what waits from earlier can go now too.
+        push = await self._uploads.push_saved(draft.application_id)
+        if push is not None and push.outcome is Outcome.REFUSED:
+            assert push.error is not None  # a refusal always says why
+            # The saved one stands as refused (不通過, never sent again); a corrected
+            # application is a new one.
+            application.draft = _renewed(draft)
+            raise push.error
+        # Uploaded (now, or by the sync worker meanwhile: nothing waits), or put off for the sync
+        # worker: either way it may go on with what waits.
         self._wake_sync()
-        return SubmitOutcome(receipt, uploaded=True)
+        return SubmitOutcome(receipt, uploaded=push is None or push.outcome is Outcome.UPLOADED)
 
     def _wake_sync(self) -> None:
         if self._services.sync is not None:
@@ -414,7 +398,9 @@ class Wizard:
             DomainError: The registry refused (an expired session, say).
         """
         services = self._services
-        local = await asyncio.to_thread(services.store.applications_for_contact, verified.contact)
+        local = await asyncio.to_thread(
+            services.store.applications.applications_for_contact, verified.contact
+        )
         try:
             bindings = await services.client.bindings(verified.session)
         except DomainError as error:
@@ -487,7 +473,7 @@ def _binding_row(binding: BindingOut) -> ProgressRow:
         student=binding.student_name,
         school=binding.school_name,
         class_name=binding.class_name,
-        status=RowStatus(binding.status.value),
+        status=StudentStatus.at_registry(binding.status),
         reason=binding.reason,
     )
 
@@ -505,7 +491,7 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
                     student=student.entry.name if student.entry is not None else "—",
                     school=student.school_name,
                     class_name=student.entry.class_name if student.entry is not None else "",
-                    status=RowStatus(student.status.value),
+                    status=student.status,
                     reason=student.reason,
                 )
             )

@@ -1,8 +1,9 @@
 """The sync worker: push the outbox, pull statuses, back off, never double.
 
 「送出資料」 stores an application and its outbox entry in one local transaction
-(:meth:`store.local.LocalStore.save_submission`); from then on this module sees that it reaches the
-registry exactly once, whatever happens to the network, the registry or the kiosk:
+(:meth:`store.local.applications.ApplicationStore.save_submission`); from then on this module sees
+that it reaches the registry exactly once, whatever happens to the network, the registry or the
+kiosk:
 
 - **Push.** Each outbox entry's exact body is POSTed with the application id as the idempotency
   key: a replay after a crash (the registry committed, the kiosk never heard) is answered with
@@ -23,8 +24,11 @@ registry exactly once, whatever happens to the network, the registry or the kios
   receipt.
 
 :class:`Syncer` is one run (``kiosk sync``); :class:`SyncWorker` runs it inside the kiosk app, when
-woken (after a submission) and every ``interval_seconds``. Nothing personal is logged: application
-ids, receipt numbers and error codes only.
+woken (after a submission) and every ``interval_seconds``. 「送出資料」 itself pushes the one
+application just saved through :meth:`Syncer.push_saved`, so every push ends by the same rule:
+uploaded, refused for good (不通過), or put off (待上傳). Nothing personal is logged: application
+ids, receipt numbers and error codes only. What ``kiosk sync`` prints is the CLI's
+(:mod:`kiosk.sync_report`).
 """
 
 from __future__ import annotations
@@ -40,21 +44,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import stamina
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
-from kiosk.domain.errors import N_, DomainError, ErrorCode
-from kiosk.domain.i18n import Translator
-from kiosk.domain.wire import BindingStatus, SubmissionIn
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.status import BindingStatus
+from kiosk.domain.wire import SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
-from store.local import TAIPEI, LocalStore, OutboxItem, StatusChange, StudentStatus, SyncHealth
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
+from store.local.outbox import OutboxStore
+from store.local.records import OutboxItem, StatusChange, SyncHealth
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,8 @@ class Push:
         application_id: The application.
         receipt: Its receipt number.
         outcome: Uploaded, refused (final) or deferred (tried again later).
-        code: Why it was refused or deferred.
+        error: Why it was refused or deferred: the registry's error, with the field it names
+            (「送出資料」 shows a refusal beside that field).
         statuses: The registry's status of each student, when uploaded.
         next_attempt_at: When a deferred entry is tried again.
     """
@@ -147,9 +150,14 @@ class Push:
     application_id: uuid.UUID
     receipt: str
     outcome: Outcome
-    code: ErrorCode | None = None
+    error: DomainError | None = None
     statuses: tuple[BindingStatus, ...] = ()
     next_attempt_at: datetime | None = None
+
+    @property
+    def code(self) -> ErrorCode | None:
+        """The error code of :attr:`error`, if any."""
+        return None if self.error is None else self.error.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +202,10 @@ def _retry_at_once(error: Exception) -> bool:
 
 
 class Syncer:
-    """One sync run: pull, push, reduce.
+    """One sync run (pull, push, reduce), and 「送出資料」's push of the application just saved.
 
     Args:
-        store: The kiosk's database.
+        outbox: The kiosk's outbox and sync state.
         client: The registry.
         settings: Batch size, concurrency, backoff and retention.
         clock: Gives "now".
@@ -207,7 +215,7 @@ class Syncer:
 
     def __init__(
         self,
-        store: LocalStore,
+        outbox: OutboxStore,
         client: RegistryClient,
         *,
         settings: SyncSettings,
@@ -215,7 +223,7 @@ class Syncer:
         checkpoint: Checkpoint | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self._store = store
+        self._outbox = outbox
         self._client = client
         self._settings = settings
         self._clock = clock
@@ -239,17 +247,19 @@ class Syncer:
                 reachable = True
             except DomainError as failed:
                 reachable, error = False, failed.code
-            await asyncio.to_thread(self._store.record_contact, now=self._clock(), error_code=error)
+            await asyncio.to_thread(
+                self._outbox.record_contact, now=self._clock(), error_code=error
+            )
             if reachable:
                 # Entries put off only because the registry was away need not wait any more.
                 await asyncio.to_thread(
-                    self._store.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
+                    self._outbox.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
                 )
         pushes: list[Push] = []
         if error is not ErrorCode.REGISTRY_UNREACHABLE:
             pushes = await self.push(everything=everything)
         reduced = await self.reduce()
-        health = await asyncio.to_thread(self._store.sync_health, self._clock())
+        health = await asyncio.to_thread(self._outbox.sync_health, self._clock())
         report = SyncReport(
             pushes=tuple(pushes),
             changes=tuple(changes),
@@ -280,12 +290,12 @@ class Syncer:
             DomainError: The registry could not be asked (``REGISTRY_UNREACHABLE``, ...).
         """
         moved: list[StatusChange] = []
-        cursor = await asyncio.to_thread(self._store.changes_cursor)
+        cursor = await asyncio.to_thread(self._outbox.changes_cursor)
         for _page in range(MAX_FEED_PAGES):
             feed = await self._client.changes(cursor)
             if feed.changes or feed.cursor != cursor:
                 moved += await asyncio.to_thread(
-                    self._store.apply_changes, feed.changes, feed.cursor, now=self._clock()
+                    self._outbox.apply_changes, feed.changes, feed.cursor, now=self._clock()
                 )
             cursor = feed.cursor
             if not feed.more:
@@ -311,7 +321,7 @@ class Syncer:
         # entries already tried, every entry has had its try.
         until = datetime.max.replace(tzinfo=UTC) if everything else self._clock()
         while True:
-            due = await asyncio.to_thread(self._store.due_outbox, until, settings.batch_size)
+            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size)
             batch = [item for item in due if item.application_id not in tried]
             if not batch:
                 return done
@@ -333,14 +343,38 @@ class Syncer:
             if not everything:
                 until = self._clock()
 
-    async def _push_one(self, item: OutboxItem) -> Push:
+    async def push_saved(self, application_id: uuid.UUID) -> Push | None:
+        """Pushes one saved application now, whatever its backoff: 「送出資料」's upload.
+
+        One try, no retry at once (a parent is waiting for the answer); how it ended is recorded
+        as for any push: uploaded, refused for good, or put off for the next run.
+
+        Args:
+            application_id: The application just saved (or saved before, on a second press).
+
+        Returns:
+            How the push ended; None when nothing of it waits any more (a run delivered it).
+
+        Raises:
+            DomainError: The registry answered but its answer could not be recorded here (it
+                does not fit the application): the parent is told at once, and a second press
+                sends the saved body again (the registry answers a replay with what it stored).
+        """
+        item = await asyncio.to_thread(self._outbox.unsent, application_id)
+        if item is None:
+            return None
+        return await self._push_one(item, attempts=1, parent_waiting=True)
+
+    async def _push_one(
+        self, item: OutboxItem, *, attempts: int | None = None, parent_waiting: bool = False
+    ) -> Push:
         submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
         self._checkpoint(CrashPoint.BEFORE_SEND)
         try:
             async for attempt in stamina.retry_context(
                 on=_retry_at_once,
-                attempts=self._settings.attempts,
+                attempts=self._settings.attempts if attempts is None else attempts,
                 timeout=None,
                 wait_initial=RETRY_WAIT_INITIAL,
                 wait_max=RETRY_WAIT_MAX,
@@ -348,27 +382,34 @@ class Syncer:
             ):
                 with attempt:
                     result = await self._client.submit(submission)
-            self._checkpoint(CrashPoint.AFTER_COMMIT)
+        except DomainError as failed:
+            return await self._failed(item, receipt, failed)
+        self._checkpoint(CrashPoint.AFTER_COMMIT)
+        try:
             await asyncio.to_thread(
-                self._store.mark_pushed, key, result.bindings, now=self._clock()
+                self._outbox.mark_pushed, key, result.bindings, now=self._clock()
             )
         except DomainError as failed:
-            return await self._failed(item, receipt, failed.code)
+            if parent_waiting:
+                raise
+            return await self._failed(item, receipt, failed)
         self._checkpoint(CrashPoint.AFTER_ACK)
         statuses = tuple(binding.status for binding in result.bindings)
         return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
 
-    async def _failed(self, item: OutboxItem, receipt: str, code: ErrorCode) -> Push:
-        key = item.application_id
+    async def _failed(self, item: OutboxItem, receipt: str, error: DomainError) -> Push:
+        # The one outcome policy of a push that did not go: a passing failure is put off, any
+        # other answer is the registry refusing the application for good.
+        key, code = item.application_id, error.code
         now = self._clock()
         if code not in TRANSIENT:
             log.info("sync: application %s refused by the registry (%s)", key, code.value)
-            await asyncio.to_thread(self._store.mark_refused, key, code, now=now)
-            return Push(key, receipt, Outcome.REFUSED, code)
+            await asyncio.to_thread(self._outbox.mark_refused, key, code, now=now)
+            return Push(key, receipt, Outcome.REFUSED, error)
         later = now + backoff(item.attempts + 1, self._settings, self._rng)
         log.info("sync: application %s deferred (%s)", key, code.value)
-        await asyncio.to_thread(self._store.mark_attempt_failed, key, code, later)
-        return Push(key, receipt, Outcome.DEFERRED, code, next_attempt_at=later)
+        await asyncio.to_thread(self._outbox.mark_attempt_failed, key, code, later)
+        return Push(key, receipt, Outcome.DEFERRED, error, next_attempt_at=later)
 
     # --- retention -------------------------------------------------------------------------
 
@@ -376,7 +417,7 @@ class Syncer:
         """Reduces applications decided longer than the retention period ago to their receipt."""
         now = self._clock()
         cutoff = now - timedelta(days=self._settings.retention_days)
-        return await asyncio.to_thread(self._store.reduce_decided, decided_before=cutoff, now=now)
+        return await asyncio.to_thread(self._outbox.reduce_decided, decided_before=cutoff, now=now)
 
 
 class SyncWorker:
@@ -426,83 +467,3 @@ def summarise(reports: Sequence[SyncReport]) -> dict[str, int]:
         "changes": sum(len(report.changes) for report in reports),
         "reduced": sum(len(report.reduced) for report in reports),
     }
-
-
-# --- what ``kiosk sync`` prints --------------------------------------------------------------
-
-RECEIPT: Final = N_("Receipt")
-WHAT: Final = N_("What happened")
-DETAIL: Final = N_("Details")
-OUTCOME_LABELS: Final = {
-    Outcome.UPLOADED: N_("Uploaded"),
-    Outcome.REFUSED: N_("Refused by the registry"),
-    Outcome.DEFERRED: N_("Still waiting to upload"),
-}
-NEXT_TRY: Final = N_("next try at {time}")
-STATUS_CHANGED: Final = N_("Status changed")
-STUDENT_MOVED: Final = N_("Student {number}: {before} → {after}")
-CANCELLED: Final = N_("cancelled by the parent")
-REDUCED: Final = N_("Reduced to its receipt")
-REDUCED_DETAIL: Final = N_("the personal data was deleted after the retention period")
-MORE_ROWS: Final = N_("… and {count} more")
-SUMMARY: Final = N_(
-    "{uploaded} uploaded, {refused} refused, {deferred} still waiting, {changes} status "
-    "changes, {reduced} reduced to their receipt; {waiting} waiting to upload in all."
-)
-UNREACHABLE_NOW: Final = N_("The registry could not be asked ({reason}); nothing was uploaded.")
-#: The progress page's words for each status: 待上傳, 申請, 認證, 不通過.
-STATUS_WORDS: Final = {
-    StudentStatus.QUEUED: N_("Waiting to upload"),
-    StudentStatus.PENDING: N_("Applied"),
-    StudentStatus.APPROVED: N_("Approved"),
-    StudentStatus.REJECTED: N_("Not approved"),
-}
-#: Rows of the table at most (a drained backlog of thousands is summed up, not listed).
-MAX_ROWS: Final = 40
-
-
-def render_report(report: SyncReport, translator: Translator) -> list[RenderableType]:
-    """What ``kiosk sync`` prints: a table of what moved and a summary line, in the catalog's
-    words (receipt numbers, never personal data)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    _ = translator.gettext
-    rows: list[tuple[str, str, str]] = []
-    for push in report.pushes:
-        detail = ""
-        if push.outcome is Outcome.UPLOADED:
-            detail = "、".join(_(STATUS_WORDS[StudentStatus(s.value)]) for s in push.statuses)
-        elif push.code is not None:
-            detail = translator.explain(push.code)
-            if push.next_attempt_at is not None:
-                at = push.next_attempt_at.astimezone(TAIPEI).strftime("%H:%M:%S")
-                detail += " (" + _(NEXT_TRY).format(time=at) + ")"
-        rows.append((push.receipt, _(OUTCOME_LABELS[push.outcome]), detail))
-    for change in report.changes:
-        detail = _(STUDENT_MOVED).format(
-            number=change.position + 1,
-            before=_(STATUS_WORDS[change.before]),
-            after=_(STATUS_WORDS[change.after]),
-        )
-        if change.removed:
-            detail += " (" + _(CANCELLED) + ")"
-        rows.append((change.receipt, _(STATUS_CHANGED), detail))
-    rows += [(receipt, _(REDUCED), _(REDUCED_DETAIL)) for receipt in report.reduced]
-
-    out: list[RenderableType] = []
-    if rows:
-        table = Table(_(RECEIPT), _(WHAT), _(DETAIL))
-        for row in rows[:MAX_ROWS]:
-            table.add_row(*row)
-        if len(rows) > MAX_ROWS:
-            table.add_row("", _(MORE_ROWS).format(count=len(rows) - MAX_ROWS), "")
-        out.append(table)
-    if report.error is ErrorCode.REGISTRY_UNREACHABLE or (
-        report.error is not None and not report.pushes
-    ):
-        reason = translator.explain(report.error)
-        out.append(Text(_(UNREACHABLE_NOW).format(reason=reason), style="bold red"))
-    totals = summarise([report])
-    out.append(Text(_(SUMMARY).format(waiting=report.health.waiting, **totals)))
-    return out

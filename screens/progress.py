@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import ClassVar, Final
 
 from textual import on
@@ -16,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.domain.errors import N_, ErrorCode
+from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
@@ -49,22 +49,6 @@ HELP: Final = N_(
 )
 
 
-class RowStatus(StrEnum):
-    """A student's status as the progress page shows it."""
-
-    QUEUED = "queued"
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-#: The tutorial's words for each status: 待上傳, 申請, 認證, 不通過.
-STATUS_LABELS: Final = {
-    RowStatus.QUEUED: N_("Waiting to upload"),
-    RowStatus.PENDING: N_("Applied"),
-    RowStatus.APPROVED: N_("Approved"),
-    RowStatus.REJECTED: N_("Not approved"),
-}
 REJECTED_BECAUSE: Final = N_("Not approved ({reason})")
 
 
@@ -76,14 +60,14 @@ class ProgressRow:
         student: The student's name.
         school: The school's name.
         class_name: The student's class.
-        status: Where the binding stands.
+        status: Where the binding stands (待上傳, 申請, 認證, 不通過).
         reason: Why it was not approved (the reviewer's words), for ``REJECTED``.
     """
 
     student: str
     school: str
     class_name: str
-    status: RowStatus
+    status: StudentStatus
     reason: str | None = None
 
 
@@ -194,9 +178,9 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         self.query_one("#stale").display = view.stale
 
     def _status(self, row: ProgressRow) -> str:
-        if row.status is RowStatus.REJECTED and row.reason:
+        if row.status is StudentStatus.REJECTED and row.reason:
             return self._(REJECTED_BECAUSE).format(reason=self._reason(row.reason))
-        return self._(STATUS_LABELS[row.status])
+        return self._(STATUS_WORDS[row.status])
 
     def _reason(self, reason: str) -> str:
         # A refusal found at upload carries the registry's error code: shown in words.

@@ -70,7 +70,7 @@ def target_metadata(schema: Schema) -> MetaData:
         ImportError: When that schema's models module does not exist yet.
     """
     if _check_schema(schema) == "local":
-        from store.local import LocalBase
+        from store.local.tables import LocalBase
 
         return LocalBase.metadata
     from store.central import CentralBase

@@ -23,6 +23,7 @@ from kiosk.domain.contact import Channel
 from kiosk.domain.draft import MAX_STUDENTS
 from kiosk.domain.errors import ErrorCode
 from kiosk.domain.people import Level, Relationship
+from kiosk.domain.status import BindingStatus as BindingStatus  # re-exported: the wire's enum
 
 #: The ``aud`` of every kiosk JWT, and the default audience of the registry's own tokens.
 AUDIENCE: Final = "coolclass-registry"
@@ -62,14 +63,6 @@ class WireModel(BaseModel):
     """Base of every body: unknown fields refused, instances immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BindingStatus(StrEnum):
-    """Where a binding stands: 申請 (pending), 認證 (approved), 不通過 (rejected)."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class SignatureKind(StrEnum):

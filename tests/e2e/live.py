@@ -235,7 +235,7 @@ class Kiosk:
 
     def applications(self) -> int:
         """How many applications the kiosk's own database holds."""
-        from store.local import Application
+        from store.local.tables import Application
 
         with make_session_factory(self.engine)() as session:
             return int(session.scalar(select(func.count()).select_from(Application)) or 0)

@@ -14,7 +14,8 @@ from textual.widgets import Input
 from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
-from screens.progress import ProgressScreen, RowStatus
+from kiosk.domain.status import StudentStatus
+from screens.progress import ProgressScreen
 from screens.welcome import WelcomeScreen
 from tests.e2e.live import Kiosk, LiveRegistry, wait_for, wait_for_screen
 from tests.e2e.walk import Walk
@@ -47,8 +48,8 @@ async def test_email_path_with_two_students_is_saved_here_and_at_the_registry(
 
         assert walk.text("#receipt").startswith("收件編號：KT1-")
         assert [(row.student, row.status) for row in progress.rows] == [
-            (first.name, RowStatus.PENDING),
-            (second.name, RowStatus.PENDING),
+            (first.name, StudentStatus.PENDING),
+            (second.name, StudentStatus.PENDING),
         ]
         assert not progress.query("#saved-offline")
     assert kiosk.applications() == 1
@@ -84,7 +85,7 @@ async def test_sms_path_with_an_existing_account_prefilled_and_masked(
         progress = await walk.submitted()
         assert [(row.student, row.status) for row in progress.rows][-1] == (
             "陳曉明",
-            RowStatus.PENDING,
+            StudentStatus.PENDING,
         )
     assert registry.bindings_of_parent("YA94109161") == 4  # 吳大寶, 吳二寶, 吳三寶 and 陳曉明
 

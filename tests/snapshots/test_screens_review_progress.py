@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 
 from kiosk.domain.draft import Draft, ParentDetails, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
-from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
+from kiosk.domain.status import StudentStatus
+from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, Submit, SubmitOutcome
 from tests.e2e.scenes import CHEN, LIN, MEI, WANG, chrome, host, settled
 from tests.snapshots.conftest import Snap
@@ -122,11 +123,11 @@ def test_review_sending(snap: Snap) -> None:
 # --- progress --------------------------------------------------------------------------------
 
 ROWS = (
-    ProgressRow("吳大寶", "臺北市立內湖高級工業職業學校", "機械二忠", RowStatus.APPROVED),
-    ProgressRow("吳二寶", "臺北市立日新國民小學", "五年二班", RowStatus.APPROVED),
-    ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", RowStatus.PENDING),
+    ProgressRow("吳大寶", "臺北市立內湖高級工業職業學校", "機械二忠", StudentStatus.APPROVED),
+    ProgressRow("吳二寶", "臺北市立日新國民小學", "五年二班", StudentStatus.APPROVED),
+    ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", StudentStatus.PENDING),
     ProgressRow(
-        "林小華", "臺北市立日新國民小學", "三年一班", RowStatus.REJECTED, "紙本同意書未繳回"
+        "林小華", "臺北市立日新國民小學", "三年一班", StudentStatus.REJECTED, "紙本同意書未繳回"
     ),
 )
 
@@ -149,8 +150,8 @@ def test_progress_saved_offline(snap: Snap) -> None:
     """The registry away at 送出資料: 「已儲存，網路恢復後自動上傳…」 under the receipt, the new
     students 待上傳 (grey, italic), and the note that this is what the kiosk knows."""
     rows = (
-        ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", RowStatus.QUEUED),
-        ProgressRow("林小華", "臺北市立日新國民小學", "三年一班", RowStatus.QUEUED),
+        ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", StudentStatus.QUEUED),
+        ProgressRow("林小華", "臺北市立日新國民小學", "三年一班", StudentStatus.QUEUED),
     )
     screen = ProgressScreen(
         chrome(),

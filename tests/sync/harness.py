@@ -33,12 +33,12 @@ from kiosk.app import build_services
 from kiosk.client import RegistryClient, enroll
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
-from kiosk.domain.errors import DomainError
 from kiosk.domain.ids import IdKind, make_id, parse_id
 from kiosk.domain.people import Relationship, RelationshipChoice
-from kiosk.flow import FIRST_RETRY, Services, to_submission
+from kiosk.flow import Services, to_submission
 from kiosk.keys import create_key
 from kiosk.settings import KioskSettings
+from kiosk.sync import Outcome, Syncer
 from registry.services.kiosks import add_kiosk
 from registry.settings import Limits
 from store import central
@@ -251,7 +251,7 @@ class KioskSide:
         return str(challenge.challenge_id)
 
     async def submit(self, draft: Draft, now: datetime | None = None) -> tuple[str, bool]:
-        """「送出資料」 as the wizard does it: saved in one transaction, then one try to upload.
+        """「送出資料」 as the wizard does it: saved in one transaction, then one push of it.
 
         Returns:
             The receipt number and whether the registry took it at once.
@@ -262,22 +262,17 @@ class KioskSide:
         def payload(receipt: str) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode()
 
-        receipt = await asyncio.to_thread(services.store.save_submission, draft, payload, now=now)
-        submission = to_submission(draft, receipt=receipt, now=now)
-        try:
-            result = await services.client.submit(submission)
-        except DomainError as error:
-            await asyncio.to_thread(
-                services.store.mark_attempt_failed,
-                draft.application_id,
-                error.code,
-                now + FIRST_RETRY,
-            )
-            return receipt, False
-        await asyncio.to_thread(
-            services.store.mark_pushed, draft.application_id, result.bindings, now=now
+        receipt = await asyncio.to_thread(
+            services.store.applications.save_submission, draft, payload, now=now
         )
-        return receipt, True
+        uploads = Syncer(
+            services.store.outbox,
+            services.client,
+            settings=services.settings.sync,
+            clock=services.clock,
+        )
+        push = await uploads.push_saved(draft.application_id)
+        return receipt, push is None or push.outcome is Outcome.UPLOADED
 
     def sync(
         self, *args: str, crash_at: str | None = None, timeout: float = PATIENCE
@@ -300,7 +295,7 @@ class KioskSide:
 
     def waiting(self) -> int:
         """Applications not yet at the registry."""
-        return self.services.store.sync_health(datetime.now(UTC)).waiting
+        return self.services.store.outbox.sync_health(datetime.now(UTC)).waiting
 
 
 def enrolled_kiosk(

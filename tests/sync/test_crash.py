@@ -66,13 +66,14 @@ def test_a_push_killed_at_any_step_is_finished_by_the_next_run_exactly_once(
         # The registry has the first application; the kiosk never heard, so it still waits.
         assert registry.applications(ids) == {first: 1}
         assert kiosk.waiting() == APPLICATIONS
-        assert kiosk.services.store.get(first).pushed_at is None  # type: ignore[union-attr]
+        applications = kiosk.services.store.applications
+        assert applications.get(first).pushed_at is None  # type: ignore[union-attr]
 
         killed_at(CrashPoint.AFTER_ACK)
         # The replay was answered with the stored result and noted; nothing new was stored.
         assert registry.applications(ids) == {first: 1}
         assert kiosk.waiting() == APPLICATIONS - 1
-        assert kiosk.services.store.get(first).pushed_at is not None  # type: ignore[union-attr]
+        assert applications.get(first).pushed_at is not None  # type: ignore[union-attr]
 
         done = kiosk.sync("--all")
         assert done.returncode == 0, done.stdout + done.stderr

@@ -88,7 +88,7 @@ def test_two_hundred_through_a_flaky_network_arrive_exactly_once(
     assert all(proxy.fates[fault] > 0 for fault in FAULTS), proxy.fates
     assert waiting_after_submit > 0
     for application_id in ids:
-        stored = kiosk.services.store.get(application_id)
+        stored = kiosk.services.store.applications.get(application_id)
         assert stored is not None
         assert stored.pushed_at is not None
         assert all(student.binding_id is not None for student in stored.students)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.status import StudentStatus
 from store.central import Application
-from store.local import StudentStatus
 from tests.registry.conftest import Template
 from tests.sync.harness import (
     CONTACT_EMAIL,
@@ -100,7 +100,7 @@ def _assert_all_arrived_once(
     assert sorted(registry.receipts_told()) == sorted(receipts)
     assert kiosk.waiting() == 0
     for application_id in ids:
-        stored = kiosk.services.store.get(application_id)
+        stored = kiosk.services.store.applications.get(application_id)
         assert stored is not None
         assert stored.pushed_at is not None
         assert [s.status for s in stored.students] == [StudentStatus.PENDING]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from screens.progress import ProgressRow, ProgressScreen, ProgressView, RowStatus
+from kiosk.domain.status import StudentStatus
+from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from tests.e2e.scenes import chrome, host
 
 
@@ -16,10 +17,16 @@ async def test_a_refusal_code_is_shown_in_words_and_a_reviewers_reason_as_writte
     rows = (
         # Refused at upload: the sync worker keeps the registry's code as the reason.
         ProgressRow(
-            "陳曉明", "臺北市私立日曜學校", "資訊二忠", RowStatus.REJECTED, "student.left_school"
+            "陳曉明",
+            "臺北市私立日曜學校",
+            "資訊二忠",
+            StudentStatus.REJECTED,
+            "student.left_school",
         ),
         # Rejected by the homeroom teacher: their words.
-        ProgressRow("林小華", "臺北市立日新國民小學", "三年一班", RowStatus.REJECTED, "非本班學生"),
+        ProgressRow(
+            "林小華", "臺北市立日新國民小學", "三年一班", StudentStatus.REJECTED, "非本班學生"
+        ),
     )
     app = host(ProgressScreen(chrome(), view=ProgressView(rows), load=_nothing_new))
     async with app.run_test(size=(100, 32)) as pilot:

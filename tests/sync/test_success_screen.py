@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.contact import Channel, Contact
-from store.local import StudentStatus
+from kiosk.domain.status import StudentStatus
 from tests.registry.conftest import Template
 from tests.sync.harness import (
     CONTACT_EMAIL,
@@ -96,7 +96,7 @@ def test_an_application_shown_as_saved_survives_a_sigkill_and_arrives_once(
         # Restarted: the application is there, waiting, with the receipt the parent was given.
         restarted = open_kiosk(kiosk.config)
         contact = Contact(Channel.EMAIL, CONTACT_EMAIL)
-        [stored] = restarted.services.store.applications_for_contact(contact)
+        [stored] = restarted.services.store.applications.applications_for_contact(contact)
         assert stored.receipt == receipt
         assert [s.status for s in stored.students] == [StudentStatus.QUEUED]
         assert stored.parent is not None

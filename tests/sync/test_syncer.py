@@ -24,12 +24,13 @@ from sqlalchemy import update
 from kiosk.client import RegistryClient
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.errors import ErrorCode
+from kiosk.domain.status import ApplicationStatus, StudentStatus
 from kiosk.flow import to_submission
 from kiosk.settings import SyncSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker, backoff
 from store.central import Student
 from store.engine import make_engine, make_session_factory, sqlite_url
-from store.local import ApplicationStatus, LocalStore, StudentStatus
+from store.local import LocalStore
 from store.migrate import upgrade
 from store.sealing import Sealer
 from tests.registry.conftest import Clock, Database, Live, RosterStudent, Template
@@ -61,7 +62,7 @@ class Kiosk:
     def syncer(self, **settings: float) -> Syncer:
         """A sync run with the test's clock (and seeded jitter)."""
         return Syncer(
-            self.store,
+            self.store.outbox,
             self.client,
             settings=SETTINGS.model_copy(update=settings),
             clock=self.clock,
@@ -77,12 +78,12 @@ class Kiosk:
         def payload(receipt: str) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode()
 
-        self.store.save_submission(draft, payload, now=now)
+        self.store.applications.save_submission(draft, payload, now=now)
         return draft.application_id
 
     def statuses(self, application_id: uuid.UUID) -> list[tuple[StudentStatus, str | None]]:
         """Each student's status and reason, as the progress page would show them."""
-        stored = self.store.get(application_id)
+        stored = self.store.applications.get(application_id)
         assert stored is not None
         return [(student.status, student.reason) for student in stored.students]
 
@@ -135,7 +136,7 @@ async def test_uploads_then_pulls_decisions_and_cancellations_in_order(
     report = await kiosk.syncer().run_once()
     assert [push.outcome for push in report.pushes] == [Outcome.UPLOADED]
     assert kiosk.statuses(first) == [(StudentStatus.PENDING, None)] * 3
-    stored = kiosk.store.get(first)
+    stored = kiosk.store.applications.get(first)
     assert stored is not None
     bindings = [student.binding_id for student in stored.students]
     assert all(bindings)
@@ -161,7 +162,7 @@ async def test_uploads_then_pulls_decisions_and_cancellations_in_order(
         (StudentStatus.REJECTED, "非本班學生"),
         (StudentStatus.PENDING, None),
     ]
-    stored = kiosk.store.get(first)
+    stored = kiosk.store.applications.get(first)
     assert stored is not None
     # Nothing waits for a decision any more: the application is decided.
     assert stored.status is ApplicationStatus.DECIDED
@@ -170,7 +171,7 @@ async def test_uploads_then_pulls_decisions_and_cancellations_in_order(
     restarted = Kiosk(
         kiosk.path, kiosk.clock, kiosk.live, open_store(kiosk.path), kiosk.client, kiosk.challenge
     )
-    assert restarted.store.changes_cursor() == kiosk.store.changes_cursor() > 0
+    assert restarted.store.outbox.changes_cursor() == kiosk.store.outbox.changes_cursor() > 0
     assert (await restarted.syncer().run_once()).changes == ()
 
 
@@ -201,7 +202,7 @@ async def test_a_refusal_during_sync_shows_not_approved_with_its_reason_and_is_n
     }
     assert kiosk.statuses(taken) == [(StudentStatus.REJECTED, "parent.email_taken")]
     assert kiosk.statuses(left) == [(StudentStatus.REJECTED, "student.left_school")]
-    assert kiosk.store.sync_health(kiosk.clock()).waiting == 0
+    assert kiosk.store.outbox.sync_health(kiosk.clock()).waiting == 0
     # Never sent again, not even by a run that tries everything.
     assert (await kiosk.syncer().run_once(everything=True)).pushes == ()
 
@@ -216,20 +217,22 @@ async def test_failures_are_put_off_with_capped_jittered_backoff_kept_across_a_r
     )
     # One try per run (no waits between tries within it: this test is about the runs).
     once = SETTINGS.model_copy(update={"attempts": 1})
-    offline = Syncer(kiosk.store, away, settings=once, clock=kiosk.clock, rng=random.Random(1))
+    offline = Syncer(
+        kiosk.store.outbox, away, settings=once, clock=kiosk.clock, rng=random.Random(1)
+    )
     try:
         # Asked first, the changes feed finds nobody: nothing is pushed at all.
         report = await offline.run_once()
         assert report.reachable is False
         assert report.error is ErrorCode.REGISTRY_UNREACHABLE
         assert report.pushes == ()
-        health = kiosk.store.sync_health(kiosk.clock())
+        health = kiosk.store.outbox.sync_health(kiosk.clock())
         assert (health.waiting, health.last_error) == (1, "registry.unreachable")
 
         # Pushed without asking: put off 15–30 s, then 30–60 s, ...
         delays = []
         for _attempt in range(8):
-            due = [item for item in kiosk.store.due_outbox(kiosk.clock(), 10)]
+            due = [item for item in kiosk.store.outbox.due(kiosk.clock(), 10)]
             if not due:
                 kiosk.clock.advance(seconds=901)
             [push] = (await offline.run_once(pull=False)).pushes
@@ -243,10 +246,10 @@ async def test_failures_are_put_off_with_capped_jittered_backoff_kept_across_a_r
 
     # A restart keeps to the schedule: not due before its time...
     restarted = open_store(kiosk.path)
-    [item] = restarted.due_outbox(kiosk.clock() + timedelta(seconds=900), 10)
+    [item] = restarted.outbox.due(kiosk.clock() + timedelta(seconds=900), 10)
     assert item.application_id == application
     assert item.attempts == 8
-    assert restarted.due_outbox(kiosk.clock(), 10) == []
+    assert restarted.outbox.due(kiosk.clock(), 10) == []
     # ...but once the registry answers again, what waited only for it goes at once.
     report = await kiosk.syncer().run_once()
     assert report.reachable is True
@@ -268,7 +271,7 @@ async def test_decided_applications_are_reduced_to_their_receipt_after_the_reten
     decided = kiosk.save(next(people), pupils[0])
     waiting = kiosk.save(next(people), pupils[1])
     await kiosk.syncer().run_once()
-    stored = kiosk.store.get(decided)
+    stored = kiosk.store.applications.get(decided)
     assert stored is not None
     receipt = stored.receipt
     _decide(kiosk.live, stored.students[0].binding_id, "approve")  # type: ignore[arg-type]
@@ -280,8 +283,8 @@ async def test_decided_applications_are_reduced_to_their_receipt_after_the_reten
     report = await kiosk.syncer().run_once()
     assert report.reduced == (receipt,)
     # Only the receipt stays: no personal part, no outbox entry; the undecided one is kept.
-    assert kiosk.store.get(decided) is None
-    kept = kiosk.store.receipt(receipt)
+    assert kiosk.store.applications.get(decided) is None
+    kept = kiosk.store.outbox.receipt(receipt)
     assert kept is not None
     assert kept.statuses == [
         {
@@ -291,7 +294,7 @@ async def test_decided_applications_are_reduced_to_their_receipt_after_the_reten
             "binding_id": str(stored.students[0].binding_id),
         }
     ]
-    still = kiosk.store.get(waiting)
+    still = kiosk.store.applications.get(waiting)
     assert still is not None
     assert still.parent is not None
 

@@ -21,11 +21,12 @@ from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
+from kiosk.domain.status import StudentStatus
 from screens.code import CodeScreen
 from screens.consent import ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
-from screens.progress import ProgressScreen, RowStatus
+from screens.progress import ProgressScreen
 from screens.review import ReviewScreen
 from screens.student import StudentScreen
 from tests.e2e.live import (
@@ -264,10 +265,10 @@ async def test_registry_away_at_submit_keeps_the_application_to_upload_later(
                 assert walk.text("#receipt").startswith("收件編號：KT1-")
                 assert walk.shown("#stale")
                 assert [(row.student, row.status) for row in progress.rows] == [
-                    (student.name, RowStatus.QUEUED)
+                    (student.name, StudentStatus.QUEUED)
                 ]
             assert kiosk.applications() == 1
-            waiting = kiosk.store.due_outbox(datetime.now(UTC) + timedelta(hours=1), 10)
+            waiting = kiosk.store.outbox.due(datetime.now(UTC) + timedelta(hours=1), 10)
             assert [item.last_error for item in waiting] == ["registry.unreachable"]
 
 
@@ -293,7 +294,7 @@ async def test_checking_progress_later_shows_every_student_of_the_contact(
         await walk.verify(Channel.EMAIL, address)
         progress = await wait_for_screen(pilot, ProgressScreen)
         assert [(row.student, row.status) for row in progress.rows] == [
-            (student.name, RowStatus.PENDING)
+            (student.name, StudentStatus.PENDING)
         ]
         assert not progress.query("#receipt")
 
@@ -347,7 +348,7 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
     registry would call a conflict) and the progress page shows it 申請 — one application at
     each end."""
     student = registry.students(Level.ELEMENTARY)[5]
-    record = kiosk.store.mark_pushed
+    record = kiosk.store.outbox.mark_pushed
     calls: list[int] = []
 
     def fails_once(*args: Any, **kwargs: Any) -> None:
@@ -356,7 +357,7 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
             raise DomainError(ErrorCode.REGISTRY_ERROR)
         record(*args, **kwargs)
 
-    monkeypatch.setattr(kiosk.store, "mark_pushed", fails_once)
+    monkeypatch.setattr(kiosk.store.outbox, "mark_pushed", fails_once)
     before = registry.applications()
     async with kiosk.app.run_test(size=(100, 32)) as pilot:
         walk = Walk(pilot, registry)
@@ -374,8 +375,8 @@ async def test_a_second_press_after_an_error_sends_the_saved_application_once(
 
         progress = await walk.submitted()
         assert [(row.student, row.status) for row in progress.rows] == [
-            (student.name, RowStatus.PENDING)
+            (student.name, StudentStatus.PENDING)
         ]
     assert kiosk.applications() == 1
     assert registry.applications() == before + 1
-    assert kiosk.store.due_outbox(datetime.now(UTC) + timedelta(days=1), 10) == []
+    assert kiosk.store.outbox.due(datetime.now(UTC) + timedelta(days=1), 10) == []
