@@ -144,65 +144,101 @@ class KioskApp(App[None]):
 
 
 def make_app(
-    settings: KioskSettings,
+    settings: KioskSettings | Callable[[], KioskSettings],
     *,
-    client: RegistryClient,
-    store: LocalStore,
-    translator: Translator,
+    starting: str = STARTING,
+    translator: Translator | None = None,
     clock: Clock = utc_now,
+    client: RegistryClient | None = None,
+    store: LocalStore | None = None,
     statement: ConsentStatement | None = None,
     demo: DemoOutbox | None = None,
     sync: SyncWorker | None = None,
+    background_sync: bool = True,
 ) -> KioskApp:
-    """The kiosk app with these collaborators (the tests' way in; the CLI's too).
+    """The kiosk app: the one factory, for the CLI and the tests alike.
+
+    Whatever is not given is built from the settings, in the start-up worker after the first
+    frame (see :func:`build_services`).
 
     Args:
-        settings: The kiosk's settings.
-        client: The registry.
-        store: The kiosk's database.
-        translator: The words on screen.
+        settings: The kiosk's settings, or a function giving them (called in the start-up worker).
+        starting: What the splash says while the kiosk starts (a message id).
+        translator: The words on screen (``settings.language``'s when None).
         clock: Gives "now".
+        client: The registry (from the settings and the kiosk's key file when None).
+        store: The kiosk's database (migrated and opened from the settings when None).
         statement: The personal-data statement (the one in ``settings.language`` when None).
         demo: The demo's code feed (from ``settings`` when None and in demo mode).
-        sync: The sync worker to run beside the wizard (none when None).
+        sync: The sync worker to run beside the wizard.
+        background_sync: Whether to build a sync worker when ``sync`` is None (tests that drive
+            uploads themselves say False).
     """
 
     def boot() -> Services:
-        from kiosk.demo import DemoOutbox
-        from kiosk.domain.consent import load_statement
-        from kiosk.flow import Services
-
-        feed = demo
-        if feed is None and settings.demo:
-            feed = DemoOutbox(settings.outbox_path)
-        return Services(
-            settings=settings,
+        return build_services(
+            settings() if callable(settings) else settings,
+            clock=clock,
+            translator=translator,
             client=client,
             store=store,
-            translator=translator,
-            clock=clock,
-            statement=statement or load_statement(settings.language),
-            demo=feed,
+            statement=statement,
+            demo=demo,
             sync=sync,
+            background_sync=background_sync,
         )
 
-    return KioskApp(boot, translator=translator)
+    return KioskApp(boot, translator=translator, starting=starting)
 
 
-def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Services:
-    """Everything the wizard needs, from settings: the CLI's :data:`Boot`.
+def build_services(
+    settings: KioskSettings,
+    *,
+    clock: Clock = utc_now,
+    translator: Translator | None = None,
+    client: RegistryClient | None = None,
+    store: LocalStore | None = None,
+    statement: ConsentStatement | None = None,
+    demo: DemoOutbox | None = None,
+    sync: SyncWorker | None = None,
+    background_sync: bool = True,
+) -> Services:
+    """Everything the wizard needs: what is given, and the rest built from the settings.
 
-    Migrates the local database, opens (or makes) the at-rest key, loads the kiosk's key.
+    Building the store migrates the local database and opens (or makes) the at-rest key;
+    building the client loads the kiosk's key. The arguments are :func:`make_app`'s.
 
     Raises:
         FileNotFoundError: The kiosk's key is missing (not enrolled: ``kiosk enroll``).
         store.sealing.KeyFileError: The at-rest key file is unsafe or damaged.
     """
-    from kiosk.client import RegistryClient
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
     from kiosk.flow import Services
     from kiosk.sync import Syncer, SyncWorker
+
+    store = store or _open_store(settings)
+    client = client or _registry_client(settings)
+    if sync is None and background_sync:
+        sync = SyncWorker(
+            Syncer(store.outbox, client, settings=settings.sync, clock=clock),
+            interval=settings.sync.interval_seconds,
+        )
+    if demo is None and settings.demo:
+        demo = DemoOutbox(settings.outbox_path)
+    return Services(
+        settings=settings,
+        client=client,
+        store=store,
+        translator=translator or Translator(settings.language),
+        clock=clock,
+        statement=statement or load_statement(settings.language),
+        demo=demo,
+        sync=sync,
+    )
+
+
+def _open_store(settings: KioskSettings) -> LocalStore:
     from store.engine import make_engine, make_session_factory
     from store.local import LocalStore
     from store.migrate import upgrade
@@ -211,30 +247,22 @@ def build_services(settings: KioskSettings, *, clock: Clock = utc_now) -> Servic
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
-    store = LocalStore(
+    return LocalStore(
         make_session_factory(engine),
         Sealer.from_key_file(settings.seal_key_path),
         kiosk_code=settings.kiosk_code,
     )
+
+
+def _registry_client(settings: KioskSettings) -> RegistryClient:
+    from kiosk.client import RegistryClient
+
     registry = settings.registry
-    client = RegistryClient.from_key_file(
+    return RegistryClient.from_key_file(
         registry.url,
         kiosk_id=registry.kiosk_id,
         key_file=settings.key_path,
         audience=registry.audience,
         timeout=registry.timeout,
         connect_timeout=registry.connect_timeout,
-    )
-    return Services(
-        settings=settings,
-        client=client,
-        store=store,
-        translator=Translator(settings.language),
-        clock=clock,
-        statement=load_statement(settings.language),
-        demo=DemoOutbox(settings.outbox_path) if settings.demo else None,
-        sync=SyncWorker(
-            Syncer(store.outbox, client, settings=settings.sync, clock=clock),
-            interval=settings.sync.interval_seconds,
-        ),
     )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 from kiosk.domain.errors import N_
 
 if TYPE_CHECKING:
-    from kiosk.flow import Services
+    pass
 
 #: What the splash says while the demo starts its registry.
 DEMO_STARTING: Final = N_("Demo mode: starting the registry…")
@@ -45,43 +45,36 @@ def _report_boot_error(error: BaseException | None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.app import KioskApp, build_services
+    from kiosk.app import make_app
+    from kiosk.settings import KioskSettings
 
     config: Path = args.config
     _log_to(args.log)
-
-    def boot() -> Services:
-        from kiosk.settings import KioskSettings
-
-        return build_services(KioskSettings.load(config))
-
-    app = KioskApp(boot)
+    app = make_app(lambda: KioskSettings.load(config))
     app.run()
     return _report_boot_error(app.boot_error)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.app import KioskApp, build_services
+    from kiosk.app import make_app
     from kiosk.demo import KIOSK_FILE, EmbeddedRegistry
+    from kiosk.settings import KioskSettings
 
     data: Path = args.data.resolve()
     _log_to(data / "kiosk.log")
     registry = EmbeddedRegistry(data)
 
-    def boot() -> Services:
-        from kiosk.settings import KioskSettings
-
+    def settings() -> KioskSettings:
         registry.start()
         kiosk_id = registry.enroll()
-        settings = KioskSettings.load(
+        return KioskSettings.load(
             data / KIOSK_FILE,
             data_dir=data,
             demo=True,
             registry={"url": registry.url, "kiosk_id": kiosk_id},
         )
-        return build_services(settings)
 
-    app = KioskApp(boot, starting=DEMO_STARTING)
+    app = make_app(settings, starting=DEMO_STARTING)
     try:
         app.run()
     finally:

@@ -65,7 +65,7 @@ ResultT = TypeVar("ResultT")
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Everything the wizard works with, built once by :func:`kiosk.app.make_app` or the CLI.
+    """Everything the wizard works with, built once by :func:`kiosk.app.build_services`.
 
     Attributes:
         settings: The kiosk's settings.

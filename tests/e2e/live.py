@@ -268,6 +268,7 @@ def kiosk_app(
         store=store,
         translator=Translator("zh_TW"),
         clock=clock or (lambda: datetime.now(UTC)),
+        background_sync=False,
     )
     app.animation_level = "none"
     try:

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from kiosk.app import KioskApp, build_services
+from kiosk.app import make_app
 from kiosk.domain.contact import Channel
 from kiosk.domain.people import Level
 from kiosk.keys import load_key
@@ -32,7 +32,7 @@ async def walk_to_success(
     """Walks the wizard to the success page (see the module's docstring)."""
     settings = KioskSettings.load(config)
     assert settings.registry.kiosk_id is not None
-    app = KioskApp(lambda: build_services(settings))
+    app = make_app(settings)
     app.animation_level = "none"
     engine = make_engine(sqlite_url(registry_db))
     registry = LiveRegistry(
