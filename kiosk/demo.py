@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from kiosk.domain.contact import Contact
+from kiosk.domain.outbox_line import OutboxLine
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class DemoCode:
 
 
 class DemoOutbox:
-    """Reads the codes from the registry's file outbox (one JSON line per message).
+    """Reads the codes from the registry's file outbox (one :class:`OutboxLine` per line).
 
     The file is read incrementally (only what was appended since the last look), so polling it
     twice a second costs nothing. The latest code to the followed address is the one that works:
@@ -102,14 +103,13 @@ class DemoOutbox:
         # A line still being written has no newline yet: leave it for the next look.
         complete = chunk.rfind(b"\n") + 1
         self._offset += complete
-        for line in chunk[:complete].splitlines():
+        for raw in chunk[:complete].splitlines():
             try:
-                message = json.loads(line)
-                meta = message.get("meta") or {}
-                if meta.get("kind") == "code" and "code" in meta:
-                    self._codes[str(message["to"])] = str(meta["code"])
-            except (ValueError, AttributeError, KeyError, TypeError):
+                line = OutboxLine.from_json(raw)
+            except ValueError:
                 continue
+            if line.kind == "code" and "code" in line.meta:
+                self._codes[line.to] = line.meta["code"]
 
 
 def free_port() -> int:

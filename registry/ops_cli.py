@@ -23,8 +23,9 @@ from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
+from kiosk.domain.outbox_line import OutboxLine
 from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
-from registry.notify.outbox import FileOutbox, OutboxEntry
+from registry.notify.outbox import FileOutbox
 from registry.roster import ImportSummary, RosterInvalid, import_rows, read_roster
 from registry.services.accounts import hash_password
 from registry.settings import RegistrySettings
@@ -224,19 +225,18 @@ def _demo_data(args: argparse.Namespace) -> int:
 # --- outbox -------------------------------------------------------------------------------------
 
 
-def _outbox_table(t: Translator, path: Path, entries: list[OutboxEntry]) -> Table:
+def _outbox_table(t: Translator, path: Path, lines: list[OutboxLine]) -> Table:
     table = Table(title=t.gettext("Outbox: {path}").format(path=path))
     for column in (N_("Time"), N_("Channel"), N_("To"), N_("Kind"), N_("Subject"), N_("Code")):
         table.add_column(t.gettext(column))
-    for entry in entries:
-        n = entry.notification
+    for line in lines:
         table.add_row(
-            entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            t.gettext(CHANNEL_LABELS[n.channel]),
-            n.to,
-            entry.kind,
-            n.subject,
-            n.meta.get("code", ""),
+            line.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            t.gettext(CHANNEL_LABELS[line.channel]),
+            line.to,
+            line.kind,
+            line.subject,
+            line.meta.get("code", ""),
         )
     return table
 
@@ -253,9 +253,9 @@ def _outbox(args: argparse.Namespace) -> int:
     console, t = Console(), Translator()
     path = _settings(args).notify_config.outbox
     to = _address(args.to) if args.to else None
-    entries = FileOutbox(path).latest(args.limit, to=to)
-    if not entries:
+    lines = FileOutbox(path).latest(args.limit, to=to)
+    if not lines:
         console.print(t.gettext("No messages in the outbox {path}.").format(path=path))
         return 0
-    console.print(_outbox_table(t, path, entries))
+    console.print(_outbox_table(t, path, lines))
     return 0

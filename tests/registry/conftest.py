@@ -284,7 +284,7 @@ class Live:
         """The newest code the outbox holds for an address (as the registry normalised it)."""
         entries = [e for e in self.outbox.latest(50, to=to) if e.kind == "code"]
         assert entries, f"no code was sent to {to}"
-        return entries[-1].notification.meta["code"]
+        return entries[-1].meta["code"]
 
     def verify(self, challenge_id: str, code: str, kiosk: KioskKey | None = None) -> httpx.Response:
         """POST /v1/codes/verify."""

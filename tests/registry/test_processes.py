@@ -117,11 +117,11 @@ def test_twenty_concurrent_sms_requests_to_two_processes_send_exactly_two(
     sent = [
         entry
         for entry in FileOutbox(tmp_path / "data" / "outbox.jsonl").entries()
-        if entry.kind == "code" and entry.notification.to == E164
+        if entry.kind == "code" and entry.to == E164
     ]
     assert len(sent) == 2
     # A token signed by one process is good at the other (one signing key for both).
-    code = sent[-1].notification.meta["code"]
+    code = sent[-1].meta["code"]
     assert code.isdigit()
     staff = httpx.post(
         f"{two_registries[0]}/v1/staff/login",
