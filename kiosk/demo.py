@@ -120,6 +120,37 @@ def free_port() -> int:
         return port
 
 
+def wait_until_healthy(
+    url: str,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout: float = START_TIMEOUT,
+) -> None:
+    """Waits until a starting registry answers ``GET /v1/health`` with 200.
+
+    Args:
+        url: The registry's base URL (without ``/v1``).
+        process: The registry's process, when this one started it: its exit ends the wait.
+        timeout: How long it may take, in seconds.
+
+    Raises:
+        DemoError: The process exited, or nothing answered within ``timeout``.
+    """
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise DemoError(f"the registry exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        # Polling a starting process, not waiting for a clock: bounded by the deadline.
+        time.sleep(0.1)
+    raise DemoError(f"the registry did not answer within {timeout:.0f} s")
+
+
 class EmbeddedRegistry:
     """The reference registry as a subprocess, with its data in ``data_dir``.
 
@@ -194,23 +225,7 @@ class EmbeddedRegistry:
             # Its own process group: a Ctrl+C meant for the kiosk does not reach it first.
             start_new_session=True,
         )
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self) -> None:
-        import httpx
-
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise DemoError(f"the registry exited with {self._process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            # Polling a starting process, not waiting for a clock: bounded by the deadline.
-            time.sleep(0.1)
-        raise DemoError(f"the registry did not answer within {START_TIMEOUT:.0f} s")
+        wait_until_healthy(self.url, self._process)
 
     def stop(self) -> None:
         """Stops the registry (politely, then not)."""

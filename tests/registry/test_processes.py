@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.demo import DemoError, wait_until_healthy
 from kiosk.domain.clock import utc_now
 from kiosk.domain.wire import STAFF_SESSION_HEADER
 from registry.notify.outbox import FileOutbox
@@ -54,18 +54,12 @@ def _serve(database: Database, data: Path, port: int) -> subprocess.Popen[bytes]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            why = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise AssertionError(f"registry exited: {why}")
-        try:
-            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)  # polling a process that starts: no clock is being waited for
-    raise AssertionError(f"registry at {url} did not come up")
+    try:
+        wait_until_healthy(url, process)
+    except DemoError as exc:
+        exited = process.poll() is not None
+        why = process.stderr.read().decode(errors="replace") if exited and process.stderr else ""
+        raise AssertionError(f"registry at {url}: {exc} {why}") from exc
 
 
 @pytest.fixture
