@@ -3,11 +3,11 @@ and the tutorial's own people, so a demo walks exactly as the city's tutorial do
 
 Everything is made from a seeded :class:`random.Random`, so two runs with the same seed make the
 same roster, IDs and passwords; a second run adds nothing. The roster goes through the roster
-import (:mod:`registry.roster`), and the parents' applications through the registry's own
-services, as a kiosk and a teacher would make them: a code requested and verified on a demo kiosk,
-the application submitted, each binding approved by the student's homeroom teacher (the first
-approval creates the parent's account), and the parent's first login. Nothing is sent: the
-approvals' emails belong to the day they happened, which for the demo is a month ago.
+import (:mod:`registry.services.roster_import`), and the parents' applications through the
+registry's own services, as a kiosk and a teacher would make them: a code requested and verified
+on a demo kiosk, the application submitted, each binding approved by the student's homeroom
+teacher (the first approval creates the parent's account), and the parent's first login. Nothing
+is sent: the approvals' emails belong to the day they happened, which for the demo is a month ago.
 
 The tutorial's people: the student 陳曉明 (A123456789, 高中, 臺北市私立日曜學校, 資訊二忠), whom
 the demo user binds; and the parent 王曉明 (YA94109161, annie.sun2@hy-tech.com.tw, 0928942045),
@@ -41,7 +41,6 @@ from kiosk.domain.wire import (
     SubmissionParentIn,
     SubmissionStudentIn,
 )
-from registry.roster import ImportSummary, RosterRow, import_rows
 from registry.services.accounts import (
     create_staff_account,
     hash_password,
@@ -53,6 +52,8 @@ from registry.services.applications import submit
 from registry.services.codes import request_code, verify_code
 from registry.services.kiosks import add_kiosk
 from registry.services.review import approve, reviewer_of
+from registry.services.roster_file import RosterRow
+from registry.services.roster_import import ImportSummary, import_rows
 from registry.settings import Limits
 from store.central import (
     Binding,

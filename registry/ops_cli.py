@@ -26,8 +26,9 @@ from kiosk.domain.i18n import Translator
 from kiosk.domain.outbox_line import OutboxLine
 from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
 from registry.notify.outbox import FileOutbox
-from registry.roster import ImportSummary, RosterInvalid, import_rows, read_roster
 from registry.services.accounts import hash_password
+from registry.services.roster_file import RosterInvalid, read_roster
+from registry.services.roster_import import ImportSummary, import_rows
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
 
