@@ -24,7 +24,8 @@ from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.outbox_line import OutboxLine
-from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
+from registry.demo import DemoLogin, LoginKind, load_demo
+from registry.demo_plan import DEFAULT_SEED
 from registry.notify.outbox import FileOutbox
 from registry.services.accounts import hash_password
 from registry.services.roster_file import RosterInvalid, read_roster
