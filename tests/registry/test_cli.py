@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import inspect
 
 from kiosk.demo import wait_until_healthy
-from registry.cli import build_parser, settings_from_args
+from registry.cli import build_parser
+from registry.cli.common import settings_from_args
 from store.engine import make_engine
 from tests.registry.conftest import Live
 
