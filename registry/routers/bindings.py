@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 from kiosk.domain.wire import BindingListOut, PurgeOut
 from registry.deps import NowDep, ParentDep, SessionDep
 from registry.errors import ERROR_RESPONSES
-from registry.services import applications, audit
+from registry.services import applications
 
 router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES)
 
@@ -26,14 +26,7 @@ def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)
 def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: ParentDep) -> Response:
     """Cancels one pending binding (409 ``binding.not_pending`` otherwise)."""
-    binding = applications.cancel_binding(session, parent.contact, binding_id, now=now)
-    audit.record(
-        session,
-        actor=parent.actor,
-        action="binding.cancel",
-        subject=f"binding:{binding.id}",
-        now=now,
-    )
+    applications.cancel_binding(session, parent.contact, binding_id, actor=parent.actor, now=now)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -41,14 +34,6 @@ def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: Pare
 @router.post("/bindings/purge")
 def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeOut:
     """Removes all pending and rejected bindings of the verified contact."""
-    removed = applications.purge_bindings(session, parent.contact, now=now)
-    audit.record(
-        session,
-        actor=parent.actor,
-        action="binding.purge",
-        subject=None,
-        now=now,
-        removed=len(removed),
-    )
+    removed = applications.purge_bindings(session, parent.contact, actor=parent.actor, now=now)
     session.commit()
     return PurgeOut(removed=len(removed))

@@ -34,6 +34,7 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
 from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
+from registry.services import audit
 from registry.services.locks import lock
 from store.central import (
     Application,
@@ -415,9 +416,16 @@ def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
 
 
 def cancel_binding(
-    session: Session, contact: Contact, binding_id: uuid.UUID, *, now: datetime
+    session: Session, contact: Contact, binding_id: uuid.UUID, *, actor: str, now: datetime
 ) -> Binding:
-    """Removes one pending binding the contact may see. Does not commit.
+    """Removes one pending binding the contact may see, and audits it. Does not commit.
+
+    Args:
+        session: The unit of work.
+        contact: The verified contact asking.
+        binding_id: The binding.
+        actor: Who asks, for the audit log (``parent:<session id>``).
+        now: When.
 
     Raises:
         DomainError: ``BINDING_NOT_FOUND`` (not there or not visible); ``BINDING_NOT_PENDING``.
@@ -431,11 +439,24 @@ def cancel_binding(
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)
     binding.removed_at = now
     binding.updated_at = now
+    audit.record(
+        session, actor=actor, action="binding.cancel", subject=f"binding:{binding.id}", now=now
+    )
     return binding
 
 
-def purge_bindings(session: Session, contact: Contact, *, now: datetime) -> list[Binding]:
-    """Removes every pending and rejected binding the contact may see. Does not commit."""
+def purge_bindings(
+    session: Session, contact: Contact, *, actor: str, now: datetime
+) -> list[Binding]:
+    """Removes every pending and rejected binding the contact may see, and audits it (with the
+    count). Does not commit.
+
+    Args:
+        session: The unit of work.
+        contact: The verified contact asking.
+        actor: Who asks, for the audit log (``parent:<session id>``).
+        now: When.
+    """
     bindings = list(
         session.scalars(
             select(Binding)
@@ -446,4 +467,7 @@ def purge_bindings(session: Session, contact: Contact, *, now: datetime) -> list
     for binding in bindings:
         binding.removed_at = now
         binding.updated_at = now
+    audit.record(
+        session, actor=actor, action="binding.purge", subject=None, now=now, removed=len(bindings)
+    )
     return bindings
