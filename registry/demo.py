@@ -180,7 +180,11 @@ def _bind(
     when: datetime,
     hasher: PasswordHasher | None,
 ) -> None:
-    """One parent's application, as the kiosk and the teachers made it, then the first login."""
+    """One parent's application, as the kiosk and the teachers made it, then the first login.
+
+    Each step is committed as the request that makes it would be (request_code commits its
+    challenge itself; the verification and the submission commit together here).
+    """
     # The code is verified at once and never sent, so any pepper does: the challenge is used.
     pepper = secrets.token_bytes(32)
     with sessions() as session:
@@ -228,6 +232,7 @@ def _bind(
             signature=SignatureIn(kind=SignatureKind.TYPED, typed_name=parent.name),
         )
         result = submit(session, submission, kiosk_id=kiosk_id, now=when).result
+        session.commit()
     decided = when + timedelta(hours=2)
     for binding in result.bindings:
         with sessions.begin() as session:
@@ -255,6 +260,7 @@ def _bind(
             now=decided + timedelta(days=1),
             limits=limits,
         )
+        session.commit()
 
 
 def load_demo(

@@ -80,7 +80,6 @@ def _add_staff(args: argparse.Namespace) -> int:
                 password=password,
                 hasher=settings.password_hashing.hasher(),
             )
-            session.commit()
             return account.id
         account = create_staff_account(
             session,
@@ -92,7 +91,6 @@ def _add_staff(args: argparse.Namespace) -> int:
             now=utc_now(),
             hasher=settings.password_hashing.hasher(),
         )
-        session.commit()
         return account.id
 
     staff_id = run_in_session(settings, work)

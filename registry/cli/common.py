@@ -79,9 +79,12 @@ def database_sessions(settings: RegistrySettings) -> Iterator[sessionmaker[Sessi
 
 
 def run_in_session(settings: RegistrySettings, work: Callable[[Session], T]) -> T:
-    """Migrates, then runs ``work`` in one session (it commits what it wants kept)."""
+    """Migrates, then runs ``work`` as one unit of work: committed when it returns, rolled back
+    when it raises."""
     with database_sessions(settings) as sessions, sessions() as session:
-        return work(session)
+        result = work(session)
+        session.commit()
+        return result
 
 
 def print_json(value: object) -> None:

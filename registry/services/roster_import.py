@@ -108,6 +108,8 @@ def import_rows(
 ) -> ImportSummary:
     """Upserts checked rows into the registry's database, in the caller's transaction.
 
+    Does not commit.
+
     Checks first what only the database knows (a teacher's login that belongs to staff of
     another school or role); with any such problem nothing is written.
 
@@ -274,7 +276,7 @@ def import_roster(
     progress: Callable[[int], None] | None = None,
     translator: Translator | None = None,
 ) -> ImportSummary:
-    """Reads, checks and imports a roster file in the caller's transaction.
+    """Reads, checks and imports a roster file in the caller's transaction. Does not commit.
 
     Args:
         session: A session inside a transaction; the caller commits on success.
