@@ -16,7 +16,7 @@ from kiosk.demo import wait_until_healthy
 from registry.cli import build_parser
 from registry.cli.common import settings_from_args
 from store.engine import make_engine
-from tests.registry.conftest import Live
+from tests.registry.harness import Live
 
 
 def _registry(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -24,7 +24,8 @@ from kiosk.domain.wire import STAFF_SESSION_HEADER
 from registry.notify.outbox import FileOutbox
 from registry.settings import Limits
 from store.engine import make_engine, make_session_factory
-from tests.registry.conftest import Database, enroll_kiosk, free_port
+from tests.registry.conftest import Database
+from tests.registry.harness import enroll_kiosk, free_port
 
 MOBILE = "0912345678"
 E164 = "+886912345678"

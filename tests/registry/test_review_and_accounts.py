@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kiosk.domain.wire import StaffBindingOut
 from store.central import ParentAccount
-from tests.registry.conftest import Live, error_of
+from tests.registry.harness import Live, error_of
 
 EMAIL = "annie.sun2@hy-tech.com.tw"
 PARENT_ID = "YA94109161"

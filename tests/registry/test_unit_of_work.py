@@ -23,7 +23,7 @@ from registry import unit_of_work
 from registry.deps import UnitOfWorkRoute
 from store.central import AuditEvent, StaffAccount
 from store.engine import make_engine, make_session_factory, sqlite_url
-from tests.registry.conftest import Live
+from tests.registry.harness import Live
 
 EMAIL = "annie.sun2@hy-tech.com.tw"
 
