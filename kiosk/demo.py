@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from kiosk.domain.contact import Contact
+from kiosk.domain.outbox_line import OutboxLine
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class DemoCode:
 
 
 class DemoOutbox:
-    """Reads the codes from the registry's file outbox (one JSON line per message).
+    """Reads the codes from the registry's file outbox (one :class:`OutboxLine` per line).
 
     The file is read incrementally (only what was appended since the last look), so polling it
     twice a second costs nothing. The latest code to the followed address is the one that works:
@@ -102,14 +103,13 @@ class DemoOutbox:
         # A line still being written has no newline yet: leave it for the next look.
         complete = chunk.rfind(b"\n") + 1
         self._offset += complete
-        for line in chunk[:complete].splitlines():
+        for raw in chunk[:complete].splitlines():
             try:
-                message = json.loads(line)
-                meta = message.get("meta") or {}
-                if meta.get("kind") == "code" and "code" in meta:
-                    self._codes[str(message["to"])] = str(meta["code"])
-            except (ValueError, AttributeError, KeyError, TypeError):
+                line = OutboxLine.from_json(raw)
+            except ValueError:
                 continue
+            if line.kind == "code" and "code" in line.meta:
+                self._codes[line.to] = line.meta["code"]
 
 
 def free_port() -> int:
@@ -118,6 +118,37 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_until_healthy(
+    url: str,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout: float = START_TIMEOUT,
+) -> None:
+    """Waits until a starting registry answers ``GET /v1/health`` with 200.
+
+    Args:
+        url: The registry's base URL (without ``/v1``).
+        process: The registry's process, when this one started it: its exit ends the wait.
+        timeout: How long it may take, in seconds.
+
+    Raises:
+        DemoError: The process exited, or nothing answered within ``timeout``.
+    """
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise DemoError(f"the registry exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        # Polling a starting process, not waiting for a clock: bounded by the deadline.
+        time.sleep(0.1)
+    raise DemoError(f"the registry did not answer within {timeout:.0f} s")
 
 
 class EmbeddedRegistry:
@@ -194,23 +225,7 @@ class EmbeddedRegistry:
             # Its own process group: a Ctrl+C meant for the kiosk does not reach it first.
             start_new_session=True,
         )
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self) -> None:
-        import httpx
-
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise DemoError(f"the registry exited with {self._process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            # Polling a starting process, not waiting for a clock: bounded by the deadline.
-            time.sleep(0.1)
-        raise DemoError(f"the registry did not answer within {START_TIMEOUT:.0f} s")
+        wait_until_healthy(self.url, self._process)
 
     def stop(self) -> None:
         """Stops the registry (politely, then not)."""

@@ -2,20 +2,31 @@
 
 Each is an ``Annotated[..., Depends(...)]`` alias (as in fastapi/full-stack-fastapi-template), so a
 router states what it needs in its signature: ``def handler(session: SessionDep, kiosk: KioskDep)``.
+
+A request's database work is one unit of work (:mod:`registry.unit_of_work`): the handler's
+:data:`SessionDep` is committed in one place, by :class:`UnitOfWorkRoute`, the route class of every
+registry router, as the handler returns. Authentication (:data:`KioskDep`, :data:`ParentDep`,
+:data:`StaffDep`) reads and writes in short transactions of its own, each closed before its
+dependency returns: a kiosk token's id must stay spent even when the request then fails, and a
+transaction held open from one call on the thread pool to the next could wait for a thread that
+waits for its (SQLite) lock.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from argon2 import PasswordHasher
 from fastapi import Depends, Request, Security
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +35,7 @@ from kiosk.domain.clock import Clock
 from kiosk.domain.contact import Contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import PARENT_SESSION_HEADER, STAFF_SESSION_HEADER
+from registry import unit_of_work
 from registry.auth import TokenSigner, unverified_kiosk_id, verify_kiosk_token
 from registry.notify.base import Notifier
 from registry.services import kiosks
@@ -77,13 +89,12 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
 def get_session(registry: RegistryDep) -> Iterator[Session]:
-    """A database session for one request (rolled back unless the handler committed).
+    """The request's database session: its unit of work.
 
-    A handler must end its transaction (commit, even after only reading) before it returns. On
-    SQLite every transaction holds the write lock (``BEGIN IMMEDIATE``), and FastAPI serialises
-    a sync handler's answer on the same bounded thread pool the waiting requests occupy: a lock
-    still held then would wait for a thread that waits for the lock. (An exception is safe: the
-    session is closed on its way out, outside the pool's limit.)
+    :class:`UnitOfWorkRoute` commits it as the handler returns; a handler that raises commits
+    nothing, and the session is closed here, rolling back, when the request ends (outside the
+    thread pool's limit, so waiting for no thread). Handlers and the services they call do not
+    commit it, except where a service says it must.
     """
     with registry.sessions() as session:
         yield session
@@ -92,6 +103,44 @@ def get_session(registry: RegistryDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+class UnitOfWorkRoute(APIRoute):
+    """The route class of every registry router: the handler's session is committed as it returns.
+
+    The handler is wrapped so that, when it returns, its :data:`SessionDep` is committed with
+    :func:`registry.unit_of_work.commit` (then the messages queued on it are handed over) in the
+    handler's own worker thread, before FastAPI serialises the answer.
+
+    Why not after the ``yield`` of :func:`get_session`, as usual? FastAPI (0.165, checked) runs a
+    yield dependency's teardown only after the answer is serialised, and for a sync handler it
+    serialises on the same bounded thread pool the waiting requests occupy. On SQLite every
+    transaction holds the write lock (``BEGIN IMMEDIATE``): a lock still held then would wait for
+    a thread that waits for the lock.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _committing(endpoint), **kwargs)
+
+
+def _committing(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler``, committing the session it was given as it returns (not when it raises)."""
+    if getattr(handler, "_commits_its_session", False):
+        return handler
+    if inspect.iscoroutinefunction(handler):
+        # An async handler runs on the event loop, where a commit would block every request.
+        raise TypeError(f"registry handlers are sync functions: {handler.__qualname__}")
+
+    @functools.wraps(handler)
+    def handle(*args: Any, **kwargs: Any) -> Any:
+        answer = handler(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session):
+                unit_of_work.commit(value)
+        return answer
+
+    handle._commits_its_session = True  # type: ignore[attr-defined]
+    return handle
 
 
 def get_now(registry: RegistryDep) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from registry.notify.base import Notification, Notifier, NotifyError, NotifyFailure
 from registry.notify.config import NotifyConfig, SmsGatewayConfig, SmtpConfig, build_notifier
-from registry.notify.outbox import FileOutbox, OutboxEntry
+from registry.notify.outbox import FileOutbox
 from registry.notify.router import ChannelRouter
 from registry.notify.sms import GatewayReceipt, SmsGateway
 from registry.notify.smtp import SmtpNotifier
@@ -23,7 +23,6 @@ __all__ = [
     "NotifyConfig",
     "NotifyError",
     "NotifyFailure",
-    "OutboxEntry",
     "SmsGateway",
     "SmsGatewayConfig",
     "SmtpConfig",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kiosk.domain.wire import AccountLoginIn, AccountLoginOut, PasswordChangeIn
-from registry.deps import NowDep, RegistryDep, SessionDep
+from registry.deps import NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.services import accounts
 
-router = APIRouter(tags=["accounts"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["accounts"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/accounts/login")

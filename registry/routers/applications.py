@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kiosk.domain.wire import SubmissionIn, SubmissionOut
-from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
+from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import application_received_message
 from registry.services import applications
-from registry.services.notifications import deliver
+from registry.services.notifications import deliver_after_commit
 
-router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post(
@@ -36,7 +36,8 @@ def submit(
         response.status_code = status.HTTP_200_OK
         return outcome.result
     # The confirmation is a courtesy: a failure is logged, the application stands.
-    deliver(
+    deliver_after_commit(
+        session,
         registry.notifier,
         application_received_message(
             outcome.parent_email,

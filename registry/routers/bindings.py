@@ -7,48 +7,29 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from kiosk.domain.wire import BindingListOut, PurgeOut
-from registry.deps import NowDep, ParentDep, SessionDep
+from registry.deps import NowDep, ParentDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
-from registry.services import applications, audit
+from registry.services import applications
 
-router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.get("/bindings")
 def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
     """Every binding visible to the session's verified contact."""
     bindings = applications.visible_bindings(session, parent.contact)
-    answer = BindingListOut(bindings=[applications.to_wire(binding) for binding in bindings])
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer
+    return BindingListOut(bindings=[applications.to_wire(binding) for binding in bindings])
 
 
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)
 def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: ParentDep) -> Response:
     """Cancels one pending binding (409 ``binding.not_pending`` otherwise)."""
-    binding = applications.cancel_binding(session, parent.contact, binding_id, now=now)
-    audit.record(
-        session,
-        actor=parent.actor,
-        action="binding.cancel",
-        subject=f"binding:{binding.id}",
-        now=now,
-    )
-    session.commit()
+    applications.cancel_binding(session, parent.contact, binding_id, actor=parent.actor, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/bindings/purge")
 def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeOut:
     """Removes all pending and rejected bindings of the verified contact."""
-    removed = applications.purge_bindings(session, parent.contact, now=now)
-    audit.record(
-        session,
-        actor=parent.actor,
-        action="binding.purge",
-        subject=None,
-        now=now,
-        removed=len(removed),
-    )
-    session.commit()
+    removed = applications.purge_bindings(session, parent.contact, actor=parent.actor, now=now)
     return PurgeOut(removed=len(removed))

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kiosk.domain.wire import DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, ChangeFeedOut
-from registry.deps import KioskDep, SessionDep
+from registry.deps import KioskDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.services import changes
 
-router = APIRouter(tags=["changes"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["changes"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.get("/changes")
@@ -25,6 +25,4 @@ def changes_feed(
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = DEFAULT_CHANGES_PAGE,
 ) -> ChangeFeedOut:
     """The calling kiosk's binding changes numbered above ``after``, oldest first."""
-    answer = changes.feed(session, kiosk.kiosk_id, after=after, limit=limit)
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer
+    return changes.feed(session, kiosk.kiosk_id, after=after, limit=limit)

@@ -10,13 +10,13 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_contact
 from kiosk.domain.wire import CodeChallengeOut, CodeRequestIn, CodeVerifyIn, ParentSessionOut
 from registry.auth import TokenSigner
-from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep
+from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import code_message
 from registry.services import codes
 from registry.services.notifications import deliver
 
-router = APIRouter(tags=["codes"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["codes"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/codes", status_code=status.HTTP_202_ACCEPTED)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kiosk.domain.wire import HealthOut
-from registry.deps import RegistryDep
+from registry.deps import RegistryDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 
-router = APIRouter(tags=["health"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["health"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.get("/health")

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 
 from kiosk.domain.wire import KioskEnrollIn, KioskEnrollmentOut
 from registry.auth import kiosk_issuer
-from registry.deps import NowDep, RegistryDep, SessionDep
+from registry.deps import NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.services import kiosks
 
-router = APIRouter(tags=["kiosks"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["kiosks"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/kiosks/enroll")

@@ -5,16 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kiosk.domain.wire import ParentLookupIn, ParentLookupOut
-from registry.deps import ParentDep, SessionDep
+from registry.deps import ParentDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.services import roster
 
-router = APIRouter(tags=["parents"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["parents"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/parents/lookup")
 def lookup(body: ParentLookupIn, session: SessionDep, _parent: ParentDep) -> ParentLookupOut:
     """Whether the ID has an account; name, email and phone masked when it has."""
-    answer = roster.lookup_parent(session, body.parent_id)
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer
+    return roster.lookup_parent(session, body.parent_id)

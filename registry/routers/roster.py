@@ -6,19 +6,17 @@ from fastapi import APIRouter
 
 from kiosk.domain.people import Level
 from kiosk.domain.wire import SchoolListOut, StudentVerifyIn, StudentVerifyOut
-from registry.deps import KioskDep, NowDep, ParentDep, RegistryDep, SessionDep
+from registry.deps import KioskDep, NowDep, ParentDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.services import roster
 
-router = APIRouter(tags=["roster"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["roster"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.get("/schools")
 def schools(level: Level, session: SessionDep, _kiosk: KioskDep) -> SchoolListOut:
     """The schools of one level, by name."""
-    answer = SchoolListOut(schools=roster.list_schools(session, level))
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer
+    return SchoolListOut(schools=roster.list_schools(session, level))
 
 
 @router.post("/students/verify")
@@ -30,7 +28,7 @@ def verify_student(
     parent: ParentDep,
 ) -> StudentVerifyOut:
     """Level + ID + school → name and class; "not found" the same whatever was wrong."""
-    answer = roster.verify_student(
+    return roster.verify_student(
         session,
         parent_session_id=parent.session_id,
         level=body.level,
@@ -39,5 +37,3 @@ def verify_student(
         limits=registry.settings.limits,
         now=now,
     )
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer

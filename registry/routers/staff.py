@@ -16,7 +16,7 @@ from kiosk.domain.wire import (
     StaffSessionOut,
 )
 from registry.auth import TokenSigner
-from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep
+from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import (
     account_created_message,
@@ -24,9 +24,9 @@ from registry.notify.messages import (
     binding_rejected_message,
 )
 from registry.services import accounts, review
-from registry.services.notifications import deliver
+from registry.services.notifications import deliver_after_commit
 
-router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/staff/login")
@@ -60,9 +60,7 @@ def list_bindings(
 ) -> StaffBindingListOut:
     """Bindings in scope: a teacher's classes, or an admin's school (pending by default)."""
     bindings = review.list_bindings(session, reviewer, status)
-    answer = StaffBindingListOut(bindings=[review.to_staff_wire(binding) for binding in bindings])
-    session.commit()  # ends the read (see registry.deps.get_session)
-    return answer
+    return StaffBindingListOut(bindings=[review.to_staff_wire(binding) for binding in bindings])
 
 
 @router.post("/staff/bindings/{binding_id}/approve")
@@ -78,8 +76,6 @@ def approve(
     approval = review.approve(
         session, reviewer, binding_id, now=now, limits=limits, hasher=registry.hasher
     )
-    answer = review.to_staff_wire(approval.binding)
-    session.commit()
     if approval.account_created:
         message = account_created_message(
             approval.email,
@@ -91,8 +87,8 @@ def approve(
         message = binding_approved_message(
             approval.email, parent_name=approval.parent_name, student=approval.student_name
         )
-    deliver(registry.notifier, message, sessions=registry.sessions, now=now)
-    return answer
+    deliver_after_commit(session, registry.notifier, message, sessions=registry.sessions, now=now)
+    return review.to_staff_wire(approval.binding)
 
 
 @router.post("/staff/bindings/{binding_id}/reject")
@@ -106,9 +102,8 @@ def reject(
 ) -> StaffBindingOut:
     """Rejects with a reason (shown to the parent with 不通過)."""
     binding = review.reject(session, reviewer, binding_id, body.reason, now=now)
-    answer = review.to_staff_wire(binding)
-    session.commit()
-    deliver(
+    deliver_after_commit(
+        session,
         registry.notifier,
         binding_rejected_message(
             binding.application.parent_email,
@@ -119,7 +114,7 @@ def reject(
         sessions=registry.sessions,
         now=now,
     )
-    return answer
+    return review.to_staff_wire(binding)
 
 
 @router.post("/staff/bindings/{binding_id}/paper-form")
@@ -128,6 +123,4 @@ def paper_form(
 ) -> StaffBindingOut:
     """Records that the signed paper consent form was received."""
     binding = review.paper_form_received(session, reviewer, binding_id, now=now)
-    answer = review.to_staff_wire(binding)
-    session.commit()
-    return answer
+    return review.to_staff_wire(binding)

@@ -5,6 +5,9 @@ email, initial password = the last six characters of the parent's ID, which must
 first login; unused, it expires after :attr:`Limits.account_unused_days`. Five wrong passwords in a
 row lock an account (parent or staff) for :attr:`Limits.login_lock_minutes`. A new password may
 not be the initial one nor be made from the ID.
+
+Nothing here commits, except a wrong password: it is counted, and committed, before the login is
+refused (see :func:`parent_login`).
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ def create_parent_account(
     must_change_password: bool = True,
     hasher: PasswordHasher | None = None,
 ) -> ParentAccount:
-    """Makes a parent account (added to the session, not committed).
+    """Makes a parent account (added to the session). Does not commit.
 
     Args:
         session: Where to add it.
@@ -148,7 +151,7 @@ def create_staff_account(
     now: datetime,
     hasher: PasswordHasher | None = None,
 ) -> StaffAccount:
-    """Makes a staff account (added to the session, not committed).
+    """Makes a staff account (added to the session). Does not commit.
 
     ``hasher`` sets the hashing cost (argon2-cffi's default when None).
 
@@ -182,7 +185,7 @@ def set_staff_password(
 ) -> StaffAccount:
     """Gives an existing staff account (e.g. a teacher the roster import made) a new password.
 
-    Failed logins and a lock are cleared with it.
+    Failed logins and a lock are cleared with it. Does not commit.
 
     Raises:
         DomainError: ``STAFF_USERNAME_TAKEN`` when the login belongs to another school;
@@ -211,7 +214,11 @@ def _check_password(
     now: datetime,
     limits: Limits,
 ) -> None:
-    """The lockout rule around one password check. Commits a failure before raising."""
+    """The lockout rule around one password check.
+
+    Commits a failure before raising: the count (and a lock) must be kept although the login is
+    refused and the request's unit of work is not. A success does not commit.
+    """
     if account.locked_until is not None and now < account.locked_until:
         raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
     if verify_password(account.password_hash, password):
@@ -258,7 +265,10 @@ def _check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits)
 def parent_login(
     session: Session, *, email: str, password: str, now: datetime, limits: Limits
 ) -> ParentAccount:
-    """Signs a parent in. Commits.
+    """Signs a parent in.
+
+    Does not commit; only a wrong password is committed, before the refusal (see
+    :func:`_check_password`).
 
     Raises:
         DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``); ``ACCOUNT_EXPIRED``
@@ -269,7 +279,6 @@ def parent_login(
     _check_password(session, account, password, now=now, limits=limits)
     account.last_login_at = now
     account.expires_at = None
-    session.commit()
     return account
 
 
@@ -283,7 +292,10 @@ def change_parent_password(
     limits: Limits,
     hasher: PasswordHasher | None = None,
 ) -> None:
-    """Changes a parent's password after checking the current one. Commits.
+    """Changes a parent's password after checking the current one.
+
+    Does not commit; only a wrong current password is committed, before the refusal (see
+    :func:`_check_password`).
 
     Raises:
         DomainError: as :func:`parent_login`, and as :func:`check_new_password`.
@@ -296,13 +308,15 @@ def change_parent_password(
     account.must_change_password = False
     account.last_login_at = account.last_login_at or now
     account.expires_at = None
-    session.commit()
 
 
 def staff_login(
     session: Session, *, username: str, password: str, now: datetime, limits: Limits
 ) -> StaffAccount:
-    """Signs a staff member in. Commits.
+    """Signs a staff member in.
+
+    Does not commit; only a wrong password is committed, before the refusal (see
+    :func:`_check_password`).
 
     Raises:
         DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``).
@@ -314,5 +328,4 @@ def staff_login(
         verify_password(_dummy_hash(), password)
         raise DomainError(ErrorCode.LOGIN_FAILED)
     _check_password(session, account, password, now=now, limits=limits)
-    session.commit()
     return account

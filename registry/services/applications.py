@@ -7,6 +7,8 @@ primary key (the losers' inserts fail and they answer with the winner's result).
 
 Every rule is checked again with ``kiosk.domain``: the registry rebuilds a
 :class:`~kiosk.domain.draft.Draft` from the submission with the same methods the kiosk used.
+
+Nothing here commits: the caller's unit of work does (:mod:`registry.unit_of_work`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
 from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
+from registry.services import audit
 from registry.services.locks import lock
 from store.central import (
     Application,
@@ -83,7 +86,10 @@ def to_wire(binding: Binding) -> BindingOut:
 
 
 def stored_result(session: Session, application: Application) -> SubmissionOut:
-    """What a submission of ``application`` answers: its bindings as they stand now."""
+    """What a submission of ``application`` answers: its bindings as they stand now.
+
+    Does not commit.
+    """
     bindings = session.scalars(
         select(Binding)
         .where(Binding.application_id == application.id, Binding.removed_at.is_(None))
@@ -119,10 +125,8 @@ class Submitted:
 def _replay(session: Session, application: Application, digest: str) -> Submitted:
     if application.content_hash != digest:
         raise DomainError(ErrorCode.APPLICATION_CONFLICT)
-    result = stored_result(session, application)
-    session.commit()  # ends the read: answering must not hold the (SQLite) write lock
     return Submitted(
-        result,
+        stored_result(session, application),
         created=False,
         parent_email=application.parent_email,
         parent_name=application.parent_name,
@@ -258,7 +262,9 @@ def _verified_contact(session: Session, submission: SubmissionIn, kiosk_id: str)
 def submit(
     session: Session, submission: SubmissionIn, *, kiosk_id: str, now: datetime
 ) -> Submitted:
-    """Stores an application (or answers a replay of it). Commits.
+    """Stores an application (or answers a replay of it). Does not commit.
+
+    A first submission's confirmation is for the caller to send once its transaction commits.
 
     Raises:
         DomainError: ``APPLICATION_CONFLICT`` (same id, other content); the rules' own codes
@@ -358,10 +364,8 @@ def _store(
             )
         )
     session.flush()
-    result = stored_result(session, application)
-    session.commit()
     return Submitted(
-        result,
+        stored_result(session, application),
         created=True,
         parent_email=email,
         parent_name=name,
@@ -403,7 +407,10 @@ def _visible(contact: Contact) -> ColumnElement[bool]:
 
 
 def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
-    """Every binding the contact may see, oldest application first, with students loaded."""
+    """Every binding the contact may see, oldest application first, with students loaded.
+
+    Does not commit.
+    """
     return list(
         session.scalars(
             select(Binding)
@@ -415,9 +422,16 @@ def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
 
 
 def cancel_binding(
-    session: Session, contact: Contact, binding_id: uuid.UUID, *, now: datetime
+    session: Session, contact: Contact, binding_id: uuid.UUID, *, actor: str, now: datetime
 ) -> Binding:
-    """Removes one pending binding the contact may see. Does not commit.
+    """Removes one pending binding the contact may see, and audits it. Does not commit.
+
+    Args:
+        session: The unit of work.
+        contact: The verified contact asking.
+        binding_id: The binding.
+        actor: Who asks, for the audit log (``parent:<session id>``).
+        now: When.
 
     Raises:
         DomainError: ``BINDING_NOT_FOUND`` (not there or not visible); ``BINDING_NOT_PENDING``.
@@ -431,11 +445,24 @@ def cancel_binding(
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)
     binding.removed_at = now
     binding.updated_at = now
+    audit.record(
+        session, actor=actor, action="binding.cancel", subject=f"binding:{binding.id}", now=now
+    )
     return binding
 
 
-def purge_bindings(session: Session, contact: Contact, *, now: datetime) -> list[Binding]:
-    """Removes every pending and rejected binding the contact may see. Does not commit."""
+def purge_bindings(
+    session: Session, contact: Contact, *, actor: str, now: datetime
+) -> list[Binding]:
+    """Removes every pending and rejected binding the contact may see, and audits it (with the
+    count). Does not commit.
+
+    Args:
+        session: The unit of work.
+        contact: The verified contact asking.
+        actor: Who asks, for the audit log (``parent:<session id>``).
+        now: When.
+    """
     bindings = list(
         session.scalars(
             select(Binding)
@@ -446,4 +473,7 @@ def purge_bindings(session: Session, contact: Contact, *, now: datetime) -> list
     for binding in bindings:
         binding.removed_at = now
         binding.updated_at = now
+    audit.record(
+        session, actor=actor, action="binding.purge", subject=None, now=now, removed=len(bindings)
+    )
     return bindings

@@ -20,6 +20,9 @@ def record(
 ) -> None:
     """Adds an audit event to the session's transaction (it lands when that commits).
 
+    Does not commit. Audit rows are written here, by the services that do what they record, so
+    that the event and the change commit or roll back together.
+
     Args:
         session: The transaction the action happened in.
         actor: ``staff:<id>``, ``kiosk:<id>``, ``parent:<session id>``, ``cli`` or ``system``.

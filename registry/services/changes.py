@@ -19,6 +19,8 @@ from store.central import BindingChange
 def feed(session: Session, kiosk_id: str, *, after: int, limit: int) -> ChangeFeedOut:
     """The kiosk's changes numbered above ``after``, at most ``limit`` of them, oldest first.
 
+    Reads only; does not commit.
+
     Args:
         session: A database session.
         kiosk_id: The kiosk asking (only its own applications' changes are answered).

@@ -75,8 +75,9 @@ def request_code(
 ) -> IssuedCode:
     """Checks the address and the send limit, kills earlier codes, and stores a new one.
 
-    Commits. The caller sends the code afterwards, so the limit check is committed before any
-    message leaves.
+    Commits, because the caller sends the code next: a code is never sent for a challenge that
+    was not stored, nor past a limit not yet counted, and the address's lock (PostgreSQL) is not
+    held while a gateway answers. Rolls back when the limit is reached.
 
     Raises:
         DomainError: the address's own error (``email.*``, ``phone.*``, ``phone.not_mobile``);
@@ -136,7 +137,10 @@ def request_code(
 
 
 def kill_challenge(session: Session, challenge_id: uuid.UUID) -> None:
-    """Marks a challenge dead (its code could not be sent). Commits."""
+    """Marks a challenge dead (its code could not be sent).
+
+    Commits, because the request then fails (``NOTIFY_FAILED``) and its unit of work is not kept.
+    """
     session.execute(update(CodeChallenge).where(CodeChallenge.id == challenge_id).values(dead=True))
     session.commit()
 
@@ -151,7 +155,10 @@ def verify_code(
     limits: Limits,
     pepper: bytes,
 ) -> ParentSession:
-    """Checks a code and opens a parent session for its contact. Commits, also on a wrong code.
+    """Checks a code and opens a parent session for its contact.
+
+    Commits a wrong entry before raising: the attempt must count although the request fails. A
+    right code's session is left to the caller's unit of work (does not commit).
 
     Raises:
         DomainError: ``CODE_FORMAT``; ``CODE_UNKNOWN`` (no such challenge, or superseded by a
@@ -192,5 +199,4 @@ def verify_code(
         expires_at=now + timedelta(minutes=limits.parent_session_minutes),
     )
     session.add(parent_session)
-    session.commit()
     return parent_session

@@ -34,7 +34,11 @@ class NewKiosk:
 
 
 def add_kiosk(session: Session, *, school_code: str, now: datetime, limits: Limits) -> NewKiosk:
-    """Registers a kiosk for a school and makes its one-time enrollment token. Commits.
+    """Registers a kiosk for a school and makes its one-time enrollment token.
+
+    Commits: this is the whole of an operator's command (``registry add-kiosk``, the demo data,
+    test set-ups), never part of a request, and the token it returns is shown once and must
+    already be stored when it is.
 
     Raises:
         DomainError: ``SCHOOL_UNKNOWN`` (field ``school``).
@@ -61,7 +65,7 @@ def add_kiosk(session: Session, *, school_code: str, now: datetime, limits: Limi
 
 
 def enroll(session: Session, *, token: str, public_key: str, now: datetime) -> Kiosk:
-    """Stores a kiosk's public key against its one-time token (which dies). Commits.
+    """Stores a kiosk's public key against its one-time token (which dies). Does not commit.
 
     Raises:
         DomainError: ``REQUEST_INVALID`` (``public_key``) for a key that is not a base64 Ed25519
@@ -84,12 +88,11 @@ def enroll(session: Session, *, token: str, public_key: str, now: datetime) -> K
     audit.record(
         session, actor=kiosk_issuer(kiosk.id), action="kiosk.enroll", subject=None, now=now
     )
-    session.commit()
     return kiosk
 
 
 def kiosk_key(session: Session, kiosk_id: str) -> bytes:
-    """The enrolled public key of a kiosk in service.
+    """The enrolled public key of a kiosk in service. Reads only; does not commit.
 
     Raises:
         DomainError: ``AUTH_INVALID`` for an unknown, unenrolled or revoked kiosk.
@@ -101,7 +104,10 @@ def kiosk_key(session: Session, kiosk_id: str) -> bytes:
 
 
 def use_token_id(session: Session, claims: KioskClaims, *, now: datetime, purge: bool) -> None:
-    """Records a kiosk token's id, refusing one seen before. Commits.
+    """Records a kiosk token's id, refusing one seen before.
+
+    Commits (or rolls back), in a session of its own, before the request's handler runs: a
+    token's id must stay spent even when the request then fails, or the token could be replayed.
 
     Args:
         session: A fresh session (its transaction is committed or rolled back here).

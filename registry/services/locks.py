@@ -15,7 +15,7 @@ def lock_key(name: str) -> int:
 
 
 def lock(session: Session, *names: str) -> None:
-    """Holds a lock on each name until the session's transaction ends.
+    """Holds a lock on each name until the session's transaction ends. Does not commit.
 
     On PostgreSQL: ``pg_advisory_xact_lock``, taken in sorted order so that two transactions
     locking overlapping sets cannot deadlock. On SQLite nothing is needed: our engine begins

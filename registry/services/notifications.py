@@ -1,12 +1,21 @@
-"""Handing a message to the notifier, after the transaction that decided it has committed."""
+"""Handing a message to the notifier, after the transaction that decided it has committed.
+
+A message about a decision (an application received, a binding approved or rejected) goes out only
+once the decision is kept: :func:`deliver_after_commit` queues it on the request's unit of work,
+which hands it over after its commit (:mod:`registry.unit_of_work`). A one-time code is different:
+whether it could be sent decides the answer, so the code's service commits the challenge first and
+the router calls :func:`deliver` at once.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry import unit_of_work
 from registry.notify.base import Notification, Notifier, NotifyError
 from store.central import NotificationRecord
 
@@ -21,6 +30,9 @@ def deliver(
     now: datetime,
 ) -> NotifyError | None:
     """Sends one message and logs that it went (or why not) in the notifications table.
+
+    Commits the log row in a short transaction of its own (never the caller's, which must have
+    committed already: on SQLite it would still hold the lock this one waits for).
 
     Never raises for a failed delivery: the caller decides what a failure means (a code that was
     not sent is an error for the parent; an approval email that failed is only logged).
@@ -52,3 +64,28 @@ def deliver(
             )
         )
     return failure
+
+
+def deliver_after_commit(
+    session: Session,
+    notifier: Notifier,
+    notification: Notification,
+    *,
+    sessions: sessionmaker[Session],
+    now: datetime,
+) -> None:
+    """Queues a message on the unit of work: :func:`deliver` hands it over once ``session``
+    commits, and never if it rolls back. Does not commit.
+
+    A failed delivery is only logged: the decision the message tells of stands.
+
+    Args:
+        session: The request's session (its unit of work).
+        notifier: Delivers the message.
+        notification: The message.
+        sessions: Opens the short transaction the log row is written in.
+        now: When.
+    """
+    unit_of_work.after_commit(
+        session, functools.partial(deliver, notifier, notification, sessions=sessions, now=now)
+    )

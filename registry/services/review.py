@@ -3,6 +3,8 @@
 Scope: a homeroom teacher sees the students of the classes they are homeroom teacher of; a school
 admin sees the whole school. A binding out of scope is "not found", never "forbidden", so staff
 learn nothing about other schools. The first approval for a parent creates their account.
+
+Nothing here commits: the caller's unit of work does, then sends the parent's email.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def to_staff_wire(binding: Binding) -> StaffBindingOut:
 def list_bindings(
     session: Session, reviewer: Reviewer, status: BindingStatus | None
 ) -> list[Binding]:
-    """The bindings in scope (of one status, or all), oldest first."""
+    """The bindings in scope (of one status, or all), oldest first. Does not commit."""
     query = (
         select(Binding)
         .where(_in_scope(reviewer), Binding.removed_at.is_(None))
@@ -119,7 +121,7 @@ def _binding_in_scope(session: Session, reviewer: Reviewer, binding_id: uuid.UUI
 
 
 def load(session: Session, binding_id: uuid.UUID) -> Binding:
-    """A binding with everything :func:`to_staff_wire` reads."""
+    """A binding with everything :func:`to_staff_wire` reads. Does not commit."""
     return session.scalars(
         select(Binding)
         .where(Binding.id == binding_id)

@@ -1,4 +1,7 @@
-"""Look-ups on the roster: schools by level, a student by level + ID + school, a parent by ID."""
+"""Look-ups on the roster: schools by level, a student by level + ID + school, a parent by ID.
+
+They read only and do not commit, except :func:`verify_student`'s count of misses.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from store.central import ParentAccount, ParentSession, School, Student
 
 
 def list_schools(session: Session, level: Level) -> list[SchoolOut]:
-    """The schools of ``level``, by name."""
+    """The schools of ``level``, by name. Does not commit."""
     rows = session.scalars(select(School).where(School.level == level).order_by(School.name))
     return [SchoolOut(code=row.code, name=row.name, level=row.level) for row in rows]
 
@@ -27,6 +30,8 @@ def find_student(
     session: Session, *, level: Level, student_id: str, school_code: str
 ) -> Student | None:
     """The enrolled pupil matching all three, with school and class loaded; None otherwise.
+
+    Does not commit.
 
     Raises:
         DomainError: ``id.*`` when ``student_id`` is no identity number at all.
@@ -57,7 +62,10 @@ def verify_student(
     limits: Limits,
     now: datetime,
 ) -> StudentVerifyOut:
-    """Finds a pupil for a parent session, counting misses. Commits a miss.
+    """Finds a pupil for a parent session, counting misses.
+
+    Commits a miss before raising: it must count although the request fails. A hit does not
+    commit.
 
     Whatever part was wrong (ID, school, level, enrolment) the answer is the same
     ``STUDENT_NOT_FOUND``, with no parameters, so the answer tells nothing about which.
@@ -89,6 +97,8 @@ def verify_student(
 
 def lookup_parent(session: Session, parent_id: str) -> ParentLookupOut:
     """Whether the parent ID has an account, with its details masked for the prefill.
+
+    Does not commit.
 
     Raises:
         DomainError: ``id.*`` (field ``parent_id``) for a malformed ID.

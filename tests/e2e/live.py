@@ -99,9 +99,7 @@ class LiveRegistry:
         """Every code sent to an address (as typed), oldest first."""
         to = parse_contact(channel, address).address
         return [
-            entry.notification.meta["code"]
-            for entry in self.outbox.latest(1000, to=to)
-            if entry.kind == "code"
+            entry.meta["code"] for entry in self.outbox.latest(1000, to=to) if entry.kind == "code"
         ]
 
     def code_for(self, channel: Channel, address: str) -> str:

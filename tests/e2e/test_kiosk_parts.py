@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from kiosk.demo import DemoOutbox, EmbeddedRegistry
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email
+from kiosk.domain.outbox_line import OutboxLine
 from kiosk.domain.people import Level
 from kiosk.keys import create_key, load_key, load_or_create_key, public_key_b64
 from kiosk.settings import KioskSettings
@@ -167,7 +169,8 @@ def test_the_demo_feed_shows_the_latest_code_of_the_followed_address(tmp_path: P
 
     def line(to: str, code: str, kind: str = "code") -> str:
         meta = {"kind": kind, "code": code} if kind == "code" else {"kind": kind}
-        return json.dumps({"id": "1", "channel": "email", "to": to, "meta": meta}) + "\n"
+        written = OutboxLine("1", datetime.now(UTC), Channel.EMAIL, to, "", "", meta)
+        return written.to_json() + "\n"
 
     outbox.write_text(line("ann@example.com", "111111") + line("b@example.com", "222222"))
     ann = mask_email("ann@example.com")
@@ -176,10 +179,11 @@ def test_the_demo_feed_shows_the_latest_code_of_the_followed_address(tmp_path: P
     with outbox.open("a") as file:
         file.write(line("ann@example.com", "", kind="account_created"))
         file.write(line("ann@example.com", "333333"))
-        file.write('{"id": "2", "to": "ann@example.com", "meta": {"kind": "code", "code": "44')
+        torn = line("ann@example.com", "444444")
+        file.write(torn[:-5])
     assert feed.latest_code() == (ann, "333333")
     with outbox.open("a") as file:
-        file.write('4444"}}\n')
+        file.write(torn[-5:])
     assert feed.latest_code() == (ann, "444444")
     feed.follow(Contact(Channel.SMS, "+886912345678"))
     assert feed.latest_code() is None

@@ -13,7 +13,7 @@ from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import SubmissionStudentIn
 from registry.services.accounts import create_parent_account
 from store.central import Application, Binding, Student
-from tests.registry.conftest import FAST_HASHING, Live, RosterStudent, error_of
+from tests.registry.harness import FAST_HASHING, Live, RosterStudent, error_of
 
 EMAIL = "annie.sun2@hy-tech.com.tw"
 

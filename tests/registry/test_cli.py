@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from registry.cli import build_parser, settings_from_args
+from kiosk.demo import wait_until_healthy
+from registry.cli import build_parser
+from registry.cli.common import settings_from_args
 from store.engine import make_engine
-from tests.registry.conftest import Live
+from tests.registry.harness import Live
 
 
 def _registry(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -145,8 +147,6 @@ def test_a_registry_serving_with_exit_with_parent_stops_when_its_parent_is_kille
     import socket
     import time
 
-    import httpx
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -167,15 +167,7 @@ def test_a_registry_serving_with_exit_with_parent_stops_when_its_parent_is_kille
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the registry did not come up")
+        wait_until_healthy(f"http://127.0.0.1:{port}", timeout=30)
 
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)

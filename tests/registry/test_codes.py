@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.domain.contact import Channel
-from tests.registry.conftest import Live, error_of
+from tests.registry.harness import Live, error_of
 
 EMAIL = "Annie.Sun2@HY-Tech.com.tw"
 NORMALISED_EMAIL = "Annie.Sun2@hy-tech.com.tw"

@@ -17,7 +17,8 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.people import Level
 from kiosk.domain.wire import BindingStatus, StaffRole
 from registry import cli
-from registry.demo import DEFAULT_SEED, load_demo, make_plan
+from registry.demo import load_demo
+from registry.demo_plan import DEFAULT_SEED, make_plan
 from registry.services.accounts import parent_login, staff_login
 from registry.services.applications import visible_bindings
 from registry.services.roster import find_student, list_schools, lookup_parent

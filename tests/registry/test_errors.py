@@ -13,10 +13,10 @@ from registry.app import create_app
 from registry.notify.base import Notification
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
-from tests.registry.conftest import (
+from tests.registry.conftest import Database
+from tests.registry.harness import (
     FAST_HASHING,
     Clock,
-    Database,
     Live,
     enroll_kiosk,
     error_of,

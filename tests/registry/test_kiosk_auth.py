@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.registry.conftest import KioskKey, Live, error_of
+from tests.registry.harness import KioskKey, Live, error_of
 
 
 def _b64url(data: bytes) -> str:

@@ -7,7 +7,7 @@ import uuid
 
 from kiosk.domain.people import Level
 from registry.services.accounts import create_parent_account
-from tests.registry.conftest import FAST_HASHING, Live, error_of
+from tests.registry.harness import FAST_HASHING, Live, error_of
 
 PARENT_EMAIL = "annie.sun2@hy-tech.com.tw"
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.demo import DemoOutbox
 from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.masking import mask_contact
+from kiosk.domain.outbox_line import OutboxLine
 from registry import cli
 from registry.notify import FileOutbox, Notification
 from registry.notify.messages import code_message
@@ -54,10 +57,24 @@ def test_latest_reads_back_the_newest_for_one_address(tmp_path: Path) -> None:
 
     latest = outbox.latest(2, to="+886928942045")
 
-    assert [e.notification.meta["code"] for e in latest] == ["000003", "000004"]
+    assert [e.meta["code"] for e in latest] == ["000003", "000004"]
     assert all(e.kind == "code" for e in latest)
     assert latest[0].created_at < latest[1].created_at
-    assert [e.notification.meta["code"] for e in outbox.latest(1)] == ["111114"]
+    assert [e.meta["code"] for e in outbox.latest(1)] == ["111114"]
+
+
+def test_the_demo_kiosk_reads_the_codes_the_registry_writes(tmp_path: Path) -> None:
+    """One line format for both sides: kiosk.domain.outbox_line."""
+    path = tmp_path / "outbox.jsonl"
+    outbox = FileOutbox(path, clock=StepClock())
+    contact = Contact(Channel.SMS, "+886928942045")
+    outbox.send(code_message(contact, "549497", 60))
+    feed = DemoOutbox(path)
+    feed.follow(contact)
+
+    assert feed.latest_code() == (mask_contact(contact), "549497")
+    [line] = path.read_text(encoding="utf-8").splitlines()
+    assert OutboxLine.from_json(line).to_json() == line
 
 
 def test_an_outbox_not_written_yet_is_empty(tmp_path: Path) -> None:
@@ -71,7 +88,7 @@ def test_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write('{"id": "half a li')
 
-    assert [e.notification.meta["code"] for e in outbox.latest(10)] == ["123456"]
+    assert [e.meta["code"] for e in outbox.latest(10)] == ["123456"]
 
 
 def test_threads_and_processes_writing_at_once_lose_and_tear_nothing(tmp_path: Path) -> None:
@@ -102,7 +119,7 @@ def test_threads_and_processes_writing_at_once_lose_and_tear_nothing(tmp_path: P
     entries = outbox.latest(1000)
     assert len(entries) == len(lines)
     assert len({e.id for e in entries}) == len(lines)
-    assert all(e.notification.body == body for e in entries)
+    assert all(e.body == body for e in entries)
 
 
 def test_registry_outbox_prints_the_latest_codes_for_an_address_as_typed(

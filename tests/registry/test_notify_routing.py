@@ -30,7 +30,7 @@ def test_the_default_settings_write_to_the_file_outbox(tmp_path: Path) -> None:
     notifier.send(code_message(EMAIL, "549497", 60))
 
     assert isinstance(notifier, FileOutbox)
-    assert [e.notification.to for e in notifier.latest(5)] == ["cooc123@gmail.com"]
+    assert [e.to for e in notifier.latest(5)] == ["cooc123@gmail.com"]
 
 
 def test_smtp_and_sms_settings_send_email_by_smtp_and_sms_by_the_gateway() -> None:

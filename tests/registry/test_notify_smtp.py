@@ -10,8 +10,8 @@ from email.message import Message
 from typing import Any
 
 import pytest
+from aiosmtpd import handlers
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from kiosk.domain.contact import Channel, Contact
@@ -21,7 +21,7 @@ from registry.notify.messages import account_created_message, code_message
 SENDER = "no-reply@cooc.tp.edu.tw"
 
 
-class Inbox(MessageHandler):
+class Inbox(handlers.Message):
     """Keeps every message the server accepted."""
 
     def __init__(self) -> None:

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,12 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.demo import DemoError, wait_until_healthy
 from kiosk.domain.clock import utc_now
 from kiosk.domain.wire import STAFF_SESSION_HEADER
 from registry.notify.outbox import FileOutbox
 from registry.settings import Limits
 from store.engine import make_engine, make_session_factory
-from tests.registry.conftest import Database, enroll_kiosk, free_port
+from tests.registry.conftest import Database
+from tests.registry.harness import enroll_kiosk, free_port
 
 MOBILE = "0912345678"
 E164 = "+886912345678"
@@ -54,18 +55,12 @@ def _serve(database: Database, data: Path, port: int) -> subprocess.Popen[bytes]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            why = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise AssertionError(f"registry exited: {why}")
-        try:
-            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)  # polling a process that starts: no clock is being waited for
-    raise AssertionError(f"registry at {url} did not come up")
+    try:
+        wait_until_healthy(url, process)
+    except DemoError as exc:
+        exited = process.poll() is not None
+        why = process.stderr.read().decode(errors="replace") if exited and process.stderr else ""
+        raise AssertionError(f"registry at {url}: {exc} {why}") from exc
 
 
 @pytest.fixture
@@ -117,11 +112,11 @@ def test_twenty_concurrent_sms_requests_to_two_processes_send_exactly_two(
     sent = [
         entry
         for entry in FileOutbox(tmp_path / "data" / "outbox.jsonl").entries()
-        if entry.kind == "code" and entry.notification.to == E164
+        if entry.kind == "code" and entry.to == E164
     ]
     assert len(sent) == 2
     # A token signed by one process is good at the other (one signing key for both).
-    code = sent[-1].notification.meta["code"]
+    code = sent[-1].meta["code"]
     assert code.isdigit()
     staff = httpx.post(
         f"{two_registries[0]}/v1/staff/login",

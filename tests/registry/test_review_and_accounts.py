@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kiosk.domain.wire import StaffBindingOut
 from store.central import ParentAccount
-from tests.registry.conftest import Live, error_of
+from tests.registry.harness import Live, error_of
 
 EMAIL = "annie.sun2@hy-tech.com.tw"
 PARENT_ID = "YA94109161"
@@ -119,7 +119,7 @@ def test_the_first_approval_creates_the_account_and_emails_the_parent(live: Live
     assert approved["decided_by"] == "林美玲"
     emails = [e for e in live.outbox.latest(20, to=EMAIL) if e.kind == "account_created"]
     assert len(emails) == 1
-    assert INITIAL not in emails[0].notification.body  # the rule is told, never the password
+    assert INITIAL not in emails[0].body  # the rule is told, never the password
     # The parent's progress page shows 認證.
     token, _ = live.parent_session(EMAIL)
     listed = live.http.get("/v1/bindings", headers=live.kiosk.headers(token)).json()

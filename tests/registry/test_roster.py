@@ -17,7 +17,8 @@ from kiosk.domain.i18n import Translator
 from kiosk.domain.people import Level
 from kiosk.domain.wire import StaffRole
 from registry import cli
-from registry.roster import ImportSummary, RosterInvalid, import_roster
+from registry.services.roster_file import RosterInvalid
+from registry.services.roster_import import ImportSummary, import_roster
 from store.central import School, SchoolClass, StaffAccount, Student
 from store.engine import make_engine, make_session_factory, sqlite_url
 from store.migrate import upgrade

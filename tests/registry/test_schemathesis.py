@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kiosk.domain.wire import STAFF_SESSION_HEADER
-from tests.registry.conftest import Live
+from tests.registry.harness import Live
 
 #: Examples per operation and mode: enough to reach every error path, bounded in time.
 EXAMPLES = 12

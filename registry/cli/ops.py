@@ -1,8 +1,6 @@
 """The operators' commands of ``registry``: import-roster, demo-data and outbox.
 
-:func:`register` adds them to the ``registry`` command line (:mod:`registry.cli`); they share its
-``--database URL`` / ``--data DIR`` arguments, its settings and its database preparation. Their
-output is for people: rich tables in the operator's language (the gettext catalogs), and a
+Their output is for people: rich tables in the operator's language (the gettext catalogs), and a
 progress bar while importing when the output is a terminal.
 """
 
@@ -10,25 +8,24 @@ from __future__ import annotations
 
 import argparse
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
-from registry.demo import DEFAULT_SEED, DemoLogin, LoginKind, load_demo
-from registry.notify.outbox import FileOutbox, OutboxEntry
-from registry.roster import ImportSummary, RosterInvalid, import_rows, read_roster
+from kiosk.domain.outbox_line import OutboxLine
+from registry.cli.common import add_database_arguments, database_sessions, settings_from_args
+from registry.demo import DemoLogin, LoginKind, load_demo
+from registry.demo_plan import DEFAULT_SEED
+from registry.notify.outbox import FileOutbox
 from registry.services.accounts import hash_password
-from registry.settings import RegistrySettings
-from store.engine import make_engine, make_session_factory
+from registry.services.roster_file import RosterInvalid, read_roster
+from registry.services.roster_import import ImportSummary, import_rows
 
 #: Gettext message ids of the kinds of demo login.
 LOGIN_KIND_LABELS = {
@@ -43,9 +40,6 @@ CHANNEL_LABELS = {Channel.EMAIL: N_("Email"), Channel.SMS: N_("SMS")}
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``import-roster``, ``demo-data`` and ``outbox`` to the ``registry`` command line."""
-    # Imported here: registry.cli imports this module to call register().
-    from registry.cli import add_database_arguments
-
     roster = subparsers.add_parser(
         "import-roster",
         help="import schools, classes, homeroom teachers and students from a CSV file",
@@ -66,25 +60,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     outbox.add_argument("-n", "--limit", type=int, default=10, help="how many (default 10)")
     outbox.add_argument("--to", metavar="ADDRESS", help="only messages to this address")
     outbox.set_defaults(handler=_outbox)
-
-
-def _settings(args: argparse.Namespace) -> RegistrySettings:
-    from registry.cli import settings_from_args
-
-    return settings_from_args(args)
-
-
-@contextmanager
-def _sessions(settings: RegistrySettings) -> Iterator[sessionmaker[Session]]:
-    """The database migrated to the central head, and sessions on it."""
-    from registry.cli import prepare_database
-
-    prepare_database(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _progress(console: Console) -> Progress:
@@ -147,10 +122,10 @@ def _import_roster(args: argparse.Namespace) -> int:
     except OSError:
         console.print(t.gettext("The file cannot be read: {path}").format(path=path))
         return 1
-    settings = _settings(args)
+    settings = settings_from_args(args)
     try:
         with (
-            _sessions(settings) as sessions,
+            database_sessions(settings) as sessions,
             sessions.begin() as session,
             _progress(console) as progress,
         ):
@@ -202,8 +177,8 @@ def _logins_table(t: Translator, logins: list[DemoLogin]) -> Table:
 
 def _demo_data(args: argparse.Namespace) -> int:
     console, t = Console(), Translator()
-    settings = _settings(args)
-    with _sessions(settings) as sessions, _progress(console) as progress:
+    settings = settings_from_args(args)
+    with database_sessions(settings) as sessions, _progress(console) as progress:
         task = progress.add_task(t.gettext("Writing the demo data"), total=None)
         report = load_demo(
             sessions,
@@ -224,19 +199,18 @@ def _demo_data(args: argparse.Namespace) -> int:
 # --- outbox -------------------------------------------------------------------------------------
 
 
-def _outbox_table(t: Translator, path: Path, entries: list[OutboxEntry]) -> Table:
+def _outbox_table(t: Translator, path: Path, lines: list[OutboxLine]) -> Table:
     table = Table(title=t.gettext("Outbox: {path}").format(path=path))
     for column in (N_("Time"), N_("Channel"), N_("To"), N_("Kind"), N_("Subject"), N_("Code")):
         table.add_column(t.gettext(column))
-    for entry in entries:
-        n = entry.notification
+    for line in lines:
         table.add_row(
-            entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            t.gettext(CHANNEL_LABELS[n.channel]),
-            n.to,
-            entry.kind,
-            n.subject,
-            n.meta.get("code", ""),
+            line.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            t.gettext(CHANNEL_LABELS[line.channel]),
+            line.to,
+            line.kind,
+            line.subject,
+            line.meta.get("code", ""),
         )
     return table
 
@@ -251,11 +225,11 @@ def _address(raw: str) -> str:
 
 def _outbox(args: argparse.Namespace) -> int:
     console, t = Console(), Translator()
-    path = _settings(args).notify_config.outbox
+    path = settings_from_args(args).notify_config.outbox
     to = _address(args.to) if args.to else None
-    entries = FileOutbox(path).latest(args.limit, to=to)
-    if not entries:
+    lines = FileOutbox(path).latest(args.limit, to=to)
+    if not lines:
         console.print(t.gettext("No messages in the outbox {path}.").format(path=path))
         return 0
-    console.print(_outbox_table(t, path, entries))
+    console.print(_outbox_table(t, path, lines))
     return 0

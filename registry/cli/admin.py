@@ -1,0 +1,106 @@
+"""``registry add-kiosk`` and ``registry add-staff``: the administrator's commands.
+
+They print machine-readable JSON on stdout (a token, an id, a password).
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+
+from sqlalchemy.orm import Session
+
+from kiosk.domain.clock import utc_now
+from kiosk.domain.wire import StaffRole
+from registry.cli.common import (
+    add_database_arguments,
+    print_json,
+    run_in_session,
+    settings_from_args,
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds ``add-kiosk`` and ``add-staff`` to the ``registry`` command line."""
+    kiosk = subparsers.add_parser("add-kiosk", help="register a kiosk; print its one-time token")
+    add_database_arguments(kiosk)
+    kiosk.add_argument("--school", required=True, metavar="CODE")
+    kiosk.set_defaults(handler=_add_kiosk)
+
+    staff = subparsers.add_parser("add-staff", help="add a homeroom teacher or a school admin")
+    add_database_arguments(staff)
+    staff.add_argument("--username", required=True)
+    staff.add_argument("--role", required=True, choices=[role.value for role in StaffRole])
+    staff.add_argument("--school", required=True, metavar="CODE")
+    staff.add_argument("--name", help="display name (the username when not given)")
+    staff.add_argument("--password", help="a random one is made and printed when not given")
+    staff.set_defaults(handler=_add_staff)
+
+
+def _add_kiosk(args: argparse.Namespace) -> int:
+    from registry.services.kiosks import add_kiosk
+
+    settings = settings_from_args(args)
+    made = run_in_session(
+        settings,
+        lambda session: add_kiosk(
+            session, school_code=args.school, now=utc_now(), limits=settings.limits
+        ),
+    )
+    print_json(
+        {
+            "kiosk_id": made.kiosk_id,
+            "school_code": made.school_code,
+            "enrollment_token": made.enrollment_token,
+            "expires_at": made.expires_at.isoformat(),
+        }
+    )
+    return 0
+
+
+def _add_staff(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from registry.services.accounts import create_staff_account, set_staff_password
+    from store.central import StaffAccount
+
+    settings = settings_from_args(args)
+    password = args.password or secrets.token_urlsafe(12)
+
+    def work(session: Session) -> int:
+        exists = session.scalars(
+            select(StaffAccount.id).where(StaffAccount.username == args.username)
+        ).first()
+        if exists is not None:
+            # A teacher the roster import made has no usable password until this sets one.
+            account = set_staff_password(
+                session,
+                username=args.username,
+                school_code=args.school,
+                password=password,
+                hasher=settings.password_hashing.hasher(),
+            )
+            return account.id
+        account = create_staff_account(
+            session,
+            username=args.username,
+            display_name=args.name or args.username,
+            role=StaffRole(args.role),
+            school_code=args.school,
+            password=password,
+            now=utc_now(),
+            hasher=settings.password_hashing.hasher(),
+        )
+        return account.id
+
+    staff_id = run_in_session(settings, work)
+    print_json(
+        {
+            "staff_id": staff_id,
+            "username": args.username,
+            "role": args.role,
+            "school_code": args.school,
+            "password": password,
+        }
+    )
+    return 0
