@@ -12,7 +12,8 @@ from kiosk.forms.data import TAIWAN_TIME, FormData, FormParent, FormStudent, for
 from kiosk.forms.delivery import Delivery, DeliveryKind, deliver_form
 from kiosk.forms.errors import FontMissing, FormError, PrintFailed, SaveFailed
 from kiosk.forms.fonts import DEFAULT_FAMILIES, FontFile, FormFonts, find_fonts
-from kiosk.forms.pdf import draw_signature, render_form
+from kiosk.forms.pdf import render_form
+from kiosk.forms.signature import draw_signature
 
 __all__ = [
     "DEFAULT_FAMILIES",
