@@ -343,12 +343,7 @@ class StudentScreen(WizardScreen[StudentResult]):
         )
 
     def _describe(self, student: StudentEntry) -> str:
-        return f"{student.name}　{student.class_name}　{self._title(student.relationship)}"
-
-    def _title(self, choice: RelationshipChoice) -> str:
-        if choice.relationship is Relationship.OTHER and choice.description:
-            return choice.description
-        return self._(choice.label)
+        return f"{student.name}　{student.class_name}　{student.relationship.title(self._)}"
 
     def _show_relations(self) -> None:
         role = self._role()
@@ -371,7 +366,7 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     def _show_title(self) -> None:
         try:
-            title = self._title(self._relationship_choice())
+            title = self._relationship_choice().title(self._)
         except DomainError:
             title = ""
         self.query_one("#found-title", Static).update(title)
