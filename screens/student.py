@@ -11,7 +11,7 @@ with 移除.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import on
@@ -112,18 +112,6 @@ class StudentRemoved:
 StudentResult = StudentChosen | StudentsDone | StudentRemoved | Back
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """The pupil the registry found for one level, ID and school."""
-
-    level: Level
-    student_id: IdNumber
-    school_code: str
-    school_name: str
-    name: str
-    class_name: str
-
-
 def _role_label(role: Role) -> str:
     return LEGAL_REPRESENTATIVE if role is Role.LEGAL_REPRESENTATIVE else GUARDIAN
 
@@ -188,18 +176,9 @@ class StudentScreen(WizardScreen[StudentResult]):
         self._schools: list[SchoolOut] = []
         # The school chosen in the list (Enter or a tap), not merely highlighted.
         self._school_code: str | None = prefill.school_code if prefill is not None else None
-        self._found: _Found | None = (
-            _Found(
-                prefill.level,
-                prefill.student_id,
-                prefill.school_code,
-                prefill.school_name,
-                prefill.name,
-                prefill.class_name,
-            )
-            if prefill is not None
-            else None
-        )
+        # The student the registry found, with the relationship chosen when it was asked (the
+        # one chosen on leaving is the one kept); a student shown again counts as found.
+        self._found: StudentEntry | None = prefill
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -424,17 +403,18 @@ class StudentScreen(WizardScreen[StudentResult]):
         checked = self._checked_form()
         if checked is None:
             return
-        level, _student_id = checked
+        _relationship, level, _student_id = checked
         if self._schools_level is level and self.query_one("#school-box").display:
             self._verify_student()
         else:
             self._load_schools(level, then_verify=True)
 
-    def _checked_form(self) -> tuple[Level, IdNumber] | None:
-        """The level and ID when relationship, level and ID are all right; else shows why."""
+    def _checked_form(self) -> tuple[RelationshipChoice, Level, IdNumber] | None:
+        """The relationship, level and ID when all are right; else None, showing why."""
         errors: list[DomainError] = []
+        relationship: RelationshipChoice | None = None
         try:
-            self._relationship_choice()
+            relationship = self._relationship_choice()
         except DomainError as error:
             errors.append(error)
         level: Level | None = None
@@ -449,10 +429,10 @@ class StudentScreen(WizardScreen[StudentResult]):
             )
         except DomainError as error:
             errors.append(error)
-        if errors or level is None or student_id is None:
+        if errors or relationship is None or level is None or student_id is None:
             self.show_error(DomainErrors(errors))
             return None
-        return level, student_id
+        return relationship, level, student_id
 
     def _load_schools(self, level: Level, *, then_verify: bool) -> None:
         self.call_registry(
@@ -548,25 +528,32 @@ class StudentScreen(WizardScreen[StudentResult]):
             self.show_error(DomainError(ErrorCode.SCHOOL_UNKNOWN, field=SCHOOL_FIELD))
             self.query_one("#school", OptionList).focus()
             return
-        level, student_id = checked
+        relationship, level, student_id = checked
         self.call_registry(
             self.query_one("#verify", Button),
             lambda: self._client.verify_student(
                 self._session, level, student_id.value, school_code
             ),
-            lambda result: self._student_found(level, student_id, result),
+            lambda result: self._student_found(relationship, level, student_id, result),
             # "Not found" is the same whatever was wrong; it is shown under the ID and 驗證.
             error_at="student-id-error",
         )
 
-    def _student_found(self, level: Level, student_id: IdNumber, result: StudentVerifyOut) -> None:
-        self._found = _Found(
-            level,
-            student_id,
-            result.school_code,
-            result.school_name,
-            result.name,
-            result.class_name,
+    def _student_found(
+        self,
+        relationship: RelationshipChoice,
+        level: Level,
+        student_id: IdNumber,
+        result: StudentVerifyOut,
+    ) -> None:
+        self._found = StudentEntry(
+            relationship=relationship,
+            level=level,
+            student_id=student_id,
+            school_code=result.school_code,
+            school_name=result.school_name,
+            name=result.name,
+            class_name=result.class_name,
         )
         self._show_found()
         # After the next refresh: the box was hidden until now and has no place to scroll to yet.
@@ -576,7 +563,8 @@ class StudentScreen(WizardScreen[StudentResult]):
     # --- leaving -----------------------------------------------------------------------------
 
     def _entry(self) -> StudentEntry | None:
-        """The confirmed student, or None (with the reason shown) when there is none yet."""
+        """The confirmed student, with the relationship chosen now; or None (with the reason
+        shown) when there is none yet."""
         found = self._found
         try:
             relationship = self._relationship_choice()
@@ -585,15 +573,7 @@ class StudentScreen(WizardScreen[StudentResult]):
             return None
         if found is None:
             return None
-        return StudentEntry(
-            relationship=relationship,
-            level=found.level,
-            student_id=found.student_id,
-            school_code=found.school_code,
-            school_name=found.school_name,
-            name=found.name,
-            class_name=found.class_name,
-        )
+        return replace(found, relationship=relationship)
 
     def _form_is_empty(self) -> bool:
         return not self.query_one("#student-id", Input).value.strip()
