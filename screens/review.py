@@ -22,7 +22,6 @@ from kiosk.domain.draft import (
 )
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.masking import mask_id, mask_phone
-from kiosk.domain.people import Relationship
 from screens.base import Back, Chrome, WizardScreen
 from screens.widgets.signature_pad import SignaturePad
 
@@ -135,7 +134,7 @@ class ReviewScreen(WizardScreen[ReviewResult]):
             with Horizontal(classes="value-row"):
                 yield Static(_(NAME), classes="field-label")
                 yield Static(
-                    f"{student.name}　{self._title(student)}\n"
+                    f"{student.name}　{student.relationship.title(self._)}\n"
                     f"{student.school_name}　{student.class_name}",
                     classes="value",
                 )
@@ -185,12 +184,6 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         if where is not None and int(where.group(1)) < len(self._students):
             return f"{self._students[int(where.group(1))].name}：{words}"
         return words
-
-    def _title(self, student: StudentEntry) -> str:
-        choice = student.relationship
-        if choice.relationship is Relationship.OTHER and choice.description:
-            return choice.description
-        return self._(choice.label)
 
     def _phone(self) -> str:
         phone = self._details.phone

@@ -11,34 +11,29 @@ with 移除.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Final
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from kiosk.domain.draft import MAX_STUDENTS, STUDENT_ID_FIELD, StudentEntry
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
 from kiosk.domain.ids import IdNumber, parse_id
 from kiosk.domain.people import (
     LEVEL_LABELS,
-    RELATIONSHIP_LABELS,
-    RELATIONSHIPS_BY_ROLE,
     Level,
-    Relationship,
     RelationshipChoice,
-    Role,
     parse_level,
     parse_relationship,
 )
-from kiosk.domain.schools import school_name_matches
 from screens.base import BACK, Back, Chrome, WizardScreen
+from screens.widgets.relationship_picker import RelationshipPicker
+from screens.widgets.school_picker import SchoolPicker
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
@@ -46,15 +41,10 @@ if TYPE_CHECKING:
 
 QUESTION: Final = N_("Choose your relationship to the student")
 ONE_AT_A_TIME: Final = N_("To bind several students, fill in one student first.")
-LEGAL_REPRESENTATIVE: Final = N_("Legal representative")
-GUARDIAN: Final = N_("Guardian")
-OTHER_PLACEHOLDER: Final = N_("Your relationship to the student, e.g. aunt")
 LEVEL_QUESTION: Final = N_("Please choose the student's school level")
 ID_QUESTION: Final = N_("Please enter the student's ID number")
 VERIFY: Final = N_("Verify")
 SCHOOL_QUESTION: Final = N_("Please choose the student's school")
-SCHOOL_SEARCH: Final = N_("Type part of the school's name to search")
-NO_SCHOOL_MATCHES: Final = N_("No school matches")
 CONFIRM_QUESTION: Final = N_("Please confirm the student's details")
 NAME: Final = N_("Name")
 CLASS: Final = N_("Class")
@@ -111,34 +101,13 @@ class StudentRemoved:
 
 StudentResult = StudentChosen | StudentsDone | StudentRemoved | Back
 
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """The pupil the registry found for one level, ID and school."""
-
-    level: Level
-    student_id: IdNumber
-    school_code: str
-    school_name: str
-    name: str
-    class_name: str
-
-
-def _role_label(role: Role) -> str:
-    return LEGAL_REPRESENTATIVE if role is Role.LEGAL_REPRESENTATIVE else GUARDIAN
-
-
-class SchoolSearch(Input):
-    """The search above the school list: Down goes on into the list (as Tab does)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "into_list", show=False)]
-
-    class IntoList(Message):
-        """Down was pressed in the search: the list below should take the keys."""
-
-    def action_into_list(self) -> None:
-        """Asks the screen to move on into the list."""
-        self.post_message(self.IntoList())
+#: The rows of the student found, to confirm: label, id of the value.
+_FOUND_ROWS: Final = (
+    (NAME, "found-name"),
+    (CLASS, "found-class"),
+    (SCHOOL, "found-school"),
+    (TITLE, "found-title"),
+)
 
 
 class StudentScreen(WizardScreen[StudentResult]):
@@ -165,6 +134,14 @@ class StudentScreen(WizardScreen[StudentResult]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", show=False)]
 
+    _relationship_picker = getters.query_one("#relationship-picker", RelationshipPicker)
+    _level_set = getters.query_one("#level", RadioSet)
+    _student_id = getters.query_one("#student-id", Input)
+    _verify_button = getters.query_one("#verify", Button)
+    _school_box = getters.query_one("#school-box", Vertical)
+    _school_picker = getters.query_one("#school-picker", SchoolPicker)
+    _confirm_box = getters.query_one("#confirm-box", Vertical)
+
     def __init__(
         self,
         chrome: Chrome,
@@ -184,49 +161,19 @@ class StudentScreen(WizardScreen[StudentResult]):
         self._relationship = prefill.relationship if prefill is not None else relationship
         self._initial_error = error
         self._schools_level: Level | None = None
-        # Every school of that level; the list shows those matching the search.
-        self._schools: list[SchoolOut] = []
-        # The school chosen in the list (Enter or a tap), not merely highlighted.
-        self._school_code: str | None = prefill.school_code if prefill is not None else None
-        self._found: _Found | None = (
-            _Found(
-                prefill.level,
-                prefill.student_id,
-                prefill.school_code,
-                prefill.school_name,
-                prefill.name,
-                prefill.class_name,
-            )
-            if prefill is not None
-            else None
-        )
+        # The student the registry found, with the relationship chosen when it was asked (the
+        # one chosen on leaving is the one kept); a student shown again counts as found.
+        self._found: StudentEntry | None = prefill
 
     # --- layout ------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         """Relationship, level, ID, school, confirmation and the students added."""
         _ = self._
-        chosen = self._relationship
-        role = chosen.role if chosen is not None else Role.LEGAL_REPRESENTATIVE
         yield Static(_(QUESTION), classes="heading")
         yield Static(_(ONE_AT_A_TIME), classes="hint")
-        with RadioSet(id="role", classes="inline"):
-            for each in Role:
-                yield RadioButton(_(_role_label(each)), value=each is role, id=f"role-{each}")
-        # The relationships of each role inline under the roles, as the tutorial lists them (a
-        # dropdown is an overlay, where Textual drops CJK characters straddling widget edges).
-        for each in Role:
-            with RadioSet(id=f"relations-{each}", classes="inline relations"):
-                for relationship in RELATIONSHIPS_BY_ROLE[each]:
-                    yield RadioButton(
-                        _(RELATIONSHIP_LABELS[relationship]),
-                        value=chosen is not None and chosen.relationship is relationship,
-                        id=f"relation-{relationship}",
-                    )
-        yield Input(
-            (chosen.description or "") if chosen is not None else "",
-            placeholder=_(OTHER_PLACEHOLDER),
-            id="relationship-other",
+        yield RelationshipPicker(
+            self.chrome.translator, self._relationship, id="relationship-picker"
         )
         yield self.error_line("relationship-error")
 
@@ -248,25 +195,15 @@ class StudentScreen(WizardScreen[StudentResult]):
 
         with Vertical(id="school-box"):
             yield Static(_(SCHOOL_QUESTION), classes="label")
-            # Up to ~140 schools in a level: typing part of a name narrows the list.
-            yield SchoolSearch(placeholder=_(SCHOOL_SEARCH), id="school-search")
-            # Inline and height-bounded, not a dropdown (an overlay; see the relationships).
-            yield OptionList(id="school")
-            yield Static(_(NO_SCHOOL_MATCHES), id="school-none")
+            yield SchoolPicker(self.chrome.translator, id="school-picker")
             yield self.error_line("school-error")
 
         with Vertical(id="confirm-box"):
             yield Static(_(CONFIRM_QUESTION), classes="subheading")
-            for label, widget_id in ((NAME, "found-name"), (CLASS, "found-class")):
+            for label, widget_id in _FOUND_ROWS:
                 with Horizontal(classes="value-row"):
                     yield Static(_(label), classes="field-label")
                     yield Static(id=widget_id, classes="value")
-            with Horizontal(classes="value-row"):
-                yield Static(_(SCHOOL), classes="field-label")
-                yield Static(id="found-school", classes="value")
-            with Horizontal(classes="value-row"):
-                yield Static(_(TITLE), classes="field-label")
-                yield Static(id="found-title", classes="value")
             yield Static(_(CONFIRM_HINT), classes="hint")
 
         if self._students:
@@ -290,78 +227,45 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     def on_mount(self) -> None:
         """Shows what applies now, loads the prefilled student's schools, shows any error."""
-        self._show_relations()
-        self._show_other()
-        self.query_one("#school-box").display = False
+        self._school_box.display = False
         self._show_found()
         # One student more would pass the limit: offer only 下一步.
         self.query_one("#add-another").display = len(self._students) < MAX_STUDENTS - 1
         if self._found is not None:
             self._load_schools(self._found.level, then_verify=False)
-        if self._found is not None:
             # A student shown again: what is left to do is to go on (or correct the ID).
             self.query_one("#next").focus()
         else:
-            first: Widget = self._relations() if self._relationship is None else self._level_set()
+            first: Widget = (
+                self._relationship_picker if self._relationship is None else self._level_set
+            )
             first.focus()
         if self._initial_error is not None:
             self.show_error(self._initial_error)
 
     # --- what the parent chose ---------------------------------------------------------------
 
-    def _role(self) -> Role:
-        pressed = self.query_one("#role", RadioSet).pressed_button
-        if pressed is not None and pressed.id == f"role-{Role.GUARDIAN}":
-            return Role.GUARDIAN
-        return Role.LEGAL_REPRESENTATIVE
-
-    def _relations(self, role: Role | None = None) -> RadioSet:
-        """The relationships of ``role`` (by default the role chosen now)."""
-        return self.query_one(f"#relations-{role if role is not None else self._role()}", RadioSet)
-
-    def _level_set(self) -> RadioSet:
-        return self.query_one("#level", RadioSet)
-
     def _level(self) -> Level | None:
-        pressed = self._level_set().pressed_button
+        pressed = self._level_set.pressed_button
         if pressed is None or pressed.id is None:
             return None
         return Level(pressed.id.removeprefix("level-"))
 
-    def _relationship_value(self) -> str:
-        pressed = self._relations().pressed_button
-        if pressed is None or pressed.id is None:
-            return ""
-        return pressed.id.removeprefix("relation-")
-
     def _relationship_choice(self) -> RelationshipChoice:
+        picker = self._relationship_picker
         return parse_relationship(
-            self._relationship_value(),
-            self.query_one("#relationship-other", Input).value,
+            picker.relationship or "",
+            picker.description,
             field=RELATIONSHIP_FIELD,
             description_field=RELATIONSHIP_OTHER_FIELD,
         )
 
     def _describe(self, student: StudentEntry) -> str:
-        return f"{student.name}　{student.class_name}　{self._title(student.relationship)}"
-
-    def _title(self, choice: RelationshipChoice) -> str:
-        if choice.relationship is Relationship.OTHER and choice.description:
-            return choice.description
-        return self._(choice.label)
-
-    def _show_relations(self) -> None:
-        role = self._role()
-        for each in Role:
-            self._relations(each).display = each is role
-
-    def _show_other(self) -> None:
-        other = self._relationship_value() == Relationship.OTHER
-        self.query_one("#relationship-other", Input).display = other
+        return f"{student.name}　{student.class_name}　{student.relationship.title(self._)}"
 
     def _show_found(self) -> None:
         found = self._found
-        self.query_one("#confirm-box").display = found is not None
+        self._confirm_box.display = found is not None
         if found is None:
             return
         self.query_one("#found-name", Static).update(found.name)
@@ -371,7 +275,7 @@ class StudentScreen(WizardScreen[StudentResult]):
 
     def _show_title(self) -> None:
         try:
-            title = self._title(self._relationship_choice())
+            title = self._relationship_choice().title(self._)
         except DomainError:
             title = ""
         self.query_one("#found-title", Static).update(title)
@@ -381,25 +285,9 @@ class StudentScreen(WizardScreen[StudentResult]):
             self._found = None
             self._show_found()
 
-    @on(RadioSet.Changed, "#role")
-    def _role_changed(self) -> None:
-        self._show_relations()
-        self.clear_errors("relationship-error")
-        self._show_other()
-        self._show_title()
-
-    @on(RadioSet.Changed, ".relations")
+    @on(RelationshipPicker.Changed, "#relationship-picker")
     def _relationship_changed(self) -> None:
         self.clear_errors("relationship-error")
-        self._show_other()
-        self._show_title()
-        if self._relationship_value() == Relationship.OTHER:
-            self.query_one("#relationship-other", Input).focus()
-
-    @on(Input.Changed, "#relationship-other")
-    def _other_changed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:
-            self.clear_errors("relationship-error")
         self._show_title()
 
     @on(RadioSet.Changed, "#level")
@@ -407,7 +295,7 @@ class StudentScreen(WizardScreen[StudentResult]):
         self.clear_errors("level-error", "school-error")
         if self._level() is not self._schools_level:
             # Schools of another level: choose again.
-            self.query_one("#school-box").display = False
+            self._school_box.display = False
             self._forget_found()
 
     @on(Input.Changed, "#student-id")
@@ -429,17 +317,18 @@ class StudentScreen(WizardScreen[StudentResult]):
         checked = self._checked_form()
         if checked is None:
             return
-        level, _student_id = checked
-        if self._schools_level is level and self.query_one("#school-box").display:
+        _relationship, level, _student_id = checked
+        if self._schools_level is level and self._school_box.display:
             self._verify_student()
         else:
             self._load_schools(level, then_verify=True)
 
-    def _checked_form(self) -> tuple[Level, IdNumber] | None:
-        """The level and ID when relationship, level and ID are all right; else shows why."""
+    def _checked_form(self) -> tuple[RelationshipChoice, Level, IdNumber] | None:
+        """The relationship, level and ID when all are right; else None, showing why."""
         errors: list[DomainError] = []
+        relationship: RelationshipChoice | None = None
         try:
-            self._relationship_choice()
+            relationship = self._relationship_choice()
         except DomainError as error:
             errors.append(error)
         level: Level | None = None
@@ -449,139 +338,97 @@ class StudentScreen(WizardScreen[StudentResult]):
             errors.append(error)
         student_id: IdNumber | None = None
         try:
-            student_id = parse_id(
-                self.query_one("#student-id", Input).value, field=STUDENT_ID_FIELD
-            )
+            student_id = parse_id(self._student_id.value, field=STUDENT_ID_FIELD)
         except DomainError as error:
             errors.append(error)
-        if errors or level is None or student_id is None:
+        if errors or relationship is None or level is None or student_id is None:
             self.show_error(DomainErrors(errors))
             return None
-        return level, student_id
+        return relationship, level, student_id
 
     def _load_schools(self, level: Level, *, then_verify: bool) -> None:
         self.call_registry(
-            self.query_one("#verify", Button),
+            self._verify_button,
             lambda: self._client.schools(level),
             lambda schools: self._schools_loaded(level, schools, then_verify=then_verify),
             error_at="student-id-error",
         )
 
     def _schools_loaded(self, level: Level, schools: list[SchoolOut], *, then_verify: bool) -> None:
-        search = self.query_one("#school-search", SchoolSearch)
+        picker = self._school_picker
         if level is not self._schools_level:
             # What was typed to find a school of another level.
-            search.value = ""
+            picker.clear_search()
         self._schools_level = level
-        self._schools = list(schools)
-        keep = self._school_code if self._found is None else self._found.school_code
-        self._school_code = keep if keep in {school.code for school in schools} else None
-        self._show_schools()
-        self.query_one("#school-box").display = True
-        listed = self.query_one("#school", OptionList)
-        if self._school_code is not None:
-            listed.scroll_to_highlight()
+        keep = picker.value if self._found is None else self._found.school_code
+        picker.set_schools(schools, value=keep)
+        self._school_box.display = True
         if then_verify:
-            if self._school_code is None:
-                search.focus(scroll_visible=False)
+            if picker.value is None:
+                picker.focus(scroll_visible=False)
                 # Once laid out (it was hidden until now), the question and the list in view.
-                box = self.query_one("#school-box")
-                self.call_after_refresh(box.scroll_visible, animate=False)
+                self.call_after_refresh(self._school_box.scroll_visible, animate=False)
             else:
                 self._verify_student()
 
-    def _show_schools(self) -> None:
-        """Lists the schools whose names hold what is typed in the search (all when nothing is).
+    @on(SchoolPicker.Changed, "#school-picker")
+    def _school_changed(self, event: SchoolPicker.Changed) -> None:
+        if event.value is None:
+            # The search left the school out: no longer chosen, nothing to confirm.
+            self._forget_found()
 
-        A chosen school the search leaves out is no longer chosen: what is chosen is always in
-        view, highlighted.
-        """
-        typed = self.query_one("#school-search", SchoolSearch).value
-        shown = [school for school in self._schools if school_name_matches(typed, school.name)]
-        listed = self.query_one("#school", OptionList)
-        listed.set_options(Option(school.name, id=school.code) for school in shown)
-        codes = [school.code for school in shown]
-        if self._school_code is not None:
-            if self._school_code in codes:
-                # The choice shown again: the highlight is what marks it.
-                listed.highlighted = codes.index(self._school_code)
-            else:
-                self._school_code = None
-                self._forget_found()
-        listed.display = bool(shown)
-        self.query_one("#school-none").display = not shown
-
-    @on(Input.Changed, "#school-search")
-    def _search_changed(self) -> None:
-        self._show_schools()
-
-    @on(Input.Submitted, "#school-search")
-    def _search_submitted(self) -> None:
-        """Enter in the search: the one school left is chosen; among several, on to the list."""
-        listed = self.query_one("#school", OptionList)
-        if listed.option_count == 1:
-            listed.highlighted = 0
-            self._choose_school(listed.get_option_at_index(0).id)
-        else:
-            self._into_list()
-
-    @on(SchoolSearch.IntoList)
-    def _into_list(self) -> None:
-        listed = self.query_one("#school", OptionList)
-        if not listed.option_count:
-            return
-        if listed.highlighted is None:
-            listed.highlighted = 0
-        listed.focus()
-
-    @on(OptionList.OptionSelected, "#school")
-    def _school_chosen(self, event: OptionList.OptionSelected) -> None:
-        self._choose_school(event.option.id)
-
-    def _choose_school(self, code: str | None) -> None:
+    @on(SchoolPicker.Selected, "#school-picker")
+    def _school_chosen(self) -> None:
         self.clear_errors("school-error", "student-id-error")
         self._forget_found()
-        self._school_code = code
         self._verify_student()
 
     def _verify_student(self) -> None:
         checked = self._checked_form()
         if checked is None:
             return
-        school_code = self._school_code
+        school_code = self._school_picker.value
         if school_code is None:
             self.show_error(DomainError(ErrorCode.SCHOOL_UNKNOWN, field=SCHOOL_FIELD))
-            self.query_one("#school", OptionList).focus()
+            self._school_picker.focus_list()
             return
-        level, student_id = checked
+        relationship, level, student_id = checked
         self.call_registry(
-            self.query_one("#verify", Button),
+            self._verify_button,
             lambda: self._client.verify_student(
                 self._session, level, student_id.value, school_code
             ),
-            lambda result: self._student_found(level, student_id, result),
+            lambda result: self._student_found(relationship, level, student_id, result),
             # "Not found" is the same whatever was wrong; it is shown under the ID and 驗證.
             error_at="student-id-error",
         )
 
-    def _student_found(self, level: Level, student_id: IdNumber, result: StudentVerifyOut) -> None:
-        self._found = _Found(
-            level,
-            student_id,
-            result.school_code,
-            result.school_name,
-            result.name,
-            result.class_name,
+    def _student_found(
+        self,
+        relationship: RelationshipChoice,
+        level: Level,
+        student_id: IdNumber,
+        result: StudentVerifyOut,
+    ) -> None:
+        self._found = StudentEntry(
+            relationship=relationship,
+            level=level,
+            student_id=student_id,
+            school_code=result.school_code,
+            school_name=result.school_name,
+            name=result.name,
+            class_name=result.class_name,
         )
         self._show_found()
         # After the next refresh: the box was hidden until now and has no place to scroll to yet.
-        self.call_after_refresh(self.query_one("#confirm-box").scroll_visible, animate=False)
+        self.call_after_refresh(self._confirm_box.scroll_visible, animate=False)
         self.query_one("#next", Button).focus()
 
     # --- leaving -----------------------------------------------------------------------------
 
     def _entry(self) -> StudentEntry | None:
-        """The confirmed student, or None (with the reason shown) when there is none yet."""
+        """The confirmed student, with the relationship chosen now; or None (with the reason
+        shown) when there is none yet."""
         found = self._found
         try:
             relationship = self._relationship_choice()
@@ -590,18 +437,10 @@ class StudentScreen(WizardScreen[StudentResult]):
             return None
         if found is None:
             return None
-        return StudentEntry(
-            relationship=relationship,
-            level=found.level,
-            student_id=found.student_id,
-            school_code=found.school_code,
-            school_name=found.school_name,
-            name=found.name,
-            class_name=found.class_name,
-        )
+        return replace(found, relationship=relationship)
 
     def _form_is_empty(self) -> bool:
-        return not self.query_one("#student-id", Input).value.strip()
+        return not self._student_id.value.strip()
 
     @on(Button.Pressed, "#add-another")
     def _add_another(self) -> None:

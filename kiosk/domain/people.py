@@ -10,7 +10,7 @@ Labels are gettext message ids (English); the catalogs hold the tutorial's words
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -163,6 +163,17 @@ class RelationshipChoice:
         """The gettext message id of the relationship (translate it; 其他's description is
         the person's own words and is shown as typed)."""
         return RELATIONSHIP_LABELS[self.relationship]
+
+    def title(self, gettext: Callable[[str], str]) -> str:
+        """How the relationship reads to the parent (稱謂): 其他 as its description, as typed;
+        any other relationship as its label in the parent's language.
+
+        Args:
+            gettext: Translates a message id (the screen's language).
+        """
+        if self.relationship is Relationship.OTHER and self.description:
+            return self.description
+        return gettext(self.label)
 
 
 def parse_relationship(

@@ -16,7 +16,6 @@ from textual.widget import Widget
 
 from kiosk.domain.codes import CODE_LENGTH, code_digits
 
-#: How many digits a one-time code has.
 #: One box is ``╭───╮`` (five cells); boxes are one cell apart.
 _BOX_WIDTH: Final = 5
 _GAP: Final = 1
