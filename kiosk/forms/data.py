@@ -22,7 +22,7 @@ from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.i18n import DEFAULT_LANGUAGE, Translator
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
-from kiosk.domain.people import ROLE_LABELS, Relationship
+from kiosk.domain.people import ROLE_LABELS
 
 #: Taiwan's time (UTC+8 all year: no daylight saving since 1979), the form's default.
 TAIWAN_TIME: Final[tzinfo] = timezone(timedelta(hours=8), "Asia/Taipei")
@@ -98,14 +98,6 @@ class FormData:
             raise ValueError("submitted_at must be timezone-aware")
 
 
-def _relationship_words(student: StudentEntry, translator: Translator) -> str:
-    choice = student.relationship
-    if choice.relationship is Relationship.OTHER and choice.description:
-        # 其他's description is the parent's own words, shown as typed.
-        return choice.description
-    return translator.gettext(choice.label)
-
-
 def _parent(details: ParentDetails) -> FormParent:
     if details.existing_account:
         # The registry's prefill arrives masked already; masking it again would change it.
@@ -134,7 +126,7 @@ def form_student(student: StudentEntry, translator: Translator) -> FormStudent:
         name=student.name,
         class_name=student.class_name,
         school_name=student.school_name,
-        relationship=_relationship_words(student, translator),
+        relationship=student.relationship.title(translator.gettext),
         role=translator.gettext(ROLE_LABELS[student.relationship.role]),
     )
 

@@ -238,3 +238,9 @@ def test_any_level_input_raises_nothing_but_a_domain_error(value: str) -> None:
         assert level.code is ErrorCode.LEVEL_UNKNOWN
     else:
         assert level is parse_level(level.value)
+
+
+def test_a_relationship_reads_as_its_label_or_as_the_description_of_other() -> None:
+    words = Translator("zh_TW").gettext
+    assert parse_relationship("father").title(words) == "父親"
+    assert parse_relationship("other", "姑姑").title(words) == "姑姑"
