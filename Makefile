@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard kiosk/locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean fonts
+.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean fonts lock
 
 ## run: the kiosk on the embedded default (local registry on 127.0.0.1, SQLite, demo data)
 run: $(STAMP) locale
@@ -15,12 +15,22 @@ run: $(STAMP) locale
 ## test: ruff, mypy, import contracts and the whole pytest suite
 test: lint typecheck contracts pytest
 
-# (Re)install only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# (Re)install only when the lock or pyproject.toml changed since the last install. The exact versions
+# come from requirements.lock (every kiosk installed from one commit runs the same libraries); the
+# project itself is then installed editable, without resolving anything again.
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## lock: pin every dependency (dev extras included) of pyproject.toml again in requirements.lock
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		-o requirements.lock pyproject.toml
 
 locale: $(MO)
 
