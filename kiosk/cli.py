@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Final
 from kiosk.domain.errors import N_
 
 if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+if TYPE_CHECKING:
     pass
 
 #: What the splash says while the demo starts its registry.
@@ -44,6 +47,17 @@ def _report_boot_error(error: BaseException | None) -> int:
     return 1
 
 
+def _run_app(app: KioskApp) -> int:
+    """Runs the kiosk until it is left, or until its terminal is gone (then exits 129)."""
+    from kiosk.terminal import EXIT_HANGUP, TerminalWatch
+
+    with TerminalWatch(app) as watch:
+        app.run()
+    if watch.hung_up:
+        return EXIT_HANGUP
+    return _report_boot_error(app.boot_error)
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.settings import KioskSettings
@@ -51,8 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     config: Path = args.config
     _log_to(args.log)
     app = make_app(lambda: KioskSettings.load(config))
-    app.run()
-    return _report_boot_error(app.boot_error)
+    return _run_app(app)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -76,11 +89,10 @@ def _demo(args: argparse.Namespace) -> int:
 
     app = make_app(settings, starting=DEMO_STARTING)
     try:
-        app.run()
+        return _run_app(app)
     finally:
         # Quitting the demo stops its registry, whatever happened.
         registry.stop()
-    return _report_boot_error(app.boot_error)
 
 
 def _enroll(args: argparse.Namespace) -> int:
