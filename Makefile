@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard kiosk/locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean fonts lock
+.PHONY: run test lint typecheck contracts pytest bench locale extract-messages clean fonts lock docs
 
 ## run: the kiosk on the embedded default (local registry on 127.0.0.1, SQLite, demo data)
 run: $(STAMP) locale
@@ -69,6 +69,10 @@ fonts:
 	@command -v apt-get >/dev/null 2>&1 || { echo "no apt-get here: install $(SYSTEM_PACKAGES) with this system's package manager"; exit 1; }
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
+
+## docs: write the settings reference into docs/OPERATIONS.md again (a test checks it is current)
+docs: $(STAMP)
+	$(BIN)/python -m tests.unit.test_operations_guide --write
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -200,7 +200,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
     sync.set_defaults(handler=_sync)
+
+    reference = commands.add_parser(
+        "config-reference",
+        help="print every kiosk setting with its TOML key, environment variable, default and "
+        "meaning (Markdown, as in docs/OPERATIONS.md)",
+    )
+    reference.set_defaults(handler=_config_reference)
     return parser
+
+
+def config_reference() -> str:
+    """The Markdown table of every kiosk setting, from the settings model's docstrings."""
+    from kiosk.domain.settings_doc import settings_reference
+    from kiosk.settings import KioskSettings
+
+    return settings_reference(
+        KioskSettings,
+        env_prefix="KIOSK_",
+        title="Kiosk settings (`kiosk.toml`, or `KIOSK_*` environment)",
+    )
+
+
+def _config_reference(args: argparse.Namespace) -> int:
+    print(config_reference(), end="")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

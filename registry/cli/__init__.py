@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
-from registry.cli import admin, ops, serve
+from registry.cli import admin, ops, reference, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(commands)
     admin.register(commands)
     ops.register(commands)
+    reference.register(commands)
     return parser
 
 
