@@ -28,8 +28,15 @@ def filled(text: str) -> str:
         pattern = re.compile(
             rf"(<!-- config-reference:{name} -->\n).*?(<!-- /config-reference:{name} -->)", re.S
         )
-        assert pattern.search(text), f"docs/OPERATIONS.md has no {name} reference markers"
-        text = pattern.sub(lambda m, r=reference: m.group(1) + r + m.group(2), text)
+        match = pattern.search(text)
+        assert match is not None, f"docs/OPERATIONS.md has no {name} reference markers"
+        text = (
+            text[: match.start()]
+            + match.group(1)
+            + reference
+            + match.group(2)
+            + text[match.end() :]
+        )
     return text
 
 
