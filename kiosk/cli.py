@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from kiosk.domain.errors import N_
+from kiosk.domain.release import release
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -166,6 +167,7 @@ def _sync(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the kiosk against its registry")

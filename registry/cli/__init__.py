@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
+from kiosk.domain.release import release
 from registry.cli import admin, ops, reference, serve
 
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="registry", description="The CoolClass parent binding registry."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.register(commands)
     admin.register(commands)

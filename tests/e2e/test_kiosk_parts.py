@@ -260,3 +260,17 @@ def test_kiosk_enroll_registers_the_key_once(registry: LiveRegistry, tmp_path: P
     )
     assert again.returncode == 1
     assert "kiosk.enrollment_invalid" in again.stderr
+
+
+def test_both_commands_say_their_version() -> None:
+    import subprocess
+    import sys
+
+    from kiosk.domain.release import release
+
+    for module in ("kiosk", "registry"):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--version"], capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == f"{module} {release()}"
+        assert release()[0].isdigit()
