@@ -15,6 +15,7 @@ from argon2 import PasswordHasher, Type
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kiosk.domain.consent import load_statement
 from kiosk.domain.wire import AUDIENCE, KIOSK_TOKEN_MAX_LIFETIME_S, MAX_BODY_BYTES
 from registry.notify.config import NotifyConfig
 
@@ -125,6 +126,11 @@ class RegistrySettings(BaseSettings):
     """How parents are told things; None: the file outbox ``<data_dir>/outbox.jsonl``."""
     version: str = "0.1.0"
     """Reported by ``/v1/health``."""
+    consent_versions: tuple[str, ...] = Field(
+        default_factory=lambda: (load_statement("zh_TW").version,)
+    )
+    """The personal-data statement versions a submission may name: the current one, plus any
+    earlier one that kiosks may still hold applications under."""
 
     @model_validator(mode="after")
     def _paths_in_data_dir(self) -> Self:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
-from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole
+from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole, visible_text
 from registry.services import audit
 from registry.services.accounts import create_parent_account
 from registry.services.locks import lock
@@ -217,8 +217,10 @@ def reject(
             (field ``reason``) for a blank reason.
     """
     text = " ".join(reason.split())
-    if not text:
-        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason")
+    try:
+        visible_text(text)
+    except ValueError:
+        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason") from None
     binding = _binding_in_scope(session, reviewer, binding_id)
     if binding.status is not BindingStatus.PENDING:
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)

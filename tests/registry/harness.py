@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship
@@ -313,9 +314,9 @@ class Live:
         """A valid submission for ``students``."""
         return SubmissionIn(
             application_id=application_id or uuid.uuid4(),
-            receipt="R-" + uuid.uuid4().hex[:8].upper(),
+            receipt=f"KT1-20260901-{uuid.uuid4().int % 10**6:06d}",
             challenge_id=uuid.UUID(challenge_id),
-            consent_version="2026-09",
+            consent_version=load_statement("zh_TW").version,
             submitted_at=self.clock(),
             students=[
                 SubmissionStudentIn(
