@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.contact import parse_email, parse_phone
+from kiosk.domain.contact import email_key, parse_email, parse_phone
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import normalize_id, parse_id
 from kiosk.domain.people import parse_name
@@ -123,10 +123,12 @@ def create_parent_account(
         DomainError: the values' own errors.
     """
     number = parse_id(id_number, field="id").value
+    login = parse_email(email, field="email").value
     account = ParentAccount(
         id_number=number,
         name=parse_name(name, field="name"),
-        email=parse_email(email, field="email").value,
+        email=login,
+        email_key=email_key(login),
         phone=parse_phone(phone, field="phone").e164,
         password_hash=hash_password(
             password if password is not None else initial_password(number), hasher=hasher
@@ -243,7 +245,9 @@ def _parent_for_login(session: Session, email: str) -> ParentAccount:
         address = None
     account = (
         session.scalars(
-            select(ParentAccount).where(ParentAccount.email == address).with_for_update()
+            select(ParentAccount)
+            .where(ParentAccount.email_key == email_key(address))
+            .with_for_update()
         ).one_or_none()
         if address is not None
         else None

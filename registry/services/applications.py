@@ -146,14 +146,18 @@ def _replay(session: Session, application: Application, digest: str) -> Submitte
 
 
 def _check_email_free(session: Session, email: str, parent_id: str) -> None:
-    """The tutorial's rule: one email belongs to one parent ID (account or live application)."""
+    """The tutorial's rule: one email belongs to one parent ID (account or live application).
+
+    Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
+    """
+    key = email_key(email)
     other_account = session.scalar(
-        select(exists().where(ParentAccount.email == email, ParentAccount.id_number != parent_id))
+        select(exists().where(ParentAccount.email_key == key, ParentAccount.id_number != parent_id))
     )
     other_application = session.scalar(
         select(
             exists().where(
-                Application.parent_email == email,
+                Application.parent_email_key == key,
                 Application.parent_id_number != parent_id,
                 Binding.application_id == Application.id,
                 Binding.removed_at.is_(None),
@@ -334,7 +338,7 @@ def _store(
     email = account.email if account is not None else (details.email.value if details.email else "")
     # One writer per parent and per email at a time: the email and already-bound rules below
     # read, then write, and must not interleave with another application of the same people.
-    lock(session, f"parent:{parent_id}", f"email:{email}")
+    lock(session, f"parent:{parent_id}", f"email:{email_key(email)}")
     existing = session.get(Application, submission.application_id)
     if existing is not None:
         return _replay(session, existing, digest)

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.consent import load_statement
-from kiosk.domain.contact import Channel
+from kiosk.domain.contact import Channel, parse_contact
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import (
@@ -293,7 +293,7 @@ class Live:
         )
         assert answer.status_code == 202, answer.text
         challenge = answer.json()["challenge_id"]
-        normalised = address.lower() if channel is Channel.EMAIL else _e164(address)
+        normalised = parse_contact(channel, address).address
         verified = self.verify(challenge, self.last_code(normalised), kiosk)
         assert verified.status_code == 200, verified.text
         return verified.json()["session_token"], challenge
@@ -356,11 +356,6 @@ class Live:
         """A staff request."""
         headers = {STAFF_SESSION_HEADER: token}
         return self.http.request(method, path, headers=headers, **kwargs)
-
-
-def _e164(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return "+886" + digits[1:] if digits.startswith("0") else "+" + digits
 
 
 def enroll_kiosk(
