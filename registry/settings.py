@@ -44,6 +44,8 @@ class Limits(BaseModel):
     """Wrong entries that kill a code."""
     lookup_misses: int = Field(default=5, ge=1)
     """Student look-ups that may fail before the parent session locks."""
+    parent_lookups: int = Field(default=10, ge=1)
+    """Parent-ID look-ups one parent session may make (each answers masked personal data)."""
     parent_session_minutes: int = Field(default=60, ge=1)
     """How long a verified contact stays verified."""
     staff_session_minutes: int = Field(default=480, ge=1)

@@ -243,6 +243,27 @@ class SendEvent(CentralBase):
     at: Mapped[datetime]
 
 
+class LoginFailure(CentralBase):
+    """One wrong password (or unknown login), by the login tried and the client that tried it.
+
+    Counted whether the login exists or not, so that an unknown one is answered like a known one;
+    a lock is per login and client, so one client cannot lock a teacher out for everyone.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_login_client_at", "login", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(EMAIL_LENGTH + 10))
+    """``staff:<username>`` or ``parent:<email key>``."""
+    client: Mapped[str] = mapped_column(String(64))
+    """The client's address as the server saw it (the proxy's forwarded one behind a proxy)."""
+    at: Mapped[datetime]
+
+
 class ParentSession(CentralBase):
     """A verified contact, for the parent-session JWT; counts failed student look-ups."""
 
@@ -257,6 +278,8 @@ class ParentSession(CentralBase):
     expires_at: Mapped[datetime]
     failed_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_at: Mapped[datetime | None]
+    parent_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Parent-ID look-ups made (each answers masked personal data): bounded per session."""
 
 
 # --- applications and bindings --------------------------------------------------------------

@@ -101,3 +101,24 @@ def test_mail_to_the_verified_address_names_the_parent_every_time(live: Live) ->
     bodies = _received(live, EMAIL)
     assert len(bodies) == 2
     assert all("王曉明 您好" in body for body in bodies)
+
+
+def test_parent_look_ups_are_bounded_per_session(live: Live) -> None:
+    token, _challenge = live.parent_session(EMAIL)
+    limit = live.settings.limits.parent_lookups
+    answers = [
+        live.http.post(
+            "/v1/parents/lookup",
+            json={"parent_id": "YA94109161"},
+            headers=live.kiosk.headers(token),
+        )
+        for _ in range(limit + 3)
+    ]
+    assert [a.status_code for a in answers] == [200] * limit + [423] * 3
+    assert {error_of(a)["code"] for a in answers[limit:]} == {"session.locked"}
+    # Another session has look-ups of its own.
+    other, _challenge = live.parent_session("other.parent@example.org")
+    answer = live.http.post(
+        "/v1/parents/lookup", json={"parent_id": "YA94109161"}, headers=live.kiosk.headers(other)
+    )
+    assert answer.status_code == 200, answer.text
