@@ -39,6 +39,7 @@ from registry import unit_of_work
 from registry.auth import TokenSigner, unverified_kiosk_id, verify_kiosk_token
 from registry.notify.base import Notifier
 from registry.services import kiosks
+from registry.services.logins import PasswordWork
 from registry.services.review import Reviewer
 from registry.settings import RegistrySettings
 from store.central import Kiosk, ParentSession, StaffAccount
@@ -62,6 +63,7 @@ class Registry:
         signer: Signs and checks parent and staff tokens.
         pepper: The HMAC key of the code hashes.
         hasher: Hashes new passwords (argon2id at the settings' cost).
+        passwords: Checks and hashes passwords for requests, a bounded number at once.
     """
 
     settings: RegistrySettings
@@ -72,6 +74,7 @@ class Registry:
     signer: TokenSigner
     pepper: bytes
     hasher: PasswordHasher
+    passwords: PasswordWork
 
     def now(self) -> datetime:
         """The current time from the injected clock."""
@@ -86,6 +89,15 @@ def get_registry(request: Request) -> Registry:
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_client(request: Request) -> str:
+    """The caller's address: the peer, or behind a trusted proxy the one it forwarded (uvicorn
+    reads ``X-Forwarded-For`` from ``--forwarded-allow-ips``, 127.0.0.1 by default)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientDep = Annotated[str, Depends(get_client)]
 
 
 def get_session(registry: RegistryDep) -> Iterator[Session]:

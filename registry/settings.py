@@ -51,9 +51,16 @@ class Limits(BaseModel):
     staff_session_minutes: int = Field(default=480, ge=1)
     """How long a staff login lasts."""
     login_failures: int = Field(default=5, ge=1)
-    """Wrong passwords in a row that lock an account."""
+    """Wrong passwords (or unknown logins) that lock a login for the client that tried them."""
     login_lock_minutes: int = Field(default=15, ge=1)
-    """How long such a lock lasts."""
+    """How long such a lock lasts (and the window failures are counted in)."""
+    client_login_failures: int = Field(default=20, ge=1)
+    """Failures one client may have over all logins in that window before every login of
+    theirs is refused unhashed."""
+    concurrent_hashes: int = Field(default=2, ge=1)
+    """Password hashes computed at once in one process (argon2id: 64 MiB each)."""
+    client_concurrent_logins: int = Field(default=2, ge=1)
+    """Logins one client may have running at once."""
     account_unused_days: int = Field(default=14, ge=1)
     """A new parent account not signed in to within this many days expires."""
     enrollment_token_days: int = Field(default=7, ge=1)

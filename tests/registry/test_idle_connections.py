@@ -9,20 +9,30 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from kiosk.demo import wait_until_healthy
+from tests.registry.conftest import Database
 from tests.registry.harness import free_port
 
 IDLE = 200
 
 
+@dataclass(frozen=True)
+class Served:
+    """A ``registry serve`` process."""
+
+    url: str
+    pid: int
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """``registry serve`` on a fresh SQLite file; yields its base URL."""
+def served(database: Database, tmp_path: Path) -> Iterator[Served]:
+    """``registry serve`` on the test's database (production hashing memory, one pass)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -31,7 +41,7 @@ def served(tmp_path: Path) -> Iterator[str]:
             "registry",
             "serve",
             "--database",
-            f"sqlite:///{tmp_path / 'registry.db'}",
+            database.url,
             "--data",
             str(tmp_path / "data"),
             "--port",
@@ -46,7 +56,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
@@ -73,12 +83,12 @@ def _closed_by_server(sock: socket.socket, within_s: float) -> bool:
         return True
 
 
-def test_health_answers_beside_200_idle_and_half_sent_connections(served: str) -> None:
-    idle = _open(served, IDLE // 2, b"")
-    half = _open(served, IDLE // 2, b"GET /v1/heal")
+def test_health_answers_beside_200_idle_and_half_sent_connections(served: Served) -> None:
+    idle = _open(served.url, IDLE // 2, b"")
+    half = _open(served.url, IDLE // 2, b"GET /v1/heal")
     try:
         started = time.monotonic()
-        answer = httpx.get(f"{served}/v1/health", timeout=5)
+        answer = httpx.get(f"{served.url}/v1/health", timeout=5)
         took = time.monotonic() - started
         assert answer.status_code == 200, answer.text
         assert took < 1.0, f"/v1/health took {took:.2f} s"
@@ -87,9 +97,9 @@ def test_health_answers_beside_200_idle_and_half_sent_connections(served: str) -
             sock.close()
 
 
-def test_a_client_that_never_finishes_its_request_is_disconnected(served: str) -> None:
-    (silent,) = _open(served, 1, b"")
-    (slow,) = _open(served, 1, b"POST /v1/codes HTTP/1.1\r\nHost: x\r\n")
+def test_a_client_that_never_finishes_its_request_is_disconnected(served: Served) -> None:
+    (silent,) = _open(served.url, 1, b"")
+    (slow,) = _open(served.url, 1, b"POST /v1/codes HTTP/1.1\r\nHost: x\r\n")
     try:
         # The deadline is 2 s here; the connection must go within a few seconds of it.
         assert _closed_by_server(silent, within_s=8)
@@ -99,8 +109,8 @@ def test_a_client_that_never_finishes_its_request_is_disconnected(served: str) -
         slow.close()
 
 
-def test_one_client_holds_at_most_its_share_of_idle_connections(served: str) -> None:
-    sockets = _open(served, 60, b"")
+def test_one_client_holds_at_most_its_share_of_idle_connections(served: Served) -> None:
+    sockets = _open(served.url, 60, b"")
     try:
         # 50 per client by default: the oldest ten were closed to make room.
         assert all(_closed_by_server(sock, within_s=1) for sock in sockets[:10])
