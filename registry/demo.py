@@ -153,6 +153,7 @@ def _staff_logins(
                     username=login.username,
                     school_code=login.school.code,
                     password=login.password,
+                    now=now,
                     hasher=hasher,
                 )
                 created = True

@@ -279,10 +279,11 @@ def require_staff(
     now: NowDep,
     token: Annotated[str | None, Security(_staff_header)],
 ) -> Reviewer:
-    """Verifies the staff JWT and that the account still exists.
+    """Verifies the staff JWT, that the account still exists and that its sessions were not
+    ended after the token was issued.
 
     Raises:
-        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a bad one.
+        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a bad or ended one.
     """
     if not token:
         raise DomainError(ErrorCode.AUTH_REQUIRED)
@@ -291,9 +292,14 @@ def require_staff(
         staff_id = int(str(claims.get("sub")))
     except ValueError:
         raise DomainError(ErrorCode.AUTH_INVALID) from None
+    issued = claims.get("iat")
     with registry.sessions() as session:
         account = session.get(StaffAccount, staff_id)
         if account is None:
+            raise DomainError(ErrorCode.AUTH_INVALID)
+        ended = account.sessions_ended_at
+        # Whole seconds, as ``iat``: a token of the second its sessions ended is ended too.
+        if ended is not None and (not isinstance(issued, int) or issued <= ended.timestamp()):
             raise DomainError(ErrorCode.AUTH_INVALID)
         return Reviewer(staff_id=account.id, role=account.role, school_code=account.school_code)
 

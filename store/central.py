@@ -154,6 +154,9 @@ class StaffAccount(CreatedAtMixin, CentralBase):
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_until: Mapped[datetime | None]
+    sessions_ended_at: Mapped[datetime | None]
+    """Staff tokens issued at or before this time are refused (a password change, or
+    ``registry end-staff-sessions``)."""
 
 
 class ParentAccount(CreatedAtMixin, CentralBase):

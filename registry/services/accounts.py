@@ -176,11 +176,13 @@ def set_staff_password(
     username: str,
     school_code: str,
     password: str,
+    now: datetime,
     hasher: PasswordHasher | None = None,
 ) -> StaffAccount:
     """Gives an existing staff account (e.g. a teacher the roster import made) a new password.
 
-    Failed logins and a lock are cleared with it. Does not commit.
+    Failed logins and a lock are cleared with it, and the account's staff tokens end. Does not
+    commit.
 
     Raises:
         DomainError: ``STAFF_USERNAME_TAKEN`` when the login belongs to another school;
@@ -198,6 +200,8 @@ def set_staff_password(
     account.password_hash = hash_password(password, hasher=hasher)
     account.failed_logins = 0
     account.locked_until = None
+    # Whoever held the old password holds no session made with it any more.
+    account.sessions_ended_at = now
     return account
 
 
@@ -217,6 +221,19 @@ def find_parent(session: Session, email: str) -> ParentAccount | None:
     return session.scalars(
         select(ParentAccount).where(ParentAccount.email_key == email_key(address))
     ).one_or_none()
+
+
+def end_staff_sessions(session: Session, username: str, *, now: datetime) -> StaffAccount:
+    """Ends every staff token of ``username`` issued until ``now``. Does not commit.
+
+    Raises:
+        DomainError: ``REQUEST_NOT_FOUND`` (field ``username``) when there is no such account.
+    """
+    account = find_staff(session, username)
+    if account is None:
+        raise DomainError(ErrorCode.REQUEST_NOT_FOUND, field="username")
+    account.sessions_ended_at = now
+    return account
 
 
 def check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
