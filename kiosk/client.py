@@ -14,6 +14,7 @@ httpx, pyjwt and pydantic are heavy to import: the app imports this module after
 
 from __future__ import annotations
 
+import ipaddress
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -63,6 +64,33 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 TOKEN_LIFETIME_S: Final = 60
 
 
+def refuse_plain_http(base_url: str) -> None:
+    """Refuses a registry URL that would carry personal data unencrypted over a network.
+
+    ``https://`` is always fine; ``http://`` only to this machine (``localhost``, 127.0.0.0/8,
+    ``::1``: the embedded demo registry).
+
+    Raises:
+        ValueError: ``base_url`` is neither.
+    """
+    url = httpx.URL(base_url)
+    if url.scheme == "https":
+        return
+    if url.scheme == "http":
+        host = url.host
+        if host == "localhost":
+            return
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            pass
+    raise ValueError(
+        f"refusing the registry URL {base_url!r}: use https:// (plain http:// only to this "
+        "machine, unless allowed explicitly)"
+    )
+
+
 class RegistryClient:
     """Talks to one registry as one enrolled kiosk.
 
@@ -75,6 +103,11 @@ class RegistryClient:
         connect_timeout: Seconds to wait for a connection.
         now: Gives the time for the tokens' ``iat``/``exp`` (Unix seconds); tests inject it.
         transport: An httpx transport to use instead of the network (tests).
+        allow_plain_http: Accept an ``http://`` URL of a registry that is not on this machine.
+
+    Raises:
+        ValueError: ``base_url`` is plain ``http://`` to another machine and ``allow_plain_http``
+            was not given: the parents' data would cross the network unencrypted.
     """
 
     def __init__(
@@ -88,7 +121,10 @@ class RegistryClient:
         connect_timeout: float = 5.0,
         now: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_plain_http: bool = False,
     ) -> None:
+        if not allow_plain_http:
+            refuse_plain_http(base_url)
         self.base_url = base_url.rstrip("/")
         self.kiosk_id = kiosk_id
         self._key = key
@@ -113,12 +149,14 @@ class RegistryClient:
         audience: str = AUDIENCE,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        allow_plain_http: bool = False,
     ) -> Self:
         """A client signing with the key in ``key_file`` (see :mod:`kiosk.keys`).
 
         Raises:
             FileNotFoundError: No key there: the kiosk is not enrolled (``kiosk enroll``).
-            ValueError: The file is not an Ed25519 private key.
+            ValueError: The file is not an Ed25519 private key, or ``base_url`` is refused
+                (see :func:`refuse_plain_http`).
         """
         return cls(
             base_url,
@@ -127,6 +165,7 @@ class RegistryClient:
             audience=audience,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            allow_plain_http=allow_plain_http,
         )
 
     async def aclose(self) -> None:

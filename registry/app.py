@@ -27,6 +27,7 @@ from registry.routers import (
     roster,
     staff,
 )
+from registry.services.logins import PasswordWork
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
 
@@ -76,6 +77,7 @@ def create_app(
         The app; its engine is disposed when the app shuts down.
     """
     engine = make_engine(settings.database_url)
+    hasher = settings.password_hashing.hasher()
     registry = Registry(
         settings=settings,
         clock=clock,
@@ -88,7 +90,12 @@ def create_app(
             audience=settings.audience,
         ),
         pepper=load_or_create_pepper(settings.pepper_path),
-        hasher=settings.password_hashing.hasher(),
+        hasher=hasher,
+        passwords=PasswordWork(
+            hasher,
+            at_once=settings.limits.concurrent_hashes,
+            per_client=settings.limits.client_concurrent_logins,
+        ),
     )
 
     @asynccontextmanager

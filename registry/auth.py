@@ -18,7 +18,9 @@ import base64
 import binascii
 import contextlib
 import os
+import re
 import secrets
+import stat
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -38,6 +40,8 @@ ALGORITHMS: Final = ["EdDSA"]
 #: The prefix of a kiosk token's issuer.
 KIOSK_ISSUER_PREFIX: Final = "kiosk:"
 #: Claims every token must carry.
+#: What a kiosk id may look like (``k-`` and hex digits are made; a little room around that).
+_KIOSK_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _REQUIRED: Final = ["iss", "sub", "aud", "iat", "exp", "jti"]
 #: PyJWT checks only signature, algorithm, audience and issuer; time is ours.
 _DECODE_OPTIONS: Final = {
@@ -61,7 +65,7 @@ def _write_secret_file(path: Path, data: bytes) -> None:
     Written to a temporary file first and linked into place, so a second process starting at the
     same moment either wins or reads the complete file the first one wrote.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o600)
@@ -76,8 +80,35 @@ def _write_secret_file(path: Path, data: bytes) -> None:
         os.unlink(temp)
 
 
+def read_secret_file(path: Path) -> bytes:
+    """The bytes of a secret file, refused unless it is a regular file only its owner can read.
+
+    Raises:
+        ValueError: The file is a symbolic link, not a regular file, or open to group or others.
+        OSError: It cannot be read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"the secret {path} is not a regular file")
+        if info.st_mode & 0o077:
+            raise ValueError(
+                f"the secret {path} is open to group or others "
+                f"(mode {stat.S_IMODE(info.st_mode):o}); it must be 600"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
 def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
-    """The registry's Ed25519 key from a PEM file, made (0600) when the file does not exist."""
+    """The registry's Ed25519 key from a PEM file, made (0600) when the file does not exist.
+
+    Raises:
+        ValueError: as :func:`read_secret_file`, or the file holds no Ed25519 key.
+    """
     if not path.exists():
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
@@ -86,17 +117,21 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
             serialization.NoEncryption(),
         )
         _write_secret_file(path, pem)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    loaded = serialization.load_pem_private_key(read_secret_file(path), password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return loaded
 
 
 def load_or_create_pepper(path: Path) -> bytes:
-    """The HMAC key of the code hashes (32 random bytes), made (0600) when missing."""
+    """The HMAC key of the code hashes (32 random bytes), made (0600) when missing.
+
+    Raises:
+        ValueError: as :func:`read_secret_file`, or the file is too short.
+    """
     if not path.exists():
         _write_secret_file(path, secrets.token_bytes(32))
-    pepper = path.read_bytes()
+    pepper = read_secret_file(path)
     if len(pepper) < 32:
         raise ValueError(f"{path} holds fewer than 32 bytes")
     return pepper
@@ -143,7 +178,8 @@ def unverified_kiosk_id(token: str) -> str:
     if not isinstance(issuer, str) or not issuer.startswith(KIOSK_ISSUER_PREFIX):
         raise DomainError(ErrorCode.AUTH_INVALID)
     kiosk_id = issuer[len(KIOSK_ISSUER_PREFIX) :]
-    if not kiosk_id or len(kiosk_id) > 40:
+    # Checked before the id reaches the database (PostgreSQL refuses a NUL with an error).
+    if not _KIOSK_ID.fullmatch(kiosk_id):
         raise DomainError(ErrorCode.AUTH_INVALID)
     return kiosk_id
 

@@ -46,6 +46,7 @@ from registry.services.codes import request_code, verify_code
 from registry.services.kiosks import add_kiosk
 from registry.services.review import approve, reviewer_of
 from registry.services.roster_import import ImportSummary, import_rows
+from registry.services.submission_checks import SubmissionRules
 from registry.settings import Limits
 from store.central import (
     Binding,
@@ -152,6 +153,7 @@ def _staff_logins(
                     username=login.username,
                     school_code=login.school.code,
                     password=login.password,
+                    now=now,
                     hasher=hasher,
                 )
                 created = True
@@ -213,7 +215,7 @@ def _bind(
         }
         submission = SubmissionIn(
             application_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-            receipt=f"DEMO-{rng.randrange(10**6):06d}",
+            receipt=f"KDEMO-{when:%Y%m%d}-{rng.randrange(10**4):04d}",
             challenge_id=issued.challenge_id,
             consent_version=consent_version,
             submitted_at=when,
@@ -231,7 +233,8 @@ def _bind(
             ),
             signature=SignatureIn(kind=SignatureKind.TYPED, typed_name=parent.name),
         )
-        result = submit(session, submission, kiosk_id=kiosk_id, now=when).result
+        rules = SubmissionRules(consent_versions=frozenset({consent_version}), max_misses=1)
+        result = submit(session, submission, kiosk_id=kiosk_id, now=when, rules=rules).result
         session.commit()
     decided = when + timedelta(hours=2)
     for binding in result.bindings:

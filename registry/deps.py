@@ -39,6 +39,7 @@ from registry import unit_of_work
 from registry.auth import TokenSigner, unverified_kiosk_id, verify_kiosk_token
 from registry.notify.base import Notifier
 from registry.services import kiosks
+from registry.services.logins import PasswordWork
 from registry.services.review import Reviewer
 from registry.settings import RegistrySettings
 from store.central import Kiosk, ParentSession, StaffAccount
@@ -62,6 +63,7 @@ class Registry:
         signer: Signs and checks parent and staff tokens.
         pepper: The HMAC key of the code hashes.
         hasher: Hashes new passwords (argon2id at the settings' cost).
+        passwords: Checks and hashes passwords for requests, a bounded number at once.
     """
 
     settings: RegistrySettings
@@ -72,6 +74,7 @@ class Registry:
     signer: TokenSigner
     pepper: bytes
     hasher: PasswordHasher
+    passwords: PasswordWork
 
     def now(self) -> datetime:
         """The current time from the injected clock."""
@@ -86,6 +89,15 @@ def get_registry(request: Request) -> Registry:
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_client(request: Request) -> str:
+    """The caller's address: the peer, or behind a trusted proxy the one it forwarded (uvicorn
+    reads ``X-Forwarded-For`` from ``--forwarded-allow-ips``, 127.0.0.1 by default)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientDep = Annotated[str, Depends(get_client)]
 
 
 def get_session(registry: RegistryDep) -> Iterator[Session]:
@@ -267,10 +279,11 @@ def require_staff(
     now: NowDep,
     token: Annotated[str | None, Security(_staff_header)],
 ) -> Reviewer:
-    """Verifies the staff JWT and that the account still exists.
+    """Verifies the staff JWT, that the account still exists and that its sessions were not
+    ended after the token was issued.
 
     Raises:
-        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a bad one.
+        DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a bad or ended one.
     """
     if not token:
         raise DomainError(ErrorCode.AUTH_REQUIRED)
@@ -279,9 +292,14 @@ def require_staff(
         staff_id = int(str(claims.get("sub")))
     except ValueError:
         raise DomainError(ErrorCode.AUTH_INVALID) from None
+    issued = claims.get("iat")
     with registry.sessions() as session:
         account = session.get(StaffAccount, staff_id)
         if account is None:
+            raise DomainError(ErrorCode.AUTH_INVALID)
+        ended = account.sessions_ended_at
+        # Whole seconds, as ``iat``: a token of the second its sessions ended is ended too.
+        if ended is not None and (not isinstance(issued, int) or issued <= ended.timestamp()):
             raise DomainError(ErrorCode.AUTH_INVALID)
         return Reviewer(staff_id=account.id, role=account.role, school_code=account.school_code)
 

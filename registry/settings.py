@@ -15,6 +15,7 @@ from argon2 import PasswordHasher, Type
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kiosk.domain.consent import load_statement
 from kiosk.domain.wire import AUDIENCE, KIOSK_TOKEN_MAX_LIFETIME_S, MAX_BODY_BYTES
 from registry.notify.config import NotifyConfig
 
@@ -43,14 +44,23 @@ class Limits(BaseModel):
     """Wrong entries that kill a code."""
     lookup_misses: int = Field(default=5, ge=1)
     """Student look-ups that may fail before the parent session locks."""
+    parent_lookups: int = Field(default=10, ge=1)
+    """Parent-ID look-ups one parent session may make (each answers masked personal data)."""
     parent_session_minutes: int = Field(default=60, ge=1)
     """How long a verified contact stays verified."""
     staff_session_minutes: int = Field(default=480, ge=1)
     """How long a staff login lasts."""
     login_failures: int = Field(default=5, ge=1)
-    """Wrong passwords in a row that lock an account."""
+    """Wrong passwords (or unknown logins) that lock a login for the client that tried them."""
     login_lock_minutes: int = Field(default=15, ge=1)
-    """How long such a lock lasts."""
+    """How long such a lock lasts (and the window failures are counted in)."""
+    client_login_failures: int = Field(default=20, ge=1)
+    """Failures one client may have over all logins in that window before every login of
+    theirs is refused unhashed."""
+    concurrent_hashes: int = Field(default=2, ge=1)
+    """Password hashes computed at once in one process (argon2id: 64 MiB each)."""
+    client_concurrent_logins: int = Field(default=2, ge=1)
+    """Logins one client may have running at once."""
     account_unused_days: int = Field(default=14, ge=1)
     """A new parent account not signed in to within this many days expires."""
     enrollment_token_days: int = Field(default=7, ge=1)
@@ -125,6 +135,11 @@ class RegistrySettings(BaseSettings):
     """How parents are told things; None: the file outbox ``<data_dir>/outbox.jsonl``."""
     version: str = "0.1.0"
     """Reported by ``/v1/health``."""
+    consent_versions: tuple[str, ...] = Field(
+        default_factory=lambda: (load_statement("zh_TW").version,)
+    )
+    """The personal-data statement versions a submission may name: the current one, plus any
+    earlier one that kiosks may still hold applications under."""
 
     @model_validator(mode="after")
     def _paths_in_data_dir(self) -> Self:

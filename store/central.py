@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.domain.clock import utc_now
-from kiosk.domain.contact import Channel
+from kiosk.domain.contact import Channel, email_key
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import BindingStatus, SignatureKind, StaffRole
 from store.base import CreatedAtMixin, TimestampMixin, UtcDateTime, make_metadata
@@ -50,6 +50,15 @@ NAME_LENGTH = 100
 DIGEST_LENGTH = 64
 #: Phones are stored as E.164.
 PHONE_LENGTH = 20
+
+
+def _key_of(column: str) -> Any:
+    """A column default: :func:`email_key` of ``column`` in the row being inserted."""
+
+    def key(context: Any) -> str:
+        return email_key(context.get_current_parameters()[column])
+
+    return key
 
 
 def _str_enum(enum: type[StrEnum], length: int = 24) -> Enum:
@@ -145,6 +154,9 @@ class StaffAccount(CreatedAtMixin, CentralBase):
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_until: Mapped[datetime | None]
+    sessions_ended_at: Mapped[datetime | None]
+    """Staff tokens issued at or before this time are refused (a password change, or
+    ``registry end-staff-sessions``)."""
 
 
 class ParentAccount(CreatedAtMixin, CentralBase):
@@ -156,6 +168,12 @@ class ParentAccount(CreatedAtMixin, CentralBase):
     id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    """The login as the parent typed it (what mail is sent to and shown)."""
+    email_key: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), unique=True, default=_key_of("email")
+    )
+    """The login as compared (case-folded): one mailbox, one account, however it is spelled.
+    Filled on insert; whatever changes :attr:`email` later must set it too."""
     phone: Mapped[str] = mapped_column(String(PHONE_LENGTH), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -228,6 +246,27 @@ class SendEvent(CentralBase):
     at: Mapped[datetime]
 
 
+class LoginFailure(CentralBase):
+    """One wrong password (or unknown login), by the login tried and the client that tried it.
+
+    Counted whether the login exists or not, so that an unknown one is answered like a known one;
+    a lock is per login and client, so one client cannot lock a teacher out for everyone.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_login_client_at", "login", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(EMAIL_LENGTH + 10))
+    """``staff:<username>`` or ``parent:<email key>``."""
+    client: Mapped[str] = mapped_column(String(64))
+    """The client's address as the server saw it (the proxy's forwarded one behind a proxy)."""
+    at: Mapped[datetime]
+
+
 class ParentSession(CentralBase):
     """A verified contact, for the parent-session JWT; counts failed student look-ups."""
 
@@ -242,6 +281,8 @@ class ParentSession(CentralBase):
     expires_at: Mapped[datetime]
     failed_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_at: Mapped[datetime | None]
+    parent_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Parent-ID look-ups made (each answers masked personal data): bounded per session."""
 
 
 # --- applications and bindings --------------------------------------------------------------
@@ -256,6 +297,7 @@ class Application(CreatedAtMixin, CentralBase):
     __table_args__ = (
         Index("ix_applications_contact", "channel", "contact_address"),
         Index("ix_applications_parent_email", "parent_email"),
+        Index("ix_applications_parent_email_key", "parent_email_key"),
         Index("ix_applications_parent_phone", "parent_phone"),
         Index("ix_applications_parent_id_number", "parent_id_number"),
     )
@@ -271,6 +313,12 @@ class Application(CreatedAtMixin, CentralBase):
     parent_id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH))
     parent_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     parent_email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    parent_email_key: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH),
+        default=_key_of("parent_email"),
+        server_default=text("''"),  # the column was added to a filled table
+    )
+    """:attr:`parent_email` as compared (case-folded), for the one-email-one-parent rule."""
     parent_phone: Mapped[str] = mapped_column(String(PHONE_LENGTH))
     existing_account: Mapped[bool] = mapped_column(Boolean, default=False)
     signature_kind: Mapped[SignatureKind]

@@ -47,7 +47,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``.
 
     SQLite files get WAL, ``synchronous=FULL``, foreign keys, a busy timeout and transactions
-    that take the write lock at BEGIN; PostgreSQL gets a pre-pinged pool.
+    that take the write lock at BEGIN; PostgreSQL gets a pre-pinged pool. Neither puts a
+    statement's parameters into its errors (``hide_parameters``): they are personal data (IDs,
+    names, emails, phones), and errors are logged.
     """
     url = normalize_url(url)
     parsed = make_url(url)
@@ -55,6 +57,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -65,7 +68,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, hide_parameters=True
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -169,6 +169,19 @@ def parse_email(raw: str, *, field: str | None = None) -> Email:
     return Email(validated.normalized)
 
 
+def email_key(address: str) -> str:
+    """The one form an email address is compared in: limits, uniqueness and logins.
+
+    Mail servers treat the local part as case-sensitive in theory, but no mailbox provider a
+    parent uses does, and ``ANNIE.SUN2@…`` must not pass for another parent's address nor buy
+    another five codes an hour. The address as typed stays what is shown and written to.
+
+    Args:
+        address: A normalised address (:func:`parse_email`'s ``value``).
+    """
+    return unicodedata.normalize("NFKC", address).casefold()
+
+
 class Channel(StrEnum):
     """How a code reaches the parent."""
 
@@ -187,6 +200,11 @@ class Contact:
 
     channel: Channel
     address: str
+
+    @property
+    def key(self) -> str:
+        """The form this contact is compared and counted in (:func:`email_key` for email)."""
+        return email_key(self.address) if self.channel is Channel.EMAIL else self.address
 
 
 def parse_contact(channel: Channel, raw: str, *, field: str | None = None) -> Contact:

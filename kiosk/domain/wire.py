@@ -13,11 +13,12 @@ Unknown fields are refused (``extra="forbid"``).
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Final, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.domain.contact import Channel
 from kiosk.domain.draft import MAX_STUDENTS
@@ -38,22 +39,56 @@ API_PREFIX: Final = "/v1"
 #: The largest request body the registry reads, in bytes.
 MAX_BODY_BYTES: Final = 64 * 1024
 
+#: A kiosk's receipt number: ``K<kiosk code>-<YYYYMMDD>-<number>`` (and nothing else: it is
+#: quoted in the mail the registry sends).
+RECEIPT_PATTERN: Final = r"^K[A-Z0-9]{1,8}-[0-9]{8}-[0-9]{4,9}$"
+
 #: Bounds of a drawn signature: strokes, points in one stroke, points in all, coordinate range.
 MAX_STROKES: Final = 200
 MAX_POINTS_PER_STROKE: Final = 2000
 MAX_POINTS: Final = 4000
 MAX_COORDINATE: Final = 4095
 
+
+def no_control_characters(text: str) -> str:
+    """``text`` unchanged, or ``ValueError`` if it holds a control character (Unicode ``Cc``).
+
+    Nothing a parent or a clerk types holds one, and PostgreSQL refuses a NUL in text outright
+    (which would be a 500), so every text of the wire refuses them here, once.
+    """
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise ValueError("control characters are not allowed")
+    return text
+
+
+def visible_text(text: str) -> str:
+    """``text`` unchanged, or ``ValueError`` if nothing in it would show.
+
+    Spaces, and format characters such as U+200B (zero width space) or U+202E (right-to-left
+    override), draw nothing: a text of only those is blank.
+    """
+    if all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Zl", "Zp") for ch in text):
+        raise ValueError("the text is blank")
+    return text
+
+
+#: Text of the wire: no control characters (the bounds are the aliases' own).
+Text = Annotated[str, AfterValidator(no_control_characters)]
+
 # Raw text as typed is bounded generously; the domain rules decide what is valid inside it.
-IdText = Annotated[str, Field(min_length=1, max_length=32)]
-NameText = Annotated[str, Field(min_length=1, max_length=100)]
-EmailText = Annotated[str, Field(min_length=1, max_length=320)]
-PhoneText = Annotated[str, Field(min_length=1, max_length=40)]
-AddressText = Annotated[str, Field(min_length=1, max_length=320)]
-SchoolCode = Annotated[str, Field(min_length=1, max_length=32)]
-Token = Annotated[str, Field(min_length=1, max_length=4096)]
+IdText = Annotated[Text, Field(min_length=1, max_length=32)]
+NameText = Annotated[Text, Field(min_length=1, max_length=100)]
+EmailText = Annotated[Text, Field(min_length=1, max_length=320)]
+PhoneText = Annotated[Text, Field(min_length=1, max_length=40)]
+AddressText = Annotated[Text, Field(min_length=1, max_length=320)]
+SchoolCode = Annotated[Text, Field(min_length=1, max_length=32)]
+Token = Annotated[Text, Field(min_length=1, max_length=4096)]
+# A password is hashed, never stored: any character the person chose is theirs to use.
 Password = Annotated[str, Field(min_length=1, max_length=256)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+ShortText = Annotated[Text, Field(min_length=1, max_length=200)]
+#: A text a person must be able to read (a rejection's reason): not blank once invisible
+#: characters are set aside.
+VisibleText = Annotated[ShortText, AfterValidator(visible_text)]
 Coordinate = Annotated[int, Field(ge=0, le=MAX_COORDINATE)]
 Point = tuple[Coordinate, Coordinate]
 Stroke = Annotated[list[Point], Field(min_length=1, max_length=MAX_POINTS_PER_STROKE)]
@@ -109,8 +144,8 @@ class HealthOut(WireModel):
 class KioskEnrollIn(WireModel):
     """A kiosk presents its one-time enrollment token and its own Ed25519 public key."""
 
-    enrollment_token: Annotated[str, Field(min_length=1, max_length=200)]
-    public_key: Annotated[str, Field(min_length=1, max_length=100)]
+    enrollment_token: Annotated[Text, Field(min_length=1, max_length=200)]
+    public_key: Annotated[Text, Field(min_length=1, max_length=100)]
     """Base64 (standard alphabet, padded) of the raw 32-byte Ed25519 public key."""
 
 
@@ -146,7 +181,7 @@ class CodeVerifyIn(WireModel):
     """The code the parent typed (6 digits; full-width digits and spaces are normalised)."""
 
     challenge_id: UUID
-    code: Annotated[str, Field(min_length=1, max_length=32)]
+    code: Annotated[Text, Field(min_length=1, max_length=32)]
 
 
 class ParentSessionOut(WireModel):
@@ -215,7 +250,7 @@ class SubmissionStudentIn(WireModel):
     """One student of an application, as the parent entered them."""
 
     relationship: Relationship
-    relationship_other: Annotated[str, Field(max_length=100)] | None = None
+    relationship_other: Annotated[Text, Field(max_length=100)] | None = None
     level: Level
     student_id: IdText
     school_code: SchoolCode
@@ -254,10 +289,10 @@ class SubmissionIn(WireModel):
     """One application as the kiosk pushes it; ``application_id`` is the idempotency key."""
 
     application_id: UUID
-    receipt: Annotated[str, Field(min_length=1, max_length=40)]
+    receipt: Annotated[str, Field(pattern=RECEIPT_PATTERN)]
     challenge_id: UUID
     """The verified code challenge that opened the parent's session."""
-    consent_version: Annotated[str, Field(min_length=1, max_length=40)]
+    consent_version: Annotated[Text, Field(min_length=1, max_length=40)]
     submitted_at: AwareDatetime
     students: Annotated[list[SubmissionStudentIn], Field(min_length=1, max_length=MAX_STUDENTS)]
     parent: SubmissionParentIn
@@ -308,7 +343,7 @@ class PurgeOut(WireModel):
 class StaffLoginIn(WireModel):
     """A staff login."""
 
-    username: Annotated[str, Field(min_length=1, max_length=100)]
+    username: Annotated[Text, Field(min_length=1, max_length=100)]
     password: Password
 
 
@@ -356,7 +391,7 @@ class StaffBindingListOut(WireModel):
 class RejectIn(WireModel):
     """Why a binding is rejected (shown to the parent with 不通過)."""
 
-    reason: ShortText
+    reason: VisibleText
 
 
 # --- parent accounts ------------------------------------------------------------------------

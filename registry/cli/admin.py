@@ -1,4 +1,5 @@
-"""``registry add-kiosk`` and ``registry add-staff``: the administrator's commands.
+"""``registry add-kiosk``, ``add-staff``, ``revoke-kiosk``, ``end-staff-sessions``: the
+administrator's commands.
 
 They print machine-readable JSON on stdout (a token, an id, a password).
 """
@@ -21,7 +22,7 @@ from registry.cli.common import (
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds ``add-kiosk`` and ``add-staff`` to the ``registry`` command line."""
+    """Adds the administrator's commands to the ``registry`` command line."""
     kiosk = subparsers.add_parser("add-kiosk", help="register a kiosk; print its one-time token")
     add_database_arguments(kiosk)
     kiosk.add_argument("--school", required=True, metavar="CODE")
@@ -35,6 +36,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     staff.add_argument("--name", help="display name (the username when not given)")
     staff.add_argument("--password", help="a random one is made and printed when not given")
     staff.set_defaults(handler=_add_staff)
+
+    revoke = subparsers.add_parser(
+        "revoke-kiosk", help="take a kiosk out of service: its tokens are refused from now on"
+    )
+    add_database_arguments(revoke)
+    revoke.add_argument("kiosk_id")
+    revoke.set_defaults(handler=_revoke_kiosk)
+
+    end = subparsers.add_parser(
+        "end-staff-sessions", help="end every staff token of a username issued until now"
+    )
+    add_database_arguments(end)
+    end.add_argument("username")
+    end.set_defaults(handler=_end_staff_sessions)
 
 
 def _add_kiosk(args: argparse.Namespace) -> int:
@@ -78,6 +93,7 @@ def _add_staff(args: argparse.Namespace) -> int:
                 username=args.username,
                 school_code=args.school,
                 password=password,
+                now=utc_now(),
                 hasher=settings.password_hashing.hasher(),
             )
             return account.id
@@ -103,4 +119,27 @@ def _add_staff(args: argparse.Namespace) -> int:
             "password": password,
         }
     )
+    return 0
+
+
+def _revoke_kiosk(args: argparse.Namespace) -> int:
+    from registry.services.kiosks import revoke_kiosk
+
+    settings = settings_from_args(args)
+    revoked = run_in_session(
+        settings, lambda session: revoke_kiosk(session, args.kiosk_id, now=utc_now()).revoked_at
+    )
+    print_json({"kiosk_id": args.kiosk_id, "revoked_at": revoked})
+    return 0
+
+
+def _end_staff_sessions(args: argparse.Namespace) -> int:
+    from registry.services.accounts import end_staff_sessions
+
+    settings = settings_from_args(args)
+    ended = run_in_session(
+        settings,
+        lambda session: end_staff_sessions(session, args.username, now=utc_now()).sessions_ended_at,
+    )
+    print_json({"username": args.username, "sessions_ended_at": ended})
     return 0

@@ -60,10 +60,16 @@ def settings_from_args(args: argparse.Namespace) -> RegistrySettings:
 
 
 def prepare_database(settings: RegistrySettings) -> None:
-    """Makes a SQLite file's folder and brings the database to the central schema's head."""
+    """Makes a SQLite file's folder and brings the database to the central schema's head.
+
+    A new SQLite file is created 0600 in a folder made 0700 (SQLite gives its journal files the
+    database's mode): it holds parents' personal data.
+    """
     url = make_url(normalize_url(settings.database_url))
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     upgrade(settings.database_url, "central")
 
 

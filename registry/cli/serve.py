@@ -7,6 +7,7 @@ import os
 import time
 
 from registry.cli.common import add_database_arguments, prepare_database, settings_from_args
+from registry.server import ServerLimits
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,11 +17,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--log-level", default="warning")
+    defaults = ServerLimits()
     serve.add_argument(
         "--limit-concurrency",
         type=int,
-        default=200,
-        help="connections served at once; more get 503 (bounds memory under load)",
+        default=defaults.max_requests,
+        help="requests served at once; more get 503 (bounds memory under load)",
+    )
+    serve.add_argument(
+        "--request-read-timeout",
+        type=float,
+        default=defaults.request_read_timeout_s,
+        help="seconds a client has to send a whole request before its connection is closed",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        help="open connections before the oldest idle one is closed",
+    )
+    serve.add_argument(
+        "--max-connections-per-client",
+        type=int,
+        default=defaults.max_connections_per_client,
+        help="the same per client address (0: none, behind a proxy)",
     )
     serve.add_argument(
         "--exit-with-parent",
@@ -34,20 +54,26 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from registry.app import create_app
+    from registry.server import server_config
 
     settings = settings_from_args(args)
     prepare_database(settings)
     if args.exit_with_parent:
         _exit_with_parent()
-    uvicorn.run(
+    limits = ServerLimits(
+        request_read_timeout_s=args.request_read_timeout,
+        max_requests=args.limit_concurrency,
+        max_connections=args.max_connections,
+        max_connections_per_client=args.max_connections_per_client,
+    )
+    config = server_config(
         create_app(settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level,
-        access_log=False,
-        limit_concurrency=args.limit_concurrency,
-        timeout_keep_alive=5,
+        limits=limits,
     )
+    uvicorn.Server(config).run()
     return 0
 
 

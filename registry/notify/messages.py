@@ -79,7 +79,7 @@ def code_message(
 def application_received_message(
     email: str,
     *,
-    parent_name: str,
+    parent_name: str | None,
     receipt: str,
     students: Sequence[str],
     translator: Translator | None = None,
@@ -88,15 +88,20 @@ def application_received_message(
 
     Args:
         email: The parent's email (the application's).
-        parent_name: The parent's full name.
+        parent_name: The parent's full name; None for an address the parent did not verify
+            (then nothing the request said is written into the mail).
         receipt: The application's receipt number.
-        students: The names of the students applied for.
+        students: The names of the students applied for (from the roster).
         translator: The reader's language (Traditional Chinese when not given).
     """
     t = translator or Translator()
     body = "\n\n".join(
         (
-            t.gettext("Dear {name},").format(name=parent_name),
+            (
+                t.gettext("Dear {name},").format(name=parent_name)
+                if parent_name is not None
+                else t.gettext("Dear parent,")
+            ),
             t.gettext(
                 "We have received your parent binding application (receipt {receipt}) "
                 "for: {students}."

@@ -53,8 +53,10 @@ class FileOutbox:
         )
         data = (line.to_json() + "\n").encode("utf-8")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock, self.path.open("ab") as file:
+            # The lines hold one-time codes: the file is its owner's alone (0600, in 0700).
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with self._lock, os.fdopen(fd, "ab") as file:
                 # The flock serialises writers in other processes; the thread lock those here
                 # (flock is per open file description, so threads would not exclude each other).
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX)

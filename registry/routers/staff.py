@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from kiosk.domain.wire import (
     BindingStatus,
@@ -16,28 +17,48 @@ from kiosk.domain.wire import (
     StaffSessionOut,
 )
 from registry.auth import TokenSigner
-from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep, UnitOfWorkRoute
+from registry.deps import (
+    ClientDep,
+    NowDep,
+    RegistryDep,
+    SessionDep,
+    StaffDep,
+    UnitOfWorkRoute,
+)
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import (
     account_created_message,
     binding_approved_message,
     binding_rejected_message,
 )
-from registry.services import accounts, review
+from registry.services import accounts, logins, review
 from registry.services.notifications import deliver_after_commit
+from store.central import StaffAccount
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.post("/staff/login")
 def login(
-    body: StaffLoginIn, session: SessionDep, registry: RegistryDep, now: NowDep
+    body: StaffLoginIn, session: SessionDep, registry: RegistryDep, now: NowDep, client: ClientDep
 ) -> StaffSessionOut:
-    """A staff token (5 wrong passwords lock the account for 15 minutes)."""
+    """A staff token (5 wrong passwords lock the login for that client for 15 minutes)."""
     limits = registry.settings.limits
-    account = accounts.staff_login(
-        session, username=body.username, password=body.password, now=now, limits=limits
+
+    def find(lookup: Session) -> tuple[int, str] | None:
+        found = accounts.find_staff(lookup, body.username)
+        return None if found is None else (found.id, found.password_hash)
+
+    account_id = logins.sign_in(
+        registry.sessions,
+        registry.passwords,
+        logins.Attempt(f"staff:{body.username}", client),
+        body.password,
+        find=find,
+        now=now,
+        limits=limits,
     )
+    account = session.get_one(StaffAccount, account_id)
     token, expires_at = registry.signer.sign(
         TokenSigner.STAFF,
         str(account.id),

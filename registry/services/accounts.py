@@ -2,17 +2,15 @@
 
 A parent account is made at the first approval (:func:`create_parent_account`): login = the
 email, initial password = the last six characters of the parent's ID, which must be changed at the
-first login; unused, it expires after :attr:`Limits.account_unused_days`. Five wrong passwords in a
-row lock an account (parent or staff) for :attr:`Limits.login_lock_minutes`. A new password may
-not be the initial one nor be made from the ID.
+first login; unused, it expires after :attr:`Limits.account_unused_days`. A new password may not
+be the initial one nor be made from the ID. Signing in over HTTP, with its throttle and lockout, is
+:mod:`registry.services.logins`.
 
-Nothing here commits, except a wrong password: it is counted, and committed, before the login is
-refused (see :func:`parent_login`).
+Nothing here commits.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -21,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.contact import parse_email, parse_phone
+from kiosk.domain.contact import email_key, parse_email, parse_phone
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import normalize_id, parse_id
 from kiosk.domain.people import parse_name
@@ -52,11 +50,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return PasswordHasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password("no account has this password")
 
 
 def initial_password(id_number: str) -> str:
@@ -123,10 +116,12 @@ def create_parent_account(
         DomainError: the values' own errors.
     """
     number = parse_id(id_number, field="id").value
+    login = parse_email(email, field="email").value
     account = ParentAccount(
         id_number=number,
         name=parse_name(name, field="name"),
-        email=parse_email(email, field="email").value,
+        email=login,
+        email_key=email_key(login),
         phone=parse_phone(phone, field="phone").e164,
         password_hash=hash_password(
             password if password is not None else initial_password(number), hasher=hasher
@@ -181,11 +176,13 @@ def set_staff_password(
     username: str,
     school_code: str,
     password: str,
+    now: datetime,
     hasher: PasswordHasher | None = None,
 ) -> StaffAccount:
     """Gives an existing staff account (e.g. a teacher the roster import made) a new password.
 
-    Failed logins and a lock are cleared with it. Does not commit.
+    Failed logins and a lock are cleared with it, and the account's staff tokens end. Does not
+    commit.
 
     Raises:
         DomainError: ``STAFF_USERNAME_TAKEN`` when the login belongs to another school;
@@ -203,129 +200,92 @@ def set_staff_password(
     account.password_hash = hash_password(password, hasher=hasher)
     account.failed_logins = 0
     account.locked_until = None
+    # Whoever held the old password holds no session made with it any more.
+    account.sessions_ended_at = now
     return account
 
 
-def _check_password(
-    session: Session,
-    account: ParentAccount | StaffAccount,
-    password: str,
-    *,
-    now: datetime,
-    limits: Limits,
-) -> None:
-    """The lockout rule around one password check.
-
-    Commits a failure before raising: the count (and a lock) must be kept although the login is
-    refused and the request's unit of work is not. A success does not commit.
-    """
-    if account.locked_until is not None and now < account.locked_until:
-        raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
-    if verify_password(account.password_hash, password):
-        account.failed_logins = 0
-        account.locked_until = None
-        return
-    account.failed_logins += 1
-    locked = account.failed_logins >= limits.login_failures
-    if locked:
-        account.failed_logins = 0
-        account.locked_until = now + timedelta(minutes=limits.login_lock_minutes)
-    session.commit()
-    if locked:
-        raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
-    raise DomainError(ErrorCode.LOGIN_FAILED)
+def find_staff(session: Session, username: str) -> StaffAccount | None:
+    """The staff account signed in to as ``username``. Does not commit."""
+    return session.scalars(
+        select(StaffAccount).where(StaffAccount.username == username)
+    ).one_or_none()
 
 
-def _parent_for_login(session: Session, email: str) -> ParentAccount:
+def find_parent(session: Session, email: str) -> ParentAccount | None:
+    """The parent account whose login is ``email`` (compared by its key). Does not commit."""
     try:
         address = parse_email(email, field="email").value
     except DomainError:
-        address = None
-    account = (
-        session.scalars(
-            select(ParentAccount).where(ParentAccount.email == address).with_for_update()
-        ).one_or_none()
-        if address is not None
-        else None
-    )
+        return None
+    return session.scalars(
+        select(ParentAccount).where(ParentAccount.email_key == email_key(address))
+    ).one_or_none()
+
+
+def end_staff_sessions(session: Session, username: str, *, now: datetime) -> StaffAccount:
+    """Ends every staff token of ``username`` issued until ``now``. Does not commit.
+
+    Raises:
+        DomainError: ``REQUEST_NOT_FOUND`` (field ``username``) when there is no such account.
+    """
+    account = find_staff(session, username)
     if account is None:
-        # As slow as a real check, so the answer's timing tells no one which emails exist.
-        verify_password(_dummy_hash(), email)
-        raise DomainError(ErrorCode.LOGIN_FAILED)
+        raise DomainError(ErrorCode.REQUEST_NOT_FOUND, field="username")
+    account.sessions_ended_at = now
     return account
 
 
-def _check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
-    # Only an account never signed in to expires; the first login clears expires_at.
+def check_not_expired(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
+    """An account never signed in to lapses :attr:`Limits.account_unused_days` after it was made.
+
+    Raises:
+        DomainError: ``ACCOUNT_EXPIRED`` (``days``).
+    """
     expires_at = account.expires_at
     if account.last_login_at is None and expires_at is not None and now >= expires_at:
         raise DomainError(ErrorCode.ACCOUNT_EXPIRED, days=limits.account_unused_days)
 
 
+def signed_in(account: ParentAccount, *, now: datetime, limits: Limits) -> None:
+    """Records a parent's sign-in with a right password (the first one keeps the account).
+
+    Raises:
+        DomainError: ``ACCOUNT_EXPIRED`` (``days``).
+    """
+    check_not_expired(account, now=now, limits=limits)
+    account.last_login_at = now
+    account.expires_at = None
+
+
 def parent_login(
     session: Session, *, email: str, password: str, now: datetime, limits: Limits
 ) -> ParentAccount:
-    """Signs a parent in.
+    """Signs a parent in, in process (the demo data does): no throttle, the hash in the session.
 
-    Does not commit; only a wrong password is committed, before the refusal (see
-    :func:`_check_password`).
+    The HTTP login goes through :mod:`registry.services.logins`, which throttles per client and
+    hashes outside any transaction. Does not commit.
 
     Raises:
-        DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``); ``ACCOUNT_EXPIRED``
-            (``days``) for an account never used within its first days.
+        DomainError: ``LOGIN_FAILED``; ``ACCOUNT_EXPIRED``.
     """
-    account = _parent_for_login(session, email)
-    _check_not_expired(account, now=now, limits=limits)
-    _check_password(session, account, password, now=now, limits=limits)
-    account.last_login_at = now
-    account.expires_at = None
+    account = find_parent(session, email)
+    if account is None or not verify_password(account.password_hash, password):
+        raise DomainError(ErrorCode.LOGIN_FAILED)
+    signed_in(account, now=now, limits=limits)
     return account
-
-
-def change_parent_password(
-    session: Session,
-    *,
-    email: str,
-    password: str,
-    new_password: str,
-    now: datetime,
-    limits: Limits,
-    hasher: PasswordHasher | None = None,
-) -> None:
-    """Changes a parent's password after checking the current one.
-
-    Does not commit; only a wrong current password is committed, before the refusal (see
-    :func:`_check_password`).
-
-    Raises:
-        DomainError: as :func:`parent_login`, and as :func:`check_new_password`.
-    """
-    account = _parent_for_login(session, email)
-    _check_not_expired(account, now=now, limits=limits)
-    _check_password(session, account, password, now=now, limits=limits)
-    check_new_password(new_password, account.id_number)
-    account.password_hash = hash_password(new_password, hasher=hasher)
-    account.must_change_password = False
-    account.last_login_at = account.last_login_at or now
-    account.expires_at = None
 
 
 def staff_login(
     session: Session, *, username: str, password: str, now: datetime, limits: Limits
 ) -> StaffAccount:
-    """Signs a staff member in.
-
-    Does not commit; only a wrong password is committed, before the refusal (see
-    :func:`_check_password`).
+    """Signs a staff member in, in process (as :func:`parent_login`). Does not commit.
 
     Raises:
-        DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``).
+        DomainError: ``LOGIN_FAILED``.
     """
-    account = session.scalars(
-        select(StaffAccount).where(StaffAccount.username == username).with_for_update()
-    ).one_or_none()
-    if account is None:
-        verify_password(_dummy_hash(), password)
+    del now, limits  # the same signature as parent_login; a staff account does not lapse
+    account = find_staff(session, username)
+    if account is None or not verify_password(account.password_hash, password):
         raise DomainError(ErrorCode.LOGIN_FAILED)
-    _check_password(session, account, password, now=now, limits=limits)
     return account

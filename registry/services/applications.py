@@ -17,13 +17,13 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.contact import Channel, Contact, email_key
 from kiosk.domain.draft import (
     PARENT_EMAIL_FIELD,
     Draft,
@@ -38,6 +38,14 @@ from kiosk.domain.people import parse_relationship
 from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
 from registry.services import audit
 from registry.services.locks import lock
+from registry.services.submission_checks import (
+    SubmissionRules,
+    check_consent_version,
+    check_submitted_window,
+    count_roster_miss,
+    locked_session_of,
+    submitted_at_utc,
+)
 from store.central import (
     Application,
     Binding,
@@ -52,7 +60,7 @@ from store.central import (
 def content_hash(submission: SubmissionIn) -> str:
     """SHA-256 of the submission's canonical JSON (sorted keys, UTC time, no whitespace)."""
     data = submission.model_dump(mode="json")
-    data["submitted_at"] = submission.submitted_at.astimezone(UTC).isoformat()
+    data["submitted_at"] = submitted_at_utc(submission.submitted_at).isoformat()
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -113,6 +121,8 @@ class Submitted:
         parent_email: Where the confirmation goes (first submission only).
         parent_name: The parent's name for the confirmation.
         student_names: The students' names for the confirmation.
+        email_verified: Whether ``parent_email`` is the contact the parent verified with a code
+            (else nobody proved it theirs, and the confirmation says less, more rarely).
     """
 
     result: SubmissionOut
@@ -120,6 +130,7 @@ class Submitted:
     parent_email: str
     parent_name: str
     student_names: tuple[str, ...]
+    email_verified: bool = False
 
 
 def _replay(session: Session, application: Application, digest: str) -> Submitted:
@@ -135,14 +146,18 @@ def _replay(session: Session, application: Application, digest: str) -> Submitte
 
 
 def _check_email_free(session: Session, email: str, parent_id: str) -> None:
-    """The tutorial's rule: one email belongs to one parent ID (account or live application)."""
+    """The tutorial's rule: one email belongs to one parent ID (account or live application).
+
+    Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
+    """
+    key = email_key(email)
     other_account = session.scalar(
-        select(exists().where(ParentAccount.email == email, ParentAccount.id_number != parent_id))
+        select(exists().where(ParentAccount.email_key == key, ParentAccount.id_number != parent_id))
     )
     other_application = session.scalar(
         select(
             exists().where(
-                Application.parent_email == email,
+                Application.parent_email_key == key,
                 Application.parent_id_number != parent_id,
                 Binding.application_id == Application.id,
                 Binding.removed_at.is_(None),
@@ -175,7 +190,10 @@ def _check_not_bound(session: Session, parent_id: str, students: list[Student]) 
 
 
 def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draft) -> Student:
-    """Finds the ``index``-th student on the roster and adds it to the draft."""
+    """Finds the ``index``-th student on the roster and adds it to the draft.
+
+    Its ``STUDENT_NOT_FOUND`` / ``STUDENT_LEFT_SCHOOL`` are the caller's to count as misses.
+    """
     given = raw.students[index]
     where = f"students.{index}"
     try:
@@ -260,7 +278,12 @@ def _verified_contact(session: Session, submission: SubmissionIn, kiosk_id: str)
 
 
 def submit(
-    session: Session, submission: SubmissionIn, *, kiosk_id: str, now: datetime
+    session: Session,
+    submission: SubmissionIn,
+    *,
+    kiosk_id: str,
+    now: datetime,
+    rules: SubmissionRules,
 ) -> Submitted:
     """Stores an application (or answers a replay of it). Does not commit.
 
@@ -272,14 +295,19 @@ def submit(
             ``id.*``, ``name.*``, ``email.*``, ``phone.*``, ``relationship.*``,
             ``SCHOOL_UNKNOWN``, ``STUDENT_NOT_FOUND``, ``STUDENT_LEFT_SCHOOL``, ``draft.*``,
             ``PARENT_EMAIL_TAKEN``, ``STUDENT_ALREADY_BOUND``, ``STUDENT_ALREADY_PENDING``;
-            ``CODE_UNKNOWN`` (``challenge_id`` verified no contact on this kiosk).
+            ``CODE_UNKNOWN`` (``challenge_id`` verified no contact on this kiosk);
+            ``SESSION_LOCKED`` (the challenge's session used up its misses);
+            ``REQUEST_INVALID`` (``submitted_at`` out of its window, ``consent_version``
+            unknown). Nothing of the roster is read before the challenge is proven, and a
+            roster miss counts against its session (committed, see
+            :func:`~registry.services.submission_checks.count_roster_miss`).
     """
     digest = content_hash(submission)
     existing = session.get(Application, submission.application_id)
     if existing is not None:
         return _replay(session, existing, digest)
     try:
-        return _store(session, submission, digest, kiosk_id=kiosk_id, now=now)
+        return _store(session, submission, digest, kiosk_id=kiosk_id, now=now, rules=rules)
     except IntegrityError:
         session.rollback()
     # Someone else stored this id (a concurrent replay) or a binding of this parent and student
@@ -287,19 +315,30 @@ def submit(
     existing = session.get(Application, submission.application_id)
     if existing is not None:
         return _replay(session, existing, digest)
-    return _store(session, submission, digest, kiosk_id=kiosk_id, now=now)
+    return _store(session, submission, digest, kiosk_id=kiosk_id, now=now, rules=rules)
 
 
 def _store(
-    session: Session, submission: SubmissionIn, digest: str, *, kiosk_id: str, now: datetime
+    session: Session,
+    submission: SubmissionIn,
+    digest: str,
+    *,
+    kiosk_id: str,
+    now: datetime,
+    rules: SubmissionRules,
 ) -> Submitted:
+    # Everything that needs no roster first: only a proven challenge may ask about students.
+    check_submitted_window(submitted_at_utc(submission.submitted_at), now)
+    check_consent_version(submission.consent_version, rules.consent_versions)
+    contact = _verified_contact(session, submission, kiosk_id)
+    parent_session = locked_session_of(session, submission.challenge_id, kiosk_id)
     draft = Draft(application_id=submission.application_id)
     details, account = _parent_details(session, submission)
     parent_id = details.parent_id.value
     email = account.email if account is not None else (details.email.value if details.email else "")
     # One writer per parent and per email at a time: the email and already-bound rules below
     # read, then write, and must not interleave with another application of the same people.
-    lock(session, f"parent:{parent_id}", f"email:{email}")
+    lock(session, f"parent:{parent_id}", f"email:{email_key(email)}")
     existing = session.get(Application, submission.application_id)
     if existing is not None:
         return _replay(session, existing, digest)
@@ -307,10 +346,15 @@ def _store(
         draft.set_parent(details)
     except DomainError as error:
         raise _prefixed(error, "parent") from None
-    students = [
-        _roster_student(session, index, submission, draft)
-        for index in range(len(submission.students))
-    ]
+    try:
+        students = [
+            _roster_student(session, index, submission, draft)
+            for index in range(len(submission.students))
+        ]
+    except DomainError as error:
+        if error.code in (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL):
+            count_roster_miss(session, parent_session, max_misses=rules.max_misses, now=now)
+        raise
     draft.accept_consent(submission.consent_version)
     given = submission.signature
     # Its errors already name the field "signature", as the submission does.
@@ -321,7 +365,6 @@ def _store(
         )
     )
     draft.check_complete()
-    contact = _verified_contact(session, submission, kiosk_id)
     _check_email_free(session, email, parent_id)
     _check_not_bound(session, parent_id, students)
 
@@ -335,7 +378,7 @@ def _store(
         contact_address=contact.address,
         challenge_id=submission.challenge_id,
         consent_version=submission.consent_version,
-        submitted_at=submission.submitted_at,
+        submitted_at=submitted_at_utc(submission.submitted_at),
         parent_id_number=parent_id,
         parent_name=name,
         parent_email=email,
@@ -370,6 +413,7 @@ def _store(
         parent_email=email,
         parent_name=name,
         student_names=tuple(student.name for student in students),
+        email_verified=contact.channel is Channel.EMAIL and contact.key == email_key(email),
     )
 
 

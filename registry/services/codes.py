@@ -86,13 +86,14 @@ def request_code(
     contact = parse_contact(channel, address, field="address")
     maximum, minutes = _window(limits, contact.channel)
     # Serialise every request for this address, across processes, before counting.
-    lock(session, f"code:{contact.channel.value}:{contact.address}")
+    # Counted by the contact's key: ``ANNIE@…`` and ``annie@…`` are one mailbox.
+    lock(session, f"code:{contact.channel.value}:{contact.key}")
     sent = session.scalar(
         select(func.count())
         .select_from(SendEvent)
         .where(
             SendEvent.channel == contact.channel,
-            SendEvent.address == contact.address,
+            SendEvent.address == contact.key,
             SendEvent.at > now - timedelta(minutes=minutes),
         )
     )
@@ -123,12 +124,12 @@ def request_code(
             expires_at=expires_at,
         )
     )
-    session.add(SendEvent(channel=contact.channel, address=contact.address, at=now))
+    session.add(SendEvent(channel=contact.channel, address=contact.key, at=now))
     # Sends older than the window count for nothing any more; forget them while we hold the lock.
     session.execute(
         delete(SendEvent).where(
             SendEvent.channel == contact.channel,
-            SendEvent.address == contact.address,
+            SendEvent.address == contact.key,
             SendEvent.at <= now - timedelta(minutes=minutes),
         )
     )

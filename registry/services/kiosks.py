@@ -91,6 +91,24 @@ def enroll(session: Session, *, token: str, public_key: str, now: datetime) -> K
     return kiosk
 
 
+def revoke_kiosk(session: Session, kiosk_id: str, *, now: datetime) -> Kiosk:
+    """Takes a kiosk out of service: its tokens and its enrollment token are refused from now
+    on (a stolen or retired terminal). Does not commit.
+
+    Raises:
+        DomainError: ``REQUEST_NOT_FOUND`` (field ``kiosk_id``) for an unknown kiosk.
+    """
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise DomainError(ErrorCode.REQUEST_NOT_FOUND, field="kiosk_id")
+    if kiosk.revoked_at is None:
+        kiosk.revoked_at = now
+        audit.record(
+            session, actor="cli", action="kiosk.revoke", subject=f"kiosk:{kiosk_id}", now=now
+        )
+    return kiosk
+
+
 def kiosk_key(session: Session, kiosk_id: str) -> bytes:
     """The enrolled public key of a kiosk in service. Reads only; does not commit.
 

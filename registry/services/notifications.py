@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.domain.contact import Channel, email_key
 from registry import unit_of_work
 from registry.notify.base import Notification, Notifier, NotifyError
-from store.central import NotificationRecord
+from registry.services.locks import lock
+from store.central import NotificationRecord, SendEvent
+
+#: How often an address nobody verified may be told an application named it.
+UNVERIFIED_NOTICE_EVERY = timedelta(days=1)
 
 _log = logging.getLogger(__name__)
 
@@ -89,3 +95,29 @@ def deliver_after_commit(
     unit_of_work.after_commit(
         session, functools.partial(deliver, notifier, notification, sessions=sessions, now=now)
     )
+
+
+def unverified_notice_allowed(session: Session, address: str, *, now: datetime) -> bool:
+    """Whether an address nobody verified may get a notice now, and if so, counts it.
+
+    An application may name any email as the parent's; a mail there was sent by the city to an
+    address whose owner never asked. At most one such notice per address (compared as
+    :func:`~kiosk.domain.contact.email_key`) goes out per :data:`UNVERIFIED_NOTICE_EVERY`.
+    The count is a ``send_events`` row under an address of its own (``notice:<key>``), so the
+    code limits never see it. Does not commit: the count is kept with the caller's decision.
+    """
+    key = f"notice:{email_key(address)}"
+    lock(session, key)
+    recent = session.scalar(
+        select(func.count())
+        .select_from(SendEvent)
+        .where(
+            SendEvent.channel == Channel.EMAIL,
+            SendEvent.address == key,
+            SendEvent.at > now - UNVERIFIED_NOTICE_EVERY,
+        )
+    )
+    if recent:
+        return False
+    session.add(SendEvent(channel=Channel.EMAIL, address=key, at=now))
+    return True

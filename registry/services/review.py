@@ -17,9 +17,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
+from kiosk.domain.contact import email_key
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
-from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole
+from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole, visible_text
 from registry.services import audit
 from registry.services.accounts import create_parent_account
 from registry.services.locks import lock
@@ -169,13 +170,17 @@ def approve(
     binding.updated_at = now
     loaded = load(session, binding.id)
     application = loaded.application
+    # Two parents' first approvals must not both find the mailbox free.
+    lock(session, f"email:{email_key(application.parent_email)}")
     account = session.scalars(
         select(ParentAccount).where(ParentAccount.id_number == binding.parent_id_number)
     ).one_or_none()
     created = account is None
     if account is None:
         taken = session.scalars(
-            select(ParentAccount.id).where(ParentAccount.email == application.parent_email)
+            select(ParentAccount.id).where(
+                ParentAccount.email_key == email_key(application.parent_email)
+            )
         ).first()
         if taken is not None:
             raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN)
@@ -217,8 +222,10 @@ def reject(
             (field ``reason``) for a blank reason.
     """
     text = " ".join(reason.split())
-    if not text:
-        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason")
+    try:
+        visible_text(text)
+    except ValueError:
+        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason") from None
     binding = _binding_in_scope(session, reviewer, binding_id)
     if binding.status is not BindingStatus.PENDING:
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)

@@ -95,6 +95,24 @@ def verify_student(
     )
 
 
+def count_parent_lookup(session: Session, parent_session_id: uuid.UUID, limits: Limits) -> None:
+    """Counts a parent-ID look-up against its parent session. Does not commit: the count is
+    kept with the answer.
+
+    A parent looks up their own ID, perhaps again after a typo; not hundreds (each answer holds
+    masked personal data), so a session has :attr:`Limits.parent_lookups` of them.
+
+    Raises:
+        DomainError: ``SESSION_LOCKED`` once they are used up.
+    """
+    parent_session = session.scalars(
+        select(ParentSession).where(ParentSession.id == parent_session_id).with_for_update()
+    ).one()
+    if parent_session.parent_lookups >= limits.parent_lookups:
+        raise DomainError(ErrorCode.SESSION_LOCKED)
+    parent_session.parent_lookups += 1
+
+
 def lookup_parent(session: Session, parent_id: str) -> ParentLookupOut:
     """Whether the parent ID has an account, with its details masked for the prefill.
 

@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.domain.contact import Channel
+from kiosk.domain.consent import load_statement
+from kiosk.domain.contact import Channel, parse_contact
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import (
@@ -292,7 +293,7 @@ class Live:
         )
         assert answer.status_code == 202, answer.text
         challenge = answer.json()["challenge_id"]
-        normalised = address.lower() if channel is Channel.EMAIL else _e164(address)
+        normalised = parse_contact(channel, address).address
         verified = self.verify(challenge, self.last_code(normalised), kiosk)
         assert verified.status_code == 200, verified.text
         return verified.json()["session_token"], challenge
@@ -313,9 +314,9 @@ class Live:
         """A valid submission for ``students``."""
         return SubmissionIn(
             application_id=application_id or uuid.uuid4(),
-            receipt="R-" + uuid.uuid4().hex[:8].upper(),
+            receipt=f"KT1-20260901-{uuid.uuid4().int % 10**6:06d}",
             challenge_id=uuid.UUID(challenge_id),
-            consent_version="2026-09",
+            consent_version=load_statement("zh_TW").version,
             submitted_at=self.clock(),
             students=[
                 SubmissionStudentIn(
@@ -355,11 +356,6 @@ class Live:
         """A staff request."""
         headers = {STAFF_SESSION_HEADER: token}
         return self.http.request(method, path, headers=headers, **kwargs)
-
-
-def _e164(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return "+886" + digits[1:] if digits.startswith("0") else "+" + digits
 
 
 def enroll_kiosk(

@@ -57,7 +57,7 @@ def test_a_replay_answers_the_stored_result_and_other_content_conflicts(live: Li
     again = live.submit(submission)
     assert again.status_code == 200
     assert again.json() == first.json()
-    other = submission.model_copy(update={"receipt": "R-OTHER"})
+    other = submission.model_copy(update={"receipt": "KT1-20260901-999999"})
     conflict = live.submit(other)
     assert conflict.status_code == 409
     assert error_of(conflict)["code"] == "application.conflict"

@@ -16,6 +16,7 @@ from kiosk.domain.contact import (
     Contact,
     Email,
     Phone,
+    email_key,
     parse_contact,
     parse_email,
     parse_mobile,
@@ -181,3 +182,17 @@ def test_any_email_input_raises_nothing_but_a_domain_error(typed: str) -> None:
         assert email.code in {ErrorCode.EMAIL_EMPTY, ErrorCode.EMAIL_FORMAT}
     else:
         assert parse_email(email.value) == email
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["annie.sun2@hy-tech.com.tw", "ANNIE.SUN2@HY-TECH.COM.TW", "Annie.Sun2@hy-tech.com.tw"],
+)
+def test_every_spelling_of_a_mailbox_has_one_key(spelling: str) -> None:
+    typed = parse_email(spelling).value
+    assert email_key(typed) == "annie.sun2@hy-tech.com.tw"
+    assert Contact(Channel.EMAIL, typed).key == "annie.sun2@hy-tech.com.tw"
+
+
+def test_a_phone_contact_is_its_own_key() -> None:
+    assert Contact(Channel.SMS, "+886912345678").key == "+886912345678"

@@ -1,0 +1,108 @@
+"""What a submission must pass before anything of the roster is read.
+
+A submission names a verified challenge; until that is proven, the registry says nothing about
+students (``draft.signature_mismatch`` for a pupil on the roster and ``student.not_found`` for
+one who is not would be an existence oracle). Its time must lie in a sane window around the
+registry's clock, and its consent version must be one the registry knows. A roster miss counts
+against the parent session of the challenge, as a look-up's miss does, under the same lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.domain.errors import DomainError, ErrorCode
+from store.central import ParentSession
+
+#: How far ahead of the registry's clock a kiosk's ``submitted_at`` may be (a wrong clock).
+SUBMITTED_AHEAD: Final = timedelta(days=1)
+#: How old a submission may be when it first arrives (a kiosk long away from the network).
+SUBMITTED_BEHIND: Final = timedelta(days=400)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRules:
+    """The registry's settings a submission is checked against.
+
+    Attributes:
+        consent_versions: The statement versions a parent may have accepted.
+        max_misses: Roster misses a parent session may have before it locks.
+    """
+
+    consent_versions: frozenset[str]
+    max_misses: int
+
+
+def submitted_at_utc(submitted_at: datetime) -> datetime:
+    """``submitted_at`` in UTC.
+
+    Raises:
+        DomainError: ``REQUEST_INVALID`` (field ``submitted_at``) for a time that has no UTC
+            equivalent (``9999-12-31T23:59:59-14:00`` overflows).
+    """
+    try:
+        return submitted_at.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(ErrorCode.REQUEST_INVALID, field="submitted_at") from None
+
+
+def check_submitted_window(at: datetime, now: datetime) -> None:
+    """A new submission's time lies between :data:`SUBMITTED_BEHIND` ago and
+    :data:`SUBMITTED_AHEAD` from now (a replay of a stored one is not asked).
+
+    Raises:
+        DomainError: ``REQUEST_INVALID`` (field ``submitted_at``).
+    """
+    if not now - SUBMITTED_BEHIND <= at <= now + SUBMITTED_AHEAD:
+        raise DomainError(ErrorCode.REQUEST_INVALID, field="submitted_at")
+
+
+def check_consent_version(version: str, known: frozenset[str]) -> None:
+    """The statement version the parent accepted is one this registry knows.
+
+    Raises:
+        DomainError: ``REQUEST_INVALID`` (field ``consent_version``).
+    """
+    if version not in known:
+        raise DomainError(ErrorCode.REQUEST_INVALID, field="consent_version")
+
+
+def locked_session_of(session: Session, challenge_id: uuid.UUID, kiosk_id: str) -> ParentSession:
+    """The parent session the challenge opened on this kiosk, locked for this transaction.
+
+    Raises:
+        DomainError: ``CODE_UNKNOWN`` (field ``challenge_id``) when there is none;
+            ``SESSION_LOCKED`` when its look-ups are used up.
+    """
+    parent_session = session.scalars(
+        select(ParentSession)
+        .where(ParentSession.challenge_id == challenge_id, ParentSession.kiosk_id == kiosk_id)
+        .order_by(ParentSession.expires_at.desc())
+        .limit(1)
+        .with_for_update()
+    ).one_or_none()
+    if parent_session is None:
+        raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
+    if parent_session.locked_at is not None:
+        raise DomainError(ErrorCode.SESSION_LOCKED)
+    return parent_session
+
+
+def count_roster_miss(
+    session: Session, parent_session: ParentSession, *, max_misses: int, now: datetime
+) -> None:
+    """Counts a submission's roster miss against its parent session, as a look-up's miss.
+
+    Commits, as :func:`registry.services.roster.verify_student` does: the miss must count
+    although the request then fails (nothing else of the submission is written by then).
+    """
+    parent_session.failed_lookups += 1
+    if parent_session.failed_lookups >= max_misses:
+        parent_session.locked_at = now
+    session.commit()
