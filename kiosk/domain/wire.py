@@ -280,6 +280,9 @@ class BindingOut(WireModel):
     reason: str | None = None
     """Why it was rejected (the reviewer's words), for 不通過."""
     updated_at: AwareDatetime
+    masked: bool = False
+    """Another binding of the parent the session's application names, seen through a contact
+    that is not the parent's own: the name masked (吳○寶), school, class and reason left out."""
 
 
 class SubmissionOut(WireModel):

@@ -16,9 +16,10 @@ router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES, route_class=Uni
 
 @router.get("/bindings")
 def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
-    """Every binding visible to the session's verified contact."""
-    bindings = applications.visible_bindings(session, parent.contact)
-    return BindingListOut(bindings=[applications.to_wire(binding) for binding in bindings])
+    """Every binding visible to the session's verified contact, and masked the other bindings of
+    the parents named by applications this session submitted."""
+    view = applications.parent_view(session, parent.contact, parent.session_id)
+    return BindingListOut(bindings=view.to_wire())
 
 
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)
