@@ -44,7 +44,7 @@ from kiosk.domain.wire import (
     SubmissionParentIn,
     SubmissionStudentIn,
 )
-from kiosk.progress import ProgressSource
+from kiosk.progress import FormDesk, ProgressSource
 from kiosk.settings import KioskSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker
 from screens.base import Back, Chrome
@@ -119,6 +119,7 @@ class _Application:
     verified: Verified
     consent_ticked: bool = False
     outcome: SubmitOutcome | None = None
+    submitted_at: datetime | None = None
 
 
 class Wizard:
@@ -140,6 +141,12 @@ class Wizard:
             clock=services.clock,
         )
         self._progress_source = ProgressSource(services.client, services.store.applications)
+        self._forms = FormDesk(
+            services.settings.form,
+            folder=services.settings.form_folder,
+            statement=services.statement,
+            translator=services.translator,
+        )
         self.chrome = Chrome(
             translator=services.translator,
             support_phone=services.settings.support.phone,
@@ -230,7 +237,7 @@ class Wizard:
                 application.draft.set_contact(again.contact, str(again.challenge.challenge_id))
         outcome = application.outcome
         assert outcome is not None  # the review step moves on only once submitted
-        await self._progress(application.verified, outcome, application.draft)
+        await self._progress(application.verified, outcome, application)
 
     async def _students(self, application: _Application) -> _Move:
         draft = application.draft
@@ -340,7 +347,7 @@ class Wizard:
         draft = application.draft
         draft.sign(signature)
         draft.check_complete()
-        now = services.clock()
+        now = application.submitted_at = services.clock()
 
         def payload(receipt: str) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
@@ -377,15 +384,15 @@ class Wizard:
         await self._progress(verified, None, None)
 
     async def _progress(
-        self, verified: Verified, outcome: SubmitOutcome | None, draft: Draft | None
+        self, verified: Verified, outcome: SubmitOutcome | None, submitted: _Application | None
     ) -> None:
         """The progress page; 新增綁定學生 goes on to a new application of the same parent.
 
         Args:
             verified: The session's verified contact (it stays verified for the next one).
             outcome: The submission just made; None from 查詢申請進度.
-            draft: The application just submitted (its parent is carried over); None from
-                查詢申請進度 (only the contact is).
+            submitted: The application just submitted (its parent is carried over, its form
+                printed); None from 查詢申請進度 (only the contact is carried over).
         """
 
         async def load() -> ProgressView:
@@ -410,11 +417,12 @@ class Wizard:
                 receipt=outcome.receipt if outcome is not None else None,
                 uploaded=outcome.uploaded if outcome is not None else True,
                 can_add=True,
+                download=self._forms.download(submitted) if submitted is not None else None,
             )
         )
         if isinstance(result, AddStudents):
-            if draft is not None:
-                fresh = draft.carry_over()
+            if submitted is not None:
+                fresh = submitted.draft.carry_over()
             else:
                 fresh = Draft()
                 fresh.set_contact(verified.contact, str(verified.challenge.challenge_id))

@@ -1,4 +1,4 @@
-"""What the progress page shows and does at the registry: the bindings, cancel, purge.
+"""What the progress page shows and does: the bindings, cancel, purge, and 「下載留存」.
 
 The rows come from the registry's bindings for the session (its own, and masked the other
 bindings of the parent its application names), plus what this kiosk has not uploaded yet
@@ -9,20 +9,47 @@ Cancelling and purging need the registry: they are done online only, and say so 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 from kiosk.client import RegistryClient
+from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Contact
+from kiosk.domain.draft import Draft
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import BindingOut, ParentSessionOut
+from kiosk.forms import FormError, deliver_form, find_fonts, form_data, render_form
+from kiosk.settings import FormSettings
 from kiosk.sync import TRANSIENT
 from screens.progress import ProgressRow, ProgressView
+from screens.review import SubmitOutcome
 from store.local.applications import ApplicationStore
 from store.local.records import StoredApplication
 
 T = TypeVar("T")
+
+
+class Submitted(Protocol):
+    """An application just submitted, as the wizard holds it."""
+
+    @property
+    def draft(self) -> Draft:
+        """The application, signed."""
+        ...
+
+    @property
+    def outcome(self) -> SubmitOutcome | None:
+        """Its receipt."""
+        ...
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        """When 送出資料 was pressed."""
+        ...
 
 
 class ProgressSource:
@@ -123,3 +150,60 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
                 )
             )
     return rows
+
+
+class FormDesk:
+    """「下載留存」: makes the application form and prints or saves it, as the settings say.
+
+    Args:
+        settings: The form's printer, save folder and font (:class:`kiosk.settings.FormSettings`).
+        folder: Where forms are saved without a printer.
+        statement: The personal-data statement the form carries.
+        translator: The words of what was done.
+    """
+
+    def __init__(
+        self,
+        settings: FormSettings,
+        *,
+        folder: Path,
+        statement: ConsentStatement,
+        translator: Translator,
+    ) -> None:
+        self._settings = settings
+        self._folder = folder
+        self._statement = statement
+        self._translator = translator
+
+    def download(self, submitted: Submitted) -> Callable[[], Awaitable[tuple[bool, str]]]:
+        """「下載留存」 for an application just submitted: delivers its form in a thread."""
+        draft, outcome, when = submitted.draft, submitted.outcome, submitted.submitted_at
+
+        async def deliver() -> tuple[bool, str]:
+            assert outcome is not None  # the page that offers it comes after 送出資料
+            assert when is not None
+            return await asyncio.to_thread(
+                self.deliver, draft, receipt=outcome.receipt, submitted_at=when
+            )
+
+        return deliver
+
+    def deliver(self, draft: Draft, *, receipt: str, submitted_at: datetime) -> tuple[bool, str]:
+        """Makes the form of a submitted application and prints or saves it (blocking: run it in
+        a thread).
+
+        Returns:
+            Whether it was printed or saved, and the words saying where (or why not: no CJK
+            font installed, the printer refused, the folder not writable).
+        """
+        settings = self._settings
+        try:
+            fonts = find_fonts(settings.font_path, index=settings.font_index)
+            data = form_data(
+                draft, receipt=receipt, submitted_at=submitted_at, statement=self._statement
+            )
+            pdf = render_form(data, fonts=fonts)
+            delivery = deliver_form(pdf, receipt, printer=settings.printer, folder=self._folder)
+        except FormError as error:
+            return False, error.words(self._translator)
+        return True, delivery.words(self._translator)

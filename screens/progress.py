@@ -60,6 +60,8 @@ NEEDS_REGISTRY: Final = N_(
     "again when the network is back."
 )
 ADD_STUDENT: Final = N_("Add a student")
+DOWNLOAD: Final = N_("Download a copy")
+DOWNLOAD_HINT: Final = N_("Keep the application form (printed, or saved as a PDF):")
 HOW_IT_WORKS: Final = N_("How the application proceeds")
 STAGES_HINT: Final = N_("A tick marks a stage that has been done.")
 ACCOUNT: Final = N_(
@@ -139,6 +141,8 @@ LoadProgress = Callable[[], Awaitable[ProgressView]]
 CancelBinding = Callable[[ProgressRow], Awaitable[ProgressView]]
 #: Removes every pending and rejected record at the registry: how many, and the progress again.
 PurgeRecords = Callable[[], Awaitable[tuple[int, ProgressView]]]
+#: 下載留存: prints or saves the form; whether it did, and the words saying where (or why not).
+DownloadForm = Callable[[], Awaitable[tuple[bool, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             查詢申請進度, the page is a status page).
         uploaded: Whether that application reached the registry (else: saved, 待上傳).
         can_add: Whether 新增綁定學生 is offered.
+        download: 下載留存 for the application just submitted; None leaves it out.
     """
 
     STEP: ClassVar[int] = 5
@@ -181,6 +186,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         receipt: str | None = None,
         uploaded: bool = True,
         can_add: bool = False,
+        download: DownloadForm | None = None,
     ) -> None:
         super().__init__(chrome)
         self._view = view
@@ -190,6 +196,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self._receipt = receipt
         self._uploaded = uploaded
         self._can_add = can_add
+        self._download = download
 
     def compose_body(self) -> ComposeResult:
         """Thanks (or the status title), the receipt, the table, the actions, the stages."""
@@ -216,6 +223,11 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         yield Static(_(HOW_IT_WORKS), classes="subheading")
         yield Vertical(id="stages")
         yield Static(_(STAGES_HINT), classes="hint")
+        if self._download is not None:
+            with Horizontal(id="download-row"):
+                yield Static(_(DOWNLOAD_HINT), classes="label")
+                yield Button(_(DOWNLOAD), id="download", compact=True)
+            yield Static(id="form-result")
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
 
@@ -373,6 +385,20 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             ),
             answered,
         )
+
+    @on(Button.Pressed, "#download")
+    def _download_form(self) -> None:
+        download = self._download
+        assert download is not None  # shown only with a download
+
+        def delivered(answer: tuple[bool, str]) -> None:
+            done, words = answer
+            result = self.query_one("#form-result", Static)
+            result.update(words)
+            result.set_class(done, "-done")
+            result.set_class(not done, "-failed")
+
+        self.call_registry(self.query_one("#download", Button), download, delivered)
 
     @on(Button.Pressed, "#add-student")
     def _add_student(self) -> None:

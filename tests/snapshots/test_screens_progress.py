@@ -15,7 +15,9 @@ from textual.widgets import Button
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import StudentStatus
-from screens.progress import ProgressRow, ProgressScreen, ProgressView
+from kiosk.forms import DEFAULT_FAMILIES, Delivery, FontMissing
+from kiosk.forms.fonts import NO_CJK_FONT
+from screens.progress import DownloadForm, ProgressRow, ProgressScreen, ProgressView
 from tests.e2e.scenes import chrome, host, settled
 from tests.snapshots.conftest import Snap
 
@@ -207,3 +209,35 @@ def test_progress_reload_fails(snap: Snap) -> None:
         await pilot.pause(0.1)
 
     assert snap(host(screen), run_before=settled(reload))
+
+
+def _delivering(done: bool, words: str) -> DownloadForm:
+    async def download() -> tuple[bool, str]:
+        return done, words
+
+    return download
+
+
+async def _download(pilot: Pilot[Any]) -> None:
+    await press(pilot, "#download")
+    await pilot.pause(0.1)
+    pilot.app.screen.query_one("#body").scroll_end(animate=False)
+
+
+def test_progress_form_saved(snap: Snap) -> None:
+    """下載留存 without a printer, scrolled down: 「完成線上申請後，下載留存申請書：」 with its
+    button,
+    and under it in green 「已儲存至 /var/lib/kiosk/forms/KT1-20260901-0001.pdf」."""
+    saved = Delivery("saved", "/var/lib/kiosk/forms/KT1-20260901-0001.pdf")
+    words = saved.words(chrome().translator)
+    screen = page(TUTORIAL, receipt="KT1-20260901-0001", download=_delivering(True, words))
+    assert snap(host(screen), run_before=settled(_download))
+
+
+def test_progress_form_no_font(snap: Snap) -> None:
+    """下載留存 where no CJK font is installed: in red, that the form cannot be made and how to
+    install the fonts (make fonts) or configure a font file."""
+    missing = FontMissing(NO_CJK_FONT, families=", ".join(DEFAULT_FAMILIES))
+    words = missing.words(chrome().translator)
+    screen = page(TUTORIAL, receipt="KT1-20260901-0001", download=_delivering(False, words))
+    assert snap(host(screen), run_before=settled(_download))

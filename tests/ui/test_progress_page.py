@@ -7,6 +7,8 @@ tutorial's people) and a kiosk built by the app factory.
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
 from kiosk.domain.status import StudentStatus
+from kiosk.forms import FontMissing, find_fonts
 from screens.confirm import ConfirmScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
@@ -67,6 +70,15 @@ def parent_id(seed: int) -> str:
 def chen(registry: LiveRegistry) -> RosterStudent:
     """The tutorial's student, 陳曉明 (A123456789)."""
     return next(s for s in registry.students(Level.SENIOR_HIGH) if s.id_number == "A123456789")
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text, read back with poppler's pdftotext."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed: make fonts installs it")
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def shown(progress: ProgressScreen) -> list[tuple[str, StudentStatus, bool]]:
@@ -280,3 +292,43 @@ async def test_an_attempt_refused_before_storage_is_not_shown_as_not_approved(
         progress = await wait_for_screen(pilot, ProgressScreen)
         assert StudentStatus.REJECTED not in [r.status for r in progress.rows]
     assert kiosk.applications() == 3  # the refused one stays here, as refused, never sent again
+
+
+async def test_download_saves_the_form_and_says_where(
+    kiosk: Kiosk, registry: LiveRegistry, tmp_path: Path
+) -> None:
+    """下載留存 without a printer: the form is saved under the kiosk's forms folder, the page
+    says 「已儲存至 …」, and the PDF holds the receipt number and the student."""
+    try:
+        find_fonts()
+    except FontMissing:
+        pytest.skip("no CJK font is installed: make fonts installs fonts-noto-cjk")
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        progress = await tutorial_walk(walk, registry, TUTORIAL_EMAIL)
+        receipt = walk.text("#receipt").removeprefix("收件編號：")
+        await walk.click("#download")
+        said = await walk.error("#form-result")
+        assert progress.query_one("#form-result").has_class("-done")
+    saved = tmp_path / "kiosk" / "forms" / f"{receipt}.pdf"
+    assert said == f"已儲存至 {saved}"
+    text = pdf_text(saved)
+    assert receipt in text
+    assert "陳曉明" in text
+
+
+async def test_download_without_the_font_says_so(
+    registry: LiveRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configured font file is not there: the page says the form cannot be made, in red,
+    and nothing is saved."""
+    monkeypatch.setenv("KIOSK_FORM__FONT_PATH", str(tmp_path / "missing.ttf"))
+    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as kiosk:
+        async with kiosk.app.run_test(size=(100, 32)) as pilot:
+            walk = Walk(pilot, registry)
+            progress = await tutorial_walk(walk, registry, TUTORIAL_EMAIL)
+            await walk.click("#download")
+            said = await walk.error("#form-result")
+            assert str(tmp_path / "missing.ttf") in said
+            assert progress.query_one("#form-result").has_class("-failed")
+    assert not (tmp_path / "kiosk" / "forms").exists()
