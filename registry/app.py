@@ -26,6 +26,7 @@ from registry.routers import (
     parents,
     roster,
     staff,
+    status_page,
 )
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
@@ -41,6 +42,7 @@ _ROUTERS = (
     changes,
     staff,
     accounts,
+    status_page,
 )
 
 
@@ -109,6 +111,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     for module in _ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(status_page.page_router)  # outside /v1: the QR's link must stay short
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -305,6 +305,15 @@ class PurgeOut(WireModel):
     removed: int
 
 
+class StatusLinkOut(WireModel):
+    """The short link of an application's read-only status page (the progress page's QR code)."""
+
+    url: str
+    """The registry's public base URL, ``/s/`` and a signed token naming the application."""
+    expires_at: AwareDatetime
+    """After this the link shows only that it has expired."""
+
+
 # --- staff ----------------------------------------------------------------------------------
 
 
