@@ -418,6 +418,9 @@ class Wizard:
                 uploaded=outcome.uploaded if outcome is not None else True,
                 can_add=True,
                 download=self._forms.download(submitted) if submitted is not None else None,
+                status_link=source.status_link(submitted.draft.application_id)
+                if submitted
+                else None,
             )
         )
         if isinstance(result, AddStudents):

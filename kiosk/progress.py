@@ -9,6 +9,7 @@ Cancelling and purging need the registry: they are done online only, and say so 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +81,19 @@ class ProgressSource:
         rows = [_binding_row(binding) for binding in bindings]
         rows.extend(_local_rows(local, only_queued=True))
         return ProgressView(tuple(rows))
+
+    def status_link(self, application_id: uuid.UUID) -> Callable[[], Awaitable[str | None]]:
+        """Gets the short link of the application's status page (the QR code's): None while the
+        registry cannot give it (not reached, or the application not uploaded yet)."""
+
+        async def link() -> str | None:
+            try:
+                answer = await self._client.status_link(application_id)
+            except DomainError:
+                return None  # the page goes on without its QR code
+            return answer.url
+
+        return link
 
     async def cancel(
         self, contact: Contact, session: ParentSessionOut, row: ProgressRow

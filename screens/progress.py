@@ -21,6 +21,7 @@ from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
 from screens.confirm import ConfirmScreen
+from screens.progress_qr import QrScreen
 from screens.progress_stages import DONE_MARK, STAGES, TODO_MARK, stages_done
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
@@ -61,6 +62,8 @@ NEEDS_REGISTRY: Final = N_(
 )
 ADD_STUDENT: Final = N_("Add a student")
 DOWNLOAD: Final = N_("Download a copy")
+SCAN: Final = N_("Follow the status on a phone (QR code):")
+SHOW_QR: Final = N_("Show the QR code")
 DOWNLOAD_HINT: Final = N_("Keep the application form (printed, or saved as a PDF):")
 HOW_IT_WORKS: Final = N_("How the application proceeds")
 STAGES_HINT: Final = N_("A tick marks a stage that has been done.")
@@ -143,6 +146,8 @@ CancelBinding = Callable[[ProgressRow], Awaitable[ProgressView]]
 PurgeRecords = Callable[[], Awaitable[tuple[int, ProgressView]]]
 #: 下載留存: prints or saves the form; whether it did, and the words saying where (or why not).
 DownloadForm = Callable[[], Awaitable[tuple[bool, str]]]
+#: Gets the short link of the application's status page (None while the registry cannot).
+StatusLink = Callable[[], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +174,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         uploaded: Whether that application reached the registry (else: saved, 待上傳).
         can_add: Whether 新增綁定學生 is offered.
         download: 下載留存 for the application just submitted; None leaves it out.
+        status_link: Gets the QR code's link for the application just submitted; None: no QR.
     """
 
     STEP: ClassVar[int] = 5
@@ -187,6 +193,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         uploaded: bool = True,
         can_add: bool = False,
         download: DownloadForm | None = None,
+        status_link: StatusLink | None = None,
     ) -> None:
         super().__init__(chrome)
         self._view = view
@@ -197,6 +204,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self._uploaded = uploaded
         self._can_add = can_add
         self._download = download
+        self._status_link = status_link
+        self._url: str | None = None
 
     def compose_body(self) -> ComposeResult:
         """Thanks (or the status title), the receipt, the table, the actions, the stages."""
@@ -228,6 +237,9 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
                 yield Static(_(DOWNLOAD_HINT), classes="label")
                 yield Button(_(DOWNLOAD), id="download", compact=True)
             yield Static(id="form-result")
+        with Horizontal(id="qr-row"):
+            yield Static(_(SCAN), classes="label")
+            yield Button(_(SHOW_QR), id="show-qr", compact=True)
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
 
@@ -239,9 +251,23 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         yield Button(self._(LOG_OUT), id="log-out", variant="primary")
 
     async def on_mount(self) -> None:
-        """Fills the table."""
+        """Fills the table; asks for the QR code's link."""
+        self.query_one("#qr-row").display = False
         await self._show(self._view)
         self.query_one("#log-out").focus()
+        self._ask_link()
+
+    def _ask_link(self) -> None:
+        """Asks for the status page's link until it is shown (again at each 重新載入)."""
+        link = self._status_link
+        if link is None or self._url is not None:
+            return
+
+        async def shown() -> None:
+            self._url = await link()
+            self.query_one("#qr-row").display = self._url is not None
+
+        self.run_worker(shown(), group="status-link", exclusive=True, exit_on_error=False)
 
     async def _show(self, view: ProgressView) -> None:
         _ = self._
@@ -322,6 +348,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
     def _refreshed(self, view: ProgressView, done: str = "") -> None:
         self._say(done)
         self.run_worker(self._show(view), exit_on_error=False)
+        self._ask_link()
 
     def _needs_registry(self, error: DomainError) -> None:
         # Said beside the registry's reason: what the parent asked for did not happen.
@@ -399,6 +426,11 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             result.set_class(not done, "-failed")
 
         self.call_registry(self.query_one("#download", Button), download, delivered)
+
+    @on(Button.Pressed, "#show-qr")
+    def _show_qr(self) -> None:
+        if self._url is not None:
+            self.app.push_screen(QrScreen(self.chrome.translator, self._url))
 
     @on(Button.Pressed, "#add-student")
     def _add_student(self) -> None:

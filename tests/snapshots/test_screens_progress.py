@@ -8,8 +8,10 @@ tests/ui/test_progress_page.py).
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button
 
@@ -19,7 +21,8 @@ from kiosk.forms import DEFAULT_FAMILIES, Delivery, FontMissing
 from kiosk.forms.fonts import NO_CJK_FONT
 from screens.progress import DownloadForm, ProgressRow, ProgressScreen, ProgressView
 from tests.e2e.scenes import chrome, host, settled
-from tests.snapshots.conftest import Snap
+from tests.snapshots.conftest import SIZES, Snap
+from tests.snapshots.test_qr_code import cells_to_pgm, snapshot_cells, zbar
 
 #: The tutorial's page, verified with COOC123@gmail.com: the account's three children masked.
 TUTORIAL = (
@@ -241,3 +244,64 @@ def test_progress_form_no_font(snap: Snap) -> None:
     words = missing.words(chrome().translator)
     screen = page(TUTORIAL, receipt="KT1-20260901-0001", download=_delivering(False, words))
     assert snap(host(screen), run_before=settled(_download))
+
+
+#: A status link as the registry makes it: its base URL, /s/ and a 35-character token.
+STATUS_URL = "https://cooc.tp.edu.tw/s/AAAAAAAAAAAAAAAAAAAABFEz1VxgPsnHGRU"
+
+
+async def _link() -> str | None:
+    return STATUS_URL
+
+
+async def _qr(pilot: Pilot[Any]) -> None:
+    await wait_for_link(pilot)
+    await press(pilot, "#show-qr")
+    await pilot.pause(0.1)
+
+
+async def wait_for_link(pilot: Pilot[Any]) -> None:
+    """Waits until the page has its link (the QR code's row shows)."""
+    row = pilot.app.screen.query_one("#qr-row")
+    for _ in range(100):
+        if row.display:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the status link never came")
+
+
+def test_progress_qr_offered(snap: Snap) -> None:
+    """Scrolled down, once the registry gave the link: 「用手機查看申請進度（QR Code）：」 with 顯示
+    QR Code."""
+
+    async def down(pilot: Pilot[Any]) -> None:
+        await wait_for_link(pilot)
+        pilot.app.screen.query_one("#body").scroll_end(animate=False)
+        await pilot.pause()
+
+    screen = page(TUTORIAL, receipt="KT1-20260901-0001", status_link=_link)
+    assert snap(host(screen), run_before=settled(down))
+
+
+def test_progress_qr(snap: Snap) -> None:
+    """顯示 QR Code: over the dimmed page, 「以手機掃描，隨時查看申請進度」, the code (41×21 cells,
+    black on white with its quiet zone) and a compact 關閉 — whole at 80×24 too."""
+    screen = page(TUTORIAL, receipt="KT1-20260901-0001", status_link=_link)
+    assert snap(host(screen), run_before=settled(_qr))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_progress_qr_decodes_back_to_the_link(size: str, tmp_path: Path) -> None:
+    """What the terminal drew on the progress page's QR screen decodes back to the link."""
+    svg = (
+        Path(__file__).parent
+        / "__snapshots__"
+        / Path(__file__).stem
+        / f"test_progress_qr[{size}].svg"
+    )
+    if not svg.exists():
+        pytest.skip(f"{svg.name} is not made yet (run with --snapshot-update)")
+    cells = snapshot_cells(svg.read_text(encoding="utf-8"))
+    image = tmp_path / "screen.pgm"
+    cells_to_pgm(cells, image)
+    assert zbar(image) == STATUS_URL
