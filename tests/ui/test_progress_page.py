@@ -11,7 +11,9 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from textual.widgets import Input
 
@@ -23,8 +25,10 @@ from kiosk.forms import FontMissing, find_fonts
 from screens.confirm import ConfirmScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
+from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
 from screens.student import StudentScreen
+from screens.widgets import QrCode
 from tests.e2e.live import (
     Kiosk,
     LiveRegistry,
@@ -332,3 +336,25 @@ async def test_download_without_the_font_says_so(
             assert str(tmp_path / "missing.ttf") in said
             assert progress.query_one("#form-result").has_class("-failed")
     assert not (tmp_path / "kiosk" / "forms").exists()
+
+
+async def test_the_qr_code_opens_the_status_page_of_the_application(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """After 送出資料 the page offers the QR code; its link (at most 62 characters) opens the
+    registry's status page, which shows the student masked and 申請."""
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        progress = await tutorial_walk(walk, registry, TUTORIAL_EMAIL)
+        await wait_for(pilot, lambda: walk.shown("#qr-row"), "the status link")
+        await walk.click("#show-qr")
+        qr = await wait_for_screen(pilot, QrScreen)
+        url = qr.query_one("#qr", QrCode).url
+        await walk.click("#qr-close")
+        assert await wait_for_screen(pilot, ProgressScreen) is progress
+    assert len(url) <= 62
+    async with httpx.AsyncClient(base_url=registry.url) as http:
+        page = await http.get(urlsplit(url).path, params={"lang": "zh-TW"})
+    assert page.status_code == 200
+    assert "陳○明" in page.text
+    assert "申請" in page.text
