@@ -51,6 +51,7 @@ from kiosk.domain.wire import (
     PurgeOut,
     SchoolListOut,
     SchoolOut,
+    StatusLinkOut,
     StudentVerifyIn,
     StudentVerifyOut,
     SubmissionIn,
@@ -247,6 +248,10 @@ class RegistryClient:
         """``POST /v1/bindings/purge``: removes all pending and rejected bindings."""
         answer = await self._call("POST", "/bindings/purge", PurgeOut, session=session)
         return answer.removed
+
+    async def status_link(self, application_id: UUID) -> StatusLinkOut:
+        """``GET /v1/applications/{id}/status-link``: the status page's short link (the QR)."""
+        return await self._call("GET", f"/applications/{application_id}/status-link", StatusLinkOut)
 
     # --- plumbing ----------------------------------------------------------------------------
 

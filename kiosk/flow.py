@@ -35,9 +35,7 @@ from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
-from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import (
-    BindingOut,
     CodeChallengeOut,
     ParentSessionOut,
     SignatureIn,
@@ -46,19 +44,19 @@ from kiosk.domain.wire import (
     SubmissionParentIn,
     SubmissionStudentIn,
 )
+from kiosk.progress import FormDesk, ProgressSource
 from kiosk.settings import KioskSettings
-from kiosk.sync import TRANSIENT, Outcome, Syncer, SyncWorker
+from kiosk.sync import Outcome, Syncer, SyncWorker
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
-from screens.progress import ProgressRow, ProgressScreen, ProgressView
+from screens.progress import AddStudents, ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
 from store.local import LocalStore
-from store.local.records import StoredApplication
 
 ResultT = TypeVar("ResultT")
 
@@ -121,6 +119,7 @@ class _Application:
     verified: Verified
     consent_ticked: bool = False
     outcome: SubmitOutcome | None = None
+    submitted_at: datetime | None = None
 
 
 class Wizard:
@@ -140,6 +139,13 @@ class Wizard:
             services.client,
             settings=services.settings.sync,
             clock=services.clock,
+        )
+        self._progress_source = ProgressSource(services.client, services.store.applications)
+        self._forms = FormDesk(
+            services.settings.form,
+            folder=services.settings.form_folder,
+            statement=services.statement,
+            translator=services.translator,
         )
         self.chrome = Chrome(
             translator=services.translator,
@@ -206,6 +212,10 @@ class Wizard:
             return
         application = _Application(Draft(), verified)
         application.draft.set_contact(verified.contact, str(verified.challenge.challenge_id))
+        await self._build(application)
+
+    async def _build(self, application: _Application) -> None:
+        """Students, consent, parent, review; then the progress page."""
         steps = (self._students, self._consent, self._parent, self._review)
         index = 0
         while index < len(steps):
@@ -227,7 +237,7 @@ class Wizard:
                 application.draft.set_contact(again.contact, str(again.challenge.challenge_id))
         outcome = application.outcome
         assert outcome is not None  # the review step moves on only once submitted
-        await self._progress(application.verified, outcome)
+        await self._progress(application.verified, outcome, application)
 
     async def _students(self, application: _Application) -> _Move:
         draft = application.draft
@@ -337,7 +347,7 @@ class Wizard:
         draft = application.draft
         draft.sign(signature)
         draft.check_complete()
-        now = services.clock()
+        now = application.submitted_at = services.clock()
 
         def payload(receipt: str) -> bytes:
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
@@ -371,45 +381,63 @@ class Wizard:
         verified = await self._verify()
         if verified is None:
             return
-        await self._progress(verified, None)
+        await self._progress(verified, None, None)
 
-    async def _progress(self, verified: Verified, outcome: SubmitOutcome | None) -> None:
+    async def _progress(
+        self, verified: Verified, outcome: SubmitOutcome | None, submitted: _Application | None
+    ) -> None:
+        """The progress page; 新增綁定學生 goes on to a new application of the same parent.
+
+        Args:
+            verified: The session's verified contact (it stays verified for the next one).
+            outcome: The submission just made; None from 查詢申請進度.
+            submitted: The application just submitted (its parent is carried over, its form
+                printed); None from 查詢申請進度 (only the contact is carried over).
+        """
+
         async def load() -> ProgressView:
             return await self.progress(verified)
 
+        source = self._progress_source
+
+        async def cancel(row: ProgressRow) -> ProgressView:
+            return await source.cancel(verified.contact, verified.session, row)
+
+        async def purge() -> tuple[int, ProgressView]:
+            return await source.purge(verified.contact, verified.session)
+
         view = await load()
-        await self._ask(
+        result = await self._ask(
             ProgressScreen(
                 self.chrome,
                 view=view,
                 load=load,
+                cancel=cancel,
+                purge=purge,
                 receipt=outcome.receipt if outcome is not None else None,
                 uploaded=outcome.uploaded if outcome is not None else True,
+                can_add=True,
+                download=self._forms.download(submitted) if submitted is not None else None,
+                status_link=source.status_link(submitted.draft.application_id)
+                if submitted
+                else None,
             )
         )
+        if isinstance(result, AddStudents):
+            if submitted is not None:
+                fresh = submitted.draft.carry_over()
+            else:
+                fresh = Draft()
+                fresh.set_contact(verified.contact, str(verified.challenge.challenge_id))
+            await self._build(_Application(fresh, verified))
 
     async def progress(self, verified: Verified) -> ProgressView:
-        """The registry's bindings for this contact, and what this kiosk has not uploaded yet.
-
-        When the registry cannot be reached, what this kiosk knows of the contact's applications
-        is shown instead (marked stale).
+        """The progress page's view for this contact (:meth:`kiosk.progress.ProgressSource.view`).
 
         Raises:
             DomainError: The registry refused (an expired session, say).
         """
-        services = self._services
-        local = await asyncio.to_thread(
-            services.store.applications.applications_for_contact, verified.contact
-        )
-        try:
-            bindings = await services.client.bindings(verified.session)
-        except DomainError as error:
-            if error.code not in TRANSIENT:
-                raise
-            return ProgressView(tuple(_local_rows(local, only_queued=False)), stale=True)
-        rows = [_binding_row(binding) for binding in bindings]
-        rows.extend(_local_rows(local, only_queued=True))
-        return ProgressView(tuple(rows))
+        return await self._progress_source.view(verified.contact, verified.session)
 
 
 def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
@@ -466,33 +494,3 @@ def _renewed(draft: Draft) -> Draft:
     if draft.consent_version is not None:
         fresh.accept_consent(draft.consent_version)
     return fresh
-
-
-def _binding_row(binding: BindingOut) -> ProgressRow:
-    return ProgressRow(
-        student=binding.student_name,
-        school=binding.school_name,
-        class_name=binding.class_name,
-        status=StudentStatus.at_registry(binding.status),
-        reason=binding.reason,
-    )
-
-
-def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> list[ProgressRow]:
-    rows: list[ProgressRow] = []
-    for application in applications:
-        if only_queued and application.pushed_at is not None:
-            continue
-        for student in application.students:
-            if student.removed:
-                continue  # cancelled by the parent: the registry shows it nowhere either
-            rows.append(
-                ProgressRow(
-                    student=student.entry.name if student.entry is not None else "—",
-                    school=student.school_name,
-                    class_name=student.entry.class_name if student.entry is not None else "",
-                    status=student.status,
-                    reason=student.reason,
-                )
-            )
-    return rows

@@ -87,6 +87,24 @@ class SyncSettings(BaseModel):
     """The longest an upload is put off."""
 
 
+class FormSettings(BaseModel):
+    """The application form 「下載留存」: where it goes, and the font it is set in."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    printer: str | None = None
+    """The CUPS printer the form is printed on; without one the form is saved to ``folder``."""
+
+    folder: Path | None = None
+    """Where forms are saved when no printer is configured; default ``<data_dir>/forms``."""
+
+    font_path: Path | None = None
+    """A Noto Sans CJK TC (or other CJK) font file; default: found through fontconfig."""
+
+    font_index: int = Field(default=0, ge=0)
+    """The face in ``font_path`` when it is a ``.ttc`` collection."""
+
+
 class KioskSettings(BaseSettings):
     """Everything a kiosk needs to know at start-up."""
 
@@ -119,6 +137,9 @@ class KioskSettings(BaseSettings):
 
     sync: SyncSettings = SyncSettings()
     """Uploading applications and pulling their statuses."""
+
+    form: FormSettings = FormSettings()
+    """The application form 「下載留存」: printer, save folder, font."""
 
     language: str = "zh_TW"
     """The catalog the screens speak (``kiosk/locale/<language>``)."""
@@ -158,6 +179,11 @@ class KioskSettings(BaseSettings):
         kiosk_id = self.registry.kiosk_id or ""
         digits = "".join(ch for ch in kiosk_id.removeprefix("k-").upper() if ch.isalnum())
         return digits[:6] or "LOCAL"
+
+    @property
+    def form_folder(self) -> Path:
+        """Where forms are saved without a printer, defaulting to ``<data_dir>/forms``."""
+        return self.form.folder or self.data_dir / "forms"
 
     @property
     def outbox_path(self) -> Path:

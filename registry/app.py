@@ -26,6 +26,7 @@ from registry.routers import (
     parents,
     roster,
     staff,
+    status_page,
 )
 from registry.services.logins import PasswordWork
 from registry.settings import RegistrySettings
@@ -42,6 +43,7 @@ _ROUTERS = (
     changes,
     staff,
     accounts,
+    status_page,
 )
 
 
@@ -116,6 +118,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     for module in _ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(status_page.page_router)  # outside /v1: the QR's link must stay short
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

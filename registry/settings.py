@@ -140,6 +140,14 @@ class RegistrySettings(BaseSettings):
     )
     """The personal-data statement versions a submission may name: the current one, plus any
     earlier one that kiosks may still hold applications under."""
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8600", pattern=r"^https?://[A-Za-z0-9.:\[\]-]+$", max_length=24
+    )
+    """The registry as a phone reaches it (scheme and host, no path): the status page's short
+    links start with it. At most 24 characters, so a link stays within the 62 a small QR code
+    holds."""
+    status_link_days: int = Field(default=90, ge=1, le=3650)
+    """How long a status page link lasts."""
 
     @model_validator(mode="after")
     def _paths_in_data_dir(self) -> Self:

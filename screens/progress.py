@@ -1,10 +1,13 @@
-"""Step 5: 感謝您申請 — each student's status (申請 / 認證 / 不通過 / 待上傳), 重新載入, 登出.
+"""Step 5: the progress page — each student's status (申請 / 認證 / 不通過 / 待上傳) and the
+page's actions: 重新載入, a trash button on each pending row (after a confirm), 新增綁定學生,
+註銷全部紀錄 (after a confirm), 申請流程說明 with its stages ticked, 登出服務.
 
-The page's full set of actions (cancel, purge, 新增綁定學生, 下載留存, QR code) comes later.
+Reached after 送出資料 it thanks the parent; reached from 查詢申請進度 it is a status page.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
@@ -14,11 +17,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.domain.errors import N_, ErrorCode
+from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
+from screens.confirm import ConfirmScreen
+from screens.progress_qr import QrScreen
+from screens.progress_stages import DONE_MARK, STAGES, TODO_MARK, stages_done
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
+STATUS_TITLE: Final = N_("Your parent–student binding applications")
 RECEIPT: Final = N_("Receipt number: {receipt}")
 SAVED_OFFLINE: Final = N_(
     "Saved. The registry cannot be reached just now; your application will be uploaded "
@@ -31,6 +38,35 @@ SCHOOL_CLASS: Final = N_("School and class")
 STATUS: Final = N_("Status")
 NONE_YET: Final = N_("No application has been found for this email or phone yet.")
 STALE: Final = N_("The registry cannot be reached just now; what this kiosk knows is shown.")
+MASKED_NOTE: Final = N_(
+    "Names shown masked are other bindings of the parent's account; they show in full when "
+    "you verify the account's own email or mobile phone."
+)
+CANCEL: Final = N_("Cancel")
+CANCEL_QUESTION: Final = N_(
+    "Cancel the binding application for {student}? The homeroom teacher will no longer see it."
+)
+CANCEL_CONFIRM: Final = N_("Yes, cancel it")
+CANCELLED: Final = N_("The application for {student} was cancelled.")
+PURGE_HINT: Final = N_("To remove every record under review or not approved:")
+PURGE: Final = N_("Remove all records")
+PURGE_QUESTION: Final = N_(
+    "Remove every record under review or not approved? Approved bindings stay. This cannot be "
+    "undone."
+)
+PURGE_CONFIRM: Final = N_("Yes, remove them")
+PURGED: Final = N_("{removed} records were removed.")
+NEEDS_REGISTRY: Final = N_(
+    "This needs the registry, which cannot be reached just now: nothing was changed. Please try "
+    "again when the network is back."
+)
+ADD_STUDENT: Final = N_("Add a student")
+DOWNLOAD: Final = N_("Download a copy")
+SCAN: Final = N_("Follow the status on a phone (QR code):")
+SHOW_QR: Final = N_("Show the QR code")
+DOWNLOAD_HINT: Final = N_("Keep the application form (printed, or saved as a PDF):")
+HOW_IT_WORKS: Final = N_("How the application proceeds")
+STAGES_HINT: Final = N_("A tick marks a stage that has been done.")
 ACCOUNT: Final = N_(
     "Once the binding is approved, your account is your email and the password is the last six "
     "characters of your ID number (you must change it at the first login)."
@@ -50,6 +86,8 @@ HELP: Final = N_(
 
 
 REJECTED_BECAUSE: Final = N_("Not approved ({reason})")
+#: What stands in the school column of a row shown masked.
+NOT_SHOWN: Final = "—"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +95,13 @@ class ProgressRow:
     """One student of one application.
 
     Attributes:
-        student: The student's name.
-        school: The school's name.
-        class_name: The student's class.
+        student: The student's name (masked for ``masked`` rows).
+        school: The school's name (empty for ``masked`` rows).
+        class_name: The student's class (empty for ``masked`` rows).
         status: Where the binding stands (待上傳, 申請, 認證, 不通過).
         reason: Why it was not approved (the reviewer's words), for ``REJECTED``.
+        binding_id: The registry's binding, once there (what 取消 cancels).
+        masked: Another binding of the parent's account, seen through a contact not its own.
     """
 
     student: str
@@ -69,6 +109,15 @@ class ProgressRow:
     class_name: str
     status: StudentStatus
     reason: str | None = None
+    binding_id: uuid.UUID | None = None
+    masked: bool = False
+
+    @property
+    def cancellable(self) -> bool:
+        """Whether the trash button shows: the contact's own binding, under review."""
+        return (
+            self.status is StudentStatus.PENDING and self.binding_id is not None and not self.masked
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +132,22 @@ class ProgressView:
     rows: tuple[ProgressRow, ...]
     stale: bool = False
 
+    @property
+    def waiting(self) -> bool:
+        """Whether anything still waits to be uploaded from this kiosk."""
+        return any(row.status is StudentStatus.QUEUED for row in self.rows)
+
 
 #: Gets the current progress (the flow's: the registry's bindings plus what waits to upload).
 LoadProgress = Callable[[], Awaitable[ProgressView]]
+#: Cancels one pending binding at the registry, then gives the progress again.
+CancelBinding = Callable[[ProgressRow], Awaitable[ProgressView]]
+#: Removes every pending and rejected record at the registry: how many, and the progress again.
+PurgeRecords = Callable[[], Awaitable[tuple[int, ProgressView]]]
+#: 下載留存: prints or saves the form; whether it did, and the words saying where (or why not).
+DownloadForm = Callable[[], Awaitable[tuple[bool, str]]]
+#: Gets the short link of the application's status page (None while the registry cannot).
+StatusLink = Callable[[], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +155,26 @@ class LoggedOut:
     """登出服務: the session ends, back to the Welcome screen."""
 
 
-class ProgressScreen(WizardScreen[LoggedOut]):
-    """The statuses of the parent's students.
+@dataclass(frozen=True, slots=True)
+class AddStudents:
+    """新增綁定學生: a new application, the parent's details carried over."""
+
+
+class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
+    """The statuses of the parent's students, and what the parent may do with them.
 
     Args:
         chrome: Words, help line, demo banner.
         view: The progress known when the page opens.
         load: Asks again (重新載入).
-        receipt: The receipt number of the application just submitted, if any.
+        cancel: Cancels one pending binding (the trash button); None shows no trash buttons.
+        purge: 註銷全部紀錄; None leaves it out.
+        receipt: The receipt number of the application just submitted (None: reached from
+            查詢申請進度, the page is a status page).
         uploaded: Whether that application reached the registry (else: saved, 待上傳).
+        can_add: Whether 新增綁定學生 is offered.
+        download: 下載留存 for the application just submitted; None leaves it out.
+        status_link: Gets the QR code's link for the application just submitted; None: no QR.
     """
 
     STEP: ClassVar[int] = 5
@@ -114,19 +187,30 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         *,
         view: ProgressView,
         load: LoadProgress,
+        cancel: CancelBinding | None = None,
+        purge: PurgeRecords | None = None,
         receipt: str | None = None,
         uploaded: bool = True,
+        can_add: bool = False,
+        download: DownloadForm | None = None,
+        status_link: StatusLink | None = None,
     ) -> None:
         super().__init__(chrome)
         self._view = view
         self._load = load
+        self._cancel = cancel
+        self._purge = purge
         self._receipt = receipt
         self._uploaded = uploaded
+        self._can_add = can_add
+        self._download = download
+        self._status_link = status_link
+        self._url: str | None = None
 
     def compose_body(self) -> ComposeResult:
-        """Thanks, the receipt, the table and what happens next."""
+        """Thanks (or the status title), the receipt, the table, the actions, the stages."""
         _ = self._
-        yield Static(_(THANKS), classes="heading")
+        yield Static(_(THANKS if self._receipt is not None else STATUS_TITLE), classes="heading")
         if self._receipt is not None:
             yield Static(_(RECEIPT).format(receipt=self._receipt), id="receipt")
             if not self._uploaded:
@@ -135,20 +219,55 @@ class ProgressScreen(WizardScreen[LoggedOut]):
             yield Static(_(CURRENT), classes="subheading")
             yield Button(_(RELOAD), id="reload", compact=True)
         yield self.error_line("reload-error")
+        done = Static(id="action-done", classes="hint")
+        done.display = False
+        yield done
         yield Vertical(id="status-table")
         yield Static(_(STALE), id="stale", classes="notice")
+        yield Static(_(MASKED_NOTE), id="masked-note", classes="hint")
+        if self._purge is not None:
+            with Horizontal(id="purge-row"):
+                yield Static(_(PURGE_HINT), classes="label")
+                yield Button(_(PURGE), id="purge", compact=True)
+        yield Static(_(HOW_IT_WORKS), classes="subheading")
+        yield Vertical(id="stages")
+        yield Static(_(STAGES_HINT), classes="hint")
+        if self._download is not None:
+            with Horizontal(id="download-row"):
+                yield Static(_(DOWNLOAD_HINT), classes="label")
+                yield Button(_(DOWNLOAD), id="download", compact=True)
+            yield Static(id="form-result")
+        with Horizontal(id="qr-row"):
+            yield Static(_(SCAN), classes="label")
+            yield Button(_(SHOW_QR), id="show-qr", compact=True)
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
 
     def compose_actions(self) -> ComposeResult:
-        """登出服務 on the right."""
+        """新增綁定學生 on the left, 登出服務 on the right."""
+        if self._can_add:
+            yield Button(self._(ADD_STUDENT), id="add-student")
         yield self.spacer()
         yield Button(self._(LOG_OUT), id="log-out", variant="primary")
 
     async def on_mount(self) -> None:
-        """Fills the table."""
+        """Fills the table; asks for the QR code's link."""
+        self.query_one("#qr-row").display = False
         await self._show(self._view)
         self.query_one("#log-out").focus()
+        self._ask_link()
+
+    def _ask_link(self) -> None:
+        """Asks for the status page's link until it is shown (again at each 重新載入)."""
+        link = self._status_link
+        if link is None or self._url is not None:
+            return
+
+        async def shown() -> None:
+            self._url = await link()
+            self.query_one("#qr-row").display = self._url is not None
+
+        self.run_worker(shown(), group="status-link", exclusive=True, exit_on_error=False)
 
     async def _show(self, view: ProgressView) -> None:
         _ = self._
@@ -160,22 +279,47 @@ class ProgressScreen(WizardScreen[LoggedOut]):
                 Static(_(STUDENT), classes="cell-student"),
                 Static(_(SCHOOL_CLASS), classes="cell-school"),
                 Static(_(STATUS), classes="cell-status"),
+                Static(classes="cell-cancel"),
                 classes="status-row status-header",
             )
         ]
-        rows.extend(
-            Horizontal(
-                Static(row.student, classes="cell-student"),
-                Static(f"{row.school}　{row.class_name}", classes="cell-school"),
-                Static(self._status(row), classes=f"cell-status -{row.status}"),
-                classes="status-row",
-            )
-            for row in view.rows
-        )
+        rows.extend(self._row(index, row) for index, row in enumerate(view.rows))
         if not view.rows:
             rows.append(Horizontal(Static(_(NONE_YET), classes="hint"), classes="status-row"))
         await table.mount_all(rows)
         self.query_one("#stale").display = view.stale
+        self.query_one("#masked-note").display = any(row.masked for row in view.rows)
+        # The offline notice stands only while the application still waits.
+        for notice in self.query("#saved-offline"):
+            notice.display = view.waiting
+        stages = self.query_one("#stages", Vertical)
+        await stages.remove_children()
+        done = stages_done(
+            [row.status for row in view.rows if not row.masked],
+            [row.status for row in view.rows if row.masked],
+        )
+        await stages.mount_all(
+            Static(
+                f"{DONE_MARK if ticked else TODO_MARK} {index}. {_(stage)}",
+                classes="stage -done" if ticked else "stage",
+            )
+            for index, (stage, ticked) in enumerate(zip(STAGES, done, strict=True), start=1)
+        )
+
+    def _row(self, index: int, row: ProgressRow) -> Horizontal:
+        school = NOT_SHOWN if row.masked else f"{row.school}　{row.class_name}"
+        cancel: Static | Button = (
+            Button(self._(CANCEL), id=f"cancel-{index}", classes="cell-cancel", compact=True)
+            if row.cancellable and self._cancel is not None
+            else Static(classes="cell-cancel")
+        )
+        return Horizontal(
+            Static(row.student, classes="cell-student"),
+            Static(school, classes="cell-school"),
+            Static(self._status(row), classes=f"cell-status -{row.status}"),
+            cancel,
+            classes="status-row -masked" if row.masked else "status-row",
+        )
 
     def _status(self, row: ProgressRow) -> str:
         if row.status is StudentStatus.REJECTED and row.reason:
@@ -195,14 +339,102 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         """What the table shows now."""
         return self._view.rows
 
+    def _say(self, text: str) -> None:
+        """What the last action did (or that it did nothing), above the table."""
+        said = self.query_one("#action-done", Static)
+        said.update(text)
+        said.display = bool(text)
+
+    def _refreshed(self, view: ProgressView, done: str = "") -> None:
+        self._say(done)
+        self.run_worker(self._show(view), exit_on_error=False)
+        self._ask_link()
+
+    def _needs_registry(self, error: DomainError) -> None:
+        # Said beside the registry's reason: what the parent asked for did not happen.
+        self._say(self._(NEEDS_REGISTRY) if error.code is ErrorCode.REGISTRY_UNREACHABLE else "")
+
     @on(Button.Pressed, "#reload")
     def _reload(self) -> None:
         self.clear_errors()
-        self.call_registry(
-            self.query_one("#reload", Button),
-            self._load,
-            lambda view: self.run_worker(self._show(view), exit_on_error=False),
+        self.call_registry(self.query_one("#reload", Button), self._load, self._refreshed)
+
+    @on(Button.Pressed, ".cell-cancel")
+    def _ask_cancel(self, event: Button.Pressed) -> None:
+        cancel = self._cancel
+        assert cancel is not None  # shown only with a cancel
+        assert event.button.id is not None
+        row = self._view.rows[int(event.button.id.removeprefix("cancel-"))]
+        button = event.button
+        _ = self._
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            self.clear_errors()
+            self.call_registry(
+                button,
+                lambda: cancel(row),
+                lambda view: self._refreshed(view, _(CANCELLED).format(student=row.student)),
+                failed=self._needs_registry,
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                self.chrome.translator,
+                question=_(CANCEL_QUESTION).format(student=row.student),
+                confirm=_(CANCEL_CONFIRM),
+            ),
+            answered,
         )
+
+    @on(Button.Pressed, "#purge")
+    def _ask_purge(self) -> None:
+        purge = self._purge
+        assert purge is not None  # shown only with a purge
+        _ = self._
+
+        def purged(answer: tuple[int, ProgressView]) -> None:
+            removed, view = answer
+            self._refreshed(view, _(PURGED).format(removed=removed))
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            self.clear_errors()
+            self.call_registry(
+                self.query_one("#purge", Button), purge, purged, failed=self._needs_registry
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                self.chrome.translator, question=_(PURGE_QUESTION), confirm=_(PURGE_CONFIRM)
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#download")
+    def _download_form(self) -> None:
+        download = self._download
+        assert download is not None  # shown only with a download
+
+        def delivered(answer: tuple[bool, str]) -> None:
+            done, words = answer
+            result = self.query_one("#form-result", Static)
+            result.update(words)
+            result.set_class(done, "-done")
+            result.set_class(not done, "-failed")
+
+        self.call_registry(self.query_one("#download", Button), download, delivered)
+
+    @on(Button.Pressed, "#show-qr")
+    def _show_qr(self) -> None:
+        if self._url is not None:
+            self.app.push_screen(QrScreen(self.chrome.translator, self._url))
+
+    @on(Button.Pressed, "#add-student")
+    def _add_student(self) -> None:
+        self.dismiss(AddStudents())
 
     @on(Button.Pressed, "#log-out")
     def _log_out(self) -> None:

@@ -315,6 +315,9 @@ class BindingOut(WireModel):
     reason: str | None = None
     """Why it was rejected (the reviewer's words), for 不通過."""
     updated_at: AwareDatetime
+    masked: bool = False
+    """Another binding of the parent the session's application names, seen through a contact
+    that is not the parent's own: the name masked (吳○寶), school, class and reason left out."""
 
 
 class SubmissionOut(WireModel):
@@ -335,6 +338,15 @@ class PurgeOut(WireModel):
     """How many pending and rejected bindings were removed."""
 
     removed: int
+
+
+class StatusLinkOut(WireModel):
+    """The short link of an application's read-only status page (the progress page's QR code)."""
+
+    url: str
+    """The registry's public base URL, ``/s/`` and a signed token naming the application."""
+    expires_at: AwareDatetime
+    """After this the link shows only that it has expired."""
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -9,16 +9,17 @@ from fastapi import APIRouter, Response, status
 from kiosk.domain.wire import BindingListOut, PurgeOut
 from registry.deps import NowDep, ParentDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
-from registry.services import applications
+from registry.services import applications, parent_view
 
 router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 @router.get("/bindings")
 def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
-    """Every binding visible to the session's verified contact."""
-    bindings = applications.visible_bindings(session, parent.contact)
-    return BindingListOut(bindings=[applications.to_wire(binding) for binding in bindings])
+    """Every binding visible to the session's verified contact, and masked the other bindings of
+    the parents named by applications this session submitted."""
+    view = parent_view.parent_view(session, parent.contact, parent.session_id)
+    return BindingListOut(bindings=view.to_wire())
 
 
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)

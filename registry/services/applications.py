@@ -71,7 +71,8 @@ def _prefixed(error: DomainError, prefix: str) -> DomainError:
     return DomainError(error.code, field=field, **dict(error.params))
 
 
-def _binding_options() -> tuple[object, ...]:
+def binding_options() -> tuple[object, ...]:
+    """Loads a binding's student with its school and class (what :func:`to_wire` reads)."""
     student = joinedload(Binding.student)
     return (student.joinedload(Student.school), student.joinedload(Student.school_class))
 
@@ -101,7 +102,7 @@ def stored_result(session: Session, application: Application) -> SubmissionOut:
     bindings = session.scalars(
         select(Binding)
         .where(Binding.application_id == application.id, Binding.removed_at.is_(None))
-        .options(*_binding_options())  # type: ignore[arg-type]
+        .options(*binding_options())  # type: ignore[arg-type]
         .order_by(Binding.position)
     ).all()
     return SubmissionOut(
@@ -459,7 +460,7 @@ def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
         session.scalars(
             select(Binding)
             .where(_visible(contact))
-            .options(*_binding_options())  # type: ignore[arg-type]
+            .options(*binding_options())  # type: ignore[arg-type]
             .order_by(Binding.created_at, Binding.application_id, Binding.position)
         ).all()
     )

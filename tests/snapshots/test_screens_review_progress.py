@@ -1,8 +1,7 @@
-"""Pictures of the review (step 4) and the progress page, at 100×32 and 80×24.
+"""Pictures of the review (step 4), at 100×32 and 80×24 (the progress page: test_screens_progress).
 
-Both are driven with constructor data: the review gets the students, the parent and a 送出資料
-that signs a real Draft (so the signature's errors are the domain's own); the progress page gets
-the rows the flow would load.
+Driven with constructor data: the review gets the students, the parent and a 送出資料 that signs a
+real Draft (so the signature's errors are the domain's own).
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ from textual.pilot import Pilot
 
 from kiosk.domain.draft import Draft, ParentDetails, Signature
 from kiosk.domain.errors import DomainError, ErrorCode
-from kiosk.domain.status import StudentStatus
-from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, Submit, SubmitOutcome
 from tests.e2e.scenes import CHEN, LIN, MEI, WANG, chrome, host, settled
 from tests.snapshots.conftest import Snap
@@ -118,67 +115,3 @@ def test_review_sending(snap: Snap) -> None:
         await pilot.click("#submit")
 
     assert snap(host(review(submit=slow)), run_before=settled(send))
-
-
-# --- progress --------------------------------------------------------------------------------
-
-ROWS = (
-    ProgressRow("吳大寶", "臺北市立內湖高級工業職業學校", "機械二忠", StudentStatus.APPROVED),
-    ProgressRow("吳二寶", "臺北市立日新國民小學", "五年二班", StudentStatus.APPROVED),
-    ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", StudentStatus.PENDING),
-    ProgressRow(
-        "林小華", "臺北市立日新國民小學", "三年一班", StudentStatus.REJECTED, "紙本同意書未繳回"
-    ),
-)
-
-
-async def _nothing_new() -> ProgressView:
-    return ProgressView(ROWS)
-
-
-def test_progress_after_submitting(snap: Snap) -> None:
-    """感謝您申請臺北市單一身分驗證親子帳號, 收件編號, 目前申請進度 with 重新載入, the table
-    學生 / 學校／班級 / 狀態 with 認證 (green), 申請, 不通過（紙本同意書未繳回）(red); the account
-    rule (email, last six of the ID, changed at first login); 登出服務 right; all steps ✓."""
-    screen = ProgressScreen(
-        chrome(), view=ProgressView(ROWS), load=_nothing_new, receipt="KT1-20260901-0001"
-    )
-    assert snap(host(screen))
-
-
-def test_progress_saved_offline(snap: Snap) -> None:
-    """The registry away at 送出資料: 「已儲存，網路恢復後自動上傳…」 under the receipt, the new
-    students 待上傳 (grey, italic), and the note that this is what the kiosk knows."""
-    rows = (
-        ProgressRow("陳曉明", "臺北市私立日曜學校", "資訊二忠", StudentStatus.QUEUED),
-        ProgressRow("林小華", "臺北市立日新國民小學", "三年一班", StudentStatus.QUEUED),
-    )
-    screen = ProgressScreen(
-        chrome(),
-        view=ProgressView(rows, stale=True),
-        load=_nothing_new,
-        receipt="KT1-20260901-0002",
-        uploaded=False,
-    )
-    assert snap(host(screen))
-
-
-def test_progress_nothing_yet(snap: Snap) -> None:
-    """Checking progress for a contact with no application: 「此信箱或手機目前尚無申請紀錄。」."""
-    screen = ProgressScreen(chrome(), view=ProgressView(()), load=_nothing_new)
-    assert snap(host(screen))
-
-
-def test_progress_reload_fails(snap: Snap) -> None:
-    """重新載入 when the session has expired: the reason beside the table's heading."""
-
-    async def expired() -> ProgressView:
-        raise DomainError(ErrorCode.SESSION_EXPIRED)
-
-    screen = ProgressScreen(chrome(), view=ProgressView(ROWS[:2]), load=expired)
-
-    async def reload(pilot: Pilot[Any]) -> None:
-        await pilot.click("#reload")
-        await pilot.pause(0.1)
-
-    assert snap(host(screen), run_before=settled(reload))
