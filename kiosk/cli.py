@@ -2,8 +2,9 @@
 upload and pull once (``sync``).
 
 ``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
-data in ``./data``; ``kiosk run --config FILE`` is the production path: the registry's URL and
-this kiosk's enrolled key come from the file (and ``KIOSK_*`` variables).
+data in ``./data`` (Ctrl+Q quits it); ``kiosk run --config FILE`` is the production path: the
+registry's URL and this kiosk's enrolled key come from the file (and ``KIOSK_*`` variables), and
+the kiosk is locked down (no key quits it, suspends it or opens a shell).
 
 argparse, not a framework: nothing heavy is imported before the kiosk's first frame.
 """
@@ -44,13 +45,27 @@ def _report_boot_error(error: BaseException | None) -> int:
     return 1
 
 
+def _lock_down() -> None:
+    """Production: the terminal's Ctrl+C, Ctrl+Z and Ctrl+\\ stay keys (the app ignores them),
+    and the signals they would send do nothing should they come anyway."""
+    import os
+    import signal
+
+    # Textual leaves the terminal's signal keys on only when asked to.
+    os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)
+    for number in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_IGN)
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.settings import KioskSettings
 
     config: Path = args.config
     _log_to(args.log)
-    app = make_app(lambda: KioskSettings.load(config))
+    _lock_down()
+    # Lockdown: no key quits; the staff console alone leaves (SPEC.md §2).
+    app = make_app(lambda: KioskSettings.load(config), lockdown=True)
     app.run()
     return _report_boot_error(app.boot_error)
 
