@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
+from kiosk.domain.review import clean_reason
 from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole
 from registry.services import audit
 from registry.services.accounts import create_parent_account
@@ -214,11 +215,9 @@ def reject(
 
     Raises:
         DomainError: ``BINDING_NOT_FOUND``; ``BINDING_NOT_PENDING``; ``REQUEST_INVALID``
-            (field ``reason``) for a blank reason.
+            (field ``reason``) for a reason blank once invisible characters are dropped.
     """
-    text = " ".join(reason.split())
-    if not text:
-        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason")
+    text = clean_reason(reason)
     binding = _binding_in_scope(session, reviewer, binding_id)
     if binding.status is not BindingStatus.PENDING:
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)
