@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.domain.consent import ConsentStatement
     from kiosk.flow import Services, Wizard
     from kiosk.settings import KioskSettings
+    from kiosk.staff import StaffConsole
     from kiosk.sync import SyncWorker
     from store.local import LocalStore
 
@@ -42,7 +44,11 @@ log = logging.getLogger(__name__)
 
 #: The app's stylesheets (screens/*.tcss), by absolute path.
 SCREENS_DIR: Final = Path(__file__).resolve().parent.parent / "screens"
-CSS_FILES: Final = (SCREENS_DIR / "kiosk.tcss", SCREENS_DIR / "steps.tcss")
+CSS_FILES: Final = (
+    SCREENS_DIR / "kiosk.tcss",
+    SCREENS_DIR / "steps.tcss",
+    SCREENS_DIR / "staff.tcss",
+)
 
 TITLE: Final = N_("Taipei CooC Cloud · Parent–student binding")
 STARTING: Final = N_("Starting…")
@@ -53,6 +59,10 @@ IDLE_CHECK_SECONDS: Final = 1.0
 #: What a locked-down kiosk never does, whatever key is pressed: quit, open the command palette,
 #: suspend to a shell (Textual's own actions; ``App.exit`` stays, for the staff console).
 LOCKED_ACTIONS: Final = frozenset({"quit", "help_quit", "command_palette", "suspend_process"})
+#: The key that opens the staff console (shown on no parent screen; the README tells operators).
+STAFF_CHORD: Final = "ctrl+f12"
+#: The staff console closes after this long without input (seconds).
+STAFF_IDLE_SECONDS: Final = 60.0
 #: The inputs that say someone is at the kiosk.
 PRESENCE: Final = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
@@ -81,6 +91,9 @@ class KioskApp(App[None]):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [str(path) for path in CSS_FILES]
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(STAFF_CHORD, "staff_console", show=False, priority=True)
+    ]
 
     def __init__(
         self,
@@ -99,6 +112,7 @@ class KioskApp(App[None]):
         self._idle_check_seconds = idle_check_seconds
         self.idle: IdleWatch | None = None
         self.sessions_wiped = 0
+        self.staff_open = False
         self._translator = translator or Translator()
         self._starting = starting
         self.boot_error: BaseException | None = None
@@ -181,6 +195,37 @@ class KioskApp(App[None]):
         if not self.lockdown:
             await super().action_quit()
 
+    # --- the staff console ---------------------------------------------------------------------
+
+    def action_staff_console(self) -> None:
+        """Opens the staff console over the parent's screen (which waits underneath)."""
+        from kiosk.staff import StaffConsole
+
+        if self.services is None or self.staff_open:
+            return
+        self.staff_open = True
+        console = StaffConsole(self, self.services.client, self.services.translator, in_kiosk=True)
+        self.run_worker(self._staff(console), name="staff", group="staff", exit_on_error=False)
+
+    async def _staff(self, console: StaffConsole) -> None:
+        from screens.staff.queue import QueueExit
+
+        try:
+            left = await console.run()
+        finally:
+            self.staff_open = False
+        if left is QueueExit.LEAVE_KIOSK:
+            log.info("a staff member left kiosk mode")
+            self.exit()
+
+    def close_staff_console(self) -> None:
+        """Closes the console (idle): its screens and its token go; the parent's screen is back."""
+        self.workers.cancel_group(self, "staff")
+        self.staff_open = False
+        while len(self.screen_stack) > 1 and self.screen.has_class("staff"):
+            self.pop_screen()
+        log.info("the staff console was left idle and closed")
+
     # --- protecting the next parent ----------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
@@ -200,6 +245,12 @@ class KioskApp(App[None]):
         from screens.welcome import WelcomeScreen
 
         if self.idle is None or self.services is None:
+            return
+        if self.staff_open:
+            # Staff at work: no parent countdown; the console itself closes when left alone.
+            if self.idle.idle_for() >= STAFF_IDLE_SECONDS:
+                self.close_staff_console()
+                self.idle.touch()
             return
         asking = next((s for s in self.screen_stack if isinstance(s, StillThereScreen)), None)
         busy = any(isinstance(s, WizardScreen) and s.is_busy for s in self.screen_stack)

@@ -70,6 +70,30 @@ def _run(args: argparse.Namespace) -> int:
     return _report_boot_error(app.boot_error)
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from kiosk.app import CSS_FILES
+    from kiosk.client import RegistryClient
+    from kiosk.domain.i18n import Translator
+    from kiosk.settings import KioskSettings
+    from kiosk.staff import StaffApp
+
+    _log_to(args.log)
+    settings = KioskSettings.load(args.config)
+    registry = settings.registry
+    # A teacher's desk is not an enrolled kiosk: staff calls carry the staff token alone.
+    client = RegistryClient(
+        registry.url,
+        kiosk_id=None,
+        key=None,
+        timeout=registry.timeout,
+        connect_timeout=registry.connect_timeout,
+    )
+    StaffApp(
+        client, Translator(settings.language), css_paths=[str(path) for path in CSS_FILES]
+    ).run()
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.demo import KIOSK_FILE, EmbeddedRegistry
@@ -183,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", type=Path, default=Path("data"), metavar="DIR", help="default: ./data"
     )
     demo.set_defaults(handler=_demo)
+
+    staff = commands.add_parser(
+        "staff", help="the staff console alone (a teacher's desk): review, approve, reject"
+    )
+    staff.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    staff.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
+    staff.set_defaults(handler=_staff)
 
     enroll = commands.add_parser("enroll", help="enroll this kiosk's key with a one-time token")
     enroll.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")

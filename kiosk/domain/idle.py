@@ -76,6 +76,10 @@ class IdleWatch:
         """A key, a click or a busy action: the idle time starts again."""
         self._last = self._clock()
 
+    def idle_for(self) -> float:
+        """Seconds since the last input."""
+        return self._clock() - self._last
+
     def check(self, *, busy: bool = False) -> IdleState:
         """What to do now.
 

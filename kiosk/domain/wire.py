@@ -345,6 +345,8 @@ class StaffBindingOut(WireModel):
     decided_by: str | None = None
     decided_at: AwareDatetime | None = None
     paper_form_received_at: AwareDatetime | None = None
+    account_created: bool = False
+    """Set in the answer of an approval that created the parent's account (else False)."""
 
 
 class StaffBindingListOut(WireModel):

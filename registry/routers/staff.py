@@ -88,7 +88,8 @@ def approve(
             approval.email, parent_name=approval.parent_name, student=approval.student_name
         )
     deliver_after_commit(session, registry.notifier, message, sessions=registry.sessions, now=now)
-    return review.to_staff_wire(approval.binding)
+    answer = review.to_staff_wire(approval.binding)
+    return answer.model_copy(update={"account_created": approval.account_created})
 
 
 @router.post("/staff/bindings/{binding_id}/reject")
