@@ -37,13 +37,13 @@ COLUMNS: Final = (
     N_("Class"),
     N_("Relationship"),
     N_("Parent"),
+    N_("Paper form"),
+    N_("Submitted"),
+    N_("Status"),
+    N_("Receipt"),
     N_("ID"),
     N_("Email"),
     N_("Phone"),
-    N_("Receipt"),
-    N_("Submitted"),
-    N_("Paper form"),
-    N_("Status"),
 )
 PAPER_RECEIVED: Final = N_("Received {date}")
 PAPER_MISSING: Final = N_("Not yet")
@@ -138,15 +138,16 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
         yield table
         yield Static("", id="queue-count")
         yield Static("", id="queue-message")
-        with Horizontal(classes="staff-actions"):
-            yield Button(_(APPROVE), id="approve", variant="success")
-            yield Button(_(REJECT), id="reject", variant="error")
-            yield Button(_(PAPER_FORM), id="paper-form")
-            yield Static(classes="spacer")
-            yield Button(_(RELOAD), id="reload")
-            yield Button(_(SIGN_OUT), id="sign-out")
+        with Horizontal(id="queue-actions", classes="staff-actions"):
+            # Compact: every action fits one row at 80 columns.
+            yield Button(_(APPROVE), id="approve", variant="success", compact=True)
+            yield Button(_(REJECT), id="reject", variant="error", compact=True)
+            yield Button(_(PAPER_FORM), id="paper-form", compact=True)
+            yield Static("·", classes="queue-gap")
+            yield Button(_(RELOAD), id="reload", compact=True)
+            yield Button(_(SIGN_OUT), id="sign-out", compact=True)
             if self._can_leave_kiosk:
-                yield Button(_(LEAVE_KIOSK), id="leave-kiosk", variant="warning")
+                yield Button(_(LEAVE_KIOSK), id="leave-kiosk", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         """Shows what was given, or asks the registry."""
@@ -230,13 +231,13 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
             row.class_name,
             relationship,
             row.parent_name,
+            paper,
+            row.submitted_at.astimezone(TAIPEI).strftime("%Y-%m-%d"),
+            status,
+            row.receipt,
             row.masked_parent_id,
             row.masked_parent_email,
             row.masked_parent_phone,
-            row.receipt,
-            row.submitted_at.astimezone(TAIPEI).strftime("%Y-%m-%d"),
-            paper,
-            status,
         )
 
     # --- acting on the chosen row --------------------------------------------------------------
