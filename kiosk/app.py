@@ -199,12 +199,26 @@ class KioskApp(App[None]):
 
     def action_staff_console(self) -> None:
         """Opens the staff console over the parent's screen (which waits underneath)."""
-        from kiosk.staff import StaffConsole
+        from kiosk.staff import KioskHealth, StaffConsole
+        from kiosk.sync import Syncer
 
-        if self.services is None or self.staff_open:
+        services = self.services
+        if services is None or self.staff_open:
             return
         self.staff_open = True
-        console = StaffConsole(self, self.services.client, self.services.translator, in_kiosk=True)
+        health = KioskHealth(
+            Syncer(
+                services.store.outbox,
+                services.client,
+                settings=services.settings.sync,
+                clock=services.clock,
+            ),
+            outbox_health=services.store.outbox.sync_health,
+            settings=services.settings,
+            clock=services.clock,
+            worker=services.sync,
+        )
+        console = StaffConsole(self, services.client, services.translator, health=health)
         self.run_worker(self._staff(console), name="staff", group="staff", exit_on_error=False)
 
     async def _staff(self, console: StaffConsole) -> None:

@@ -8,17 +8,29 @@ The staff token lives only in the coroutine: when the console ends, it is gone.
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
 from uuid import UUID
 
 from textual.app import App
 
 from kiosk.client import RegistryClient
+from kiosk.domain.clock import Clock
 from kiosk.domain.i18n import Translator
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StaffBindingOut, StaffSessionOut
+from kiosk.settings import KioskSettings
+from kiosk.sync import Outcome, Syncer, SyncWorker
+from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import QueueExit, ReviewQueueScreen
+from store.local.records import SyncHealth
+
+#: How often 立即同步 looks whether the background worker's pass has ended (seconds).
+WORKER_POLL_SECONDS: Final = 0.1
 
 
 class StaffDesk:
@@ -50,6 +62,58 @@ class StaffDesk:
         return await self._client.paper_form_received(self._session, binding_id)
 
 
+class KioskHealth:
+    """The kiosk's health, read through the sync side (its outbox and the registry's last word).
+
+    Args:
+        syncer: Runs a sync pass when no background worker runs.
+        outbox_health: Reads the store's :class:`~store.local.records.SyncHealth` at "now"
+            (``OutboxStore.sync_health``).
+        settings: Where the data lives (for the disk's free space).
+        clock: Gives "now".
+        worker: The background sync worker, woken for 立即同步 when it runs.
+    """
+
+    def __init__(
+        self,
+        syncer: Syncer,
+        *,
+        outbox_health: Callable[[datetime], SyncHealth],
+        settings: KioskSettings,
+        clock: Clock,
+        worker: SyncWorker | None,
+    ) -> None:
+        self._syncer = syncer
+        self._outbox_health = outbox_health
+        self._settings = settings
+        self._clock = clock
+        self._worker = worker
+
+    async def view(self, *, uploaded: int | None = None, changes: int = 0) -> HealthView:
+        """What stands now."""
+        health = await asyncio.to_thread(self._outbox_health, self._clock())
+        free = shutil.disk_usage(self._settings.data_dir).free
+        return HealthView(
+            waiting=health.waiting,
+            oldest_waiting_since=health.oldest_waiting_since,
+            last_contact_at=health.last_contact_at,
+            last_failure_at=health.last_failure_at,
+            last_error=health.last_error,
+            disk_free_bytes=free,
+            uploaded=uploaded,
+            changes=changes,
+        )
+
+    async def sync_now(self) -> HealthView:
+        """立即同步: one pass that tries every waiting application now; then what stands."""
+        # One pass at a time: with a worker running, it is the worker's pass (never two pushes
+        # of one application side by side); without one, a pass here.
+        report = await self._syncer.run_once(everything=True)
+        if self._worker is not None:
+            self._worker.wake()
+        return await self.view(uploaded=report.count(Outcome.UPLOADED), changes=len(report.changes))
+
+
 class StaffConsole:
     """Login, then the queue; 登出 returns to the login, 關閉 ends the console.
 
@@ -57,16 +121,22 @@ class StaffConsole:
         app: The app whose screens are pushed.
         client: The registry.
         translator: The words on screen.
-        in_kiosk: Whether the console runs on a kiosk (it then offers 離開服務機模式).
+        health: The kiosk's health (on a kiosk: it then offers 服務機狀態 and 離開服務機模式;
+            None on a teacher's desk).
     """
 
     def __init__(
-        self, app: App[Any], client: RegistryClient, translator: Translator, *, in_kiosk: bool
+        self,
+        app: App[Any],
+        client: RegistryClient,
+        translator: Translator,
+        *,
+        health: KioskHealth | None,
     ) -> None:
         self._app = app
         self._client = client
         self._translator = translator
-        self._in_kiosk = in_kiosk
+        self._health = health
 
     async def run(self) -> QueueExit | None:
         """Until 關閉 at the login (None) or 離開服務機模式 (``QueueExit.LEAVE_KIOSK``)."""
@@ -77,17 +147,33 @@ class StaffConsole:
             )
             if session is None:
                 return None
+            left = await self._signed_in(session)
+            if left is QueueExit.LEAVE_KIOSK:
+                return left
+
+    async def _signed_in(self, session: StaffSessionOut) -> QueueExit:
+        """The queue, and the health screen from it, until 登出 or 離開服務機模式."""
+        while True:
             left = await self._app.push_screen(
                 ReviewQueueScreen(
                     self._translator,
                     who=session.display_name,
                     review=StaffDesk(self._client, session),
-                    can_leave_kiosk=self._in_kiosk,
+                    can_leave_kiosk=self._health is not None,
                 ),
                 wait_for_dismiss=True,
             )
-            if left is QueueExit.LEAVE_KIOSK:
+            if left is not QueueExit.HEALTH or self._health is None:
                 return left
+            await self._app.push_screen(
+                KioskHealthScreen(
+                    self._translator,
+                    who=session.display_name,
+                    view=await self._health.view(),
+                    sync_now=self._health.sync_now,
+                ),
+                wait_for_dismiss=True,
+            )
 
 
 class StaffApp(App[None]):
@@ -114,7 +200,7 @@ class StaffApp(App[None]):
 
     async def _console(self) -> None:
         try:
-            await StaffConsole(self, self._client, self._translator, in_kiosk=False).run()
+            await StaffConsole(self, self._client, self._translator, health=None).run()
         finally:
             self.exit()
 

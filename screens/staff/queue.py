@@ -53,6 +53,7 @@ PAPER_FORM: Final = N_("Paper consent form received")
 RELOAD: Final = N_("Reload")
 SIGN_OUT: Final = N_("Sign out")
 LEAVE_KIOSK: Final = N_("Leave kiosk mode")
+KIOSK_HEALTH: Final = N_("Kiosk health")
 EMPTY: Final = N_("Nothing to show.")
 COUNT: Final = N_("{shown} of {total} shown.")
 ACCOUNT_CREATED: Final = N_(
@@ -90,17 +91,19 @@ class QueueExit(Enum):
 
     SIGN_OUT = "sign_out"
     LEAVE_KIOSK = "leave_kiosk"
+    HEALTH = "health"
 
 
 class ReviewQueueScreen(StaffScreen[QueueExit]):
-    """Dismisses on 登出, or on 離開服務機模式 where the kiosk may be left.
+    """Dismisses on 登出, or (on a kiosk) on 服務機狀態 or 離開服務機模式.
 
     Args:
         translator: The words on screen.
         who: The staff member's name.
         review: The registry, as this staff member.
         rows: What to show first (None: ask the registry when mounted).
-        can_leave_kiosk: Whether to offer 離開服務機模式 (on a kiosk; not on a teacher's desk).
+        can_leave_kiosk: Whether this is a kiosk: it then offers 服務機狀態 and 離開服務機模式
+            (a teacher's desk has neither).
     """
 
     def __init__(
@@ -146,7 +149,9 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
             yield Static("·", classes="queue-gap")
             yield Button(_(RELOAD), id="reload", compact=True)
             yield Button(_(SIGN_OUT), id="sign-out", compact=True)
-            if self._can_leave_kiosk:
+        if self._can_leave_kiosk:
+            with Horizontal(id="queue-kiosk-actions", classes="staff-actions"):
+                yield Button(_(KIOSK_HEALTH), id="kiosk-health", compact=True)
                 yield Button(_(LEAVE_KIOSK), id="leave-kiosk", variant="warning", compact=True)
 
     def on_mount(self) -> None:
@@ -308,6 +313,10 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
     @on(Button.Pressed, "#sign-out")
     def _sign_out(self) -> None:
         self.dismiss(QueueExit.SIGN_OUT)
+
+    @on(Button.Pressed, "#kiosk-health")
+    def _kiosk_health(self) -> None:
+        self.dismiss(QueueExit.HEALTH)
 
     @on(Button.Pressed, "#leave-kiosk")
     def _leave_kiosk(self) -> None:

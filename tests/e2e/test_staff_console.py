@@ -34,6 +34,7 @@ from kiosk.domain.wire import (
 )
 from kiosk.staff import StaffApp
 from screens.progress import ProgressScreen
+from screens.staff.health import KioskHealthScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import ReviewQueueScreen
 from screens.staff.reject import RejectScreen
@@ -256,3 +257,27 @@ async def _left_alone(kiosk: Kiosk, clock: list[float]) -> None:
         await wait_for(pilot, lambda: pilot.app.screen is welcome, "Welcome again")
         assert not [s for s in pilot.app.screen_stack if s.has_class("staff")]
         assert not app.staff_open
+
+
+async def test_kiosk_health_and_sync_now(kiosk: Kiosk, registry: LiveRegistry) -> None:
+    """In the kiosk, 服務機狀態 shows nothing waiting and a registry not asked yet; 立即同步 runs
+    a pass: the registry answered, 「同步完成：上傳 0 件…」; 返回 goes back to the queue."""
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("ctrl+f12")
+        await _sign_in(pilot, ADMIN)
+        await walk.click("#kiosk-health")
+        health = await wait_for_screen(pilot, KioskHealthScreen)
+        assert walk.text("#health-waiting") == "待上傳的申請：0 件"
+        assert walk.text("#health-registry") == "服務主機：尚未連線"
+        assert walk.text("#health-disk").startswith("磁碟剩餘空間：")
+
+        await walk.click("#sync-now")
+        await wait_for(pilot, lambda: bool(walk.text("#health-result")), "the sync pass")
+        assert walk.text("#health-result") == "同步完成：上傳 0 件，狀態更新 0 筆。"
+        assert walk.text("#health-registry") == "服務主機：連線正常"
+        assert health.view.last_contact_at is not None
+
+        await walk.click("#health-back")
+        await wait_for_screen(pilot, ReviewQueueScreen)

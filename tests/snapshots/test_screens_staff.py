@@ -16,6 +16,7 @@ from kiosk.domain.masking import mask_email, mask_id, mask_phone
 from kiosk.domain.people import Relationship
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StaffBindingOut, StaffSessionOut
+from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import ReviewQueueScreen
 from screens.staff.reject import RejectScreen
@@ -117,7 +118,8 @@ def test_review_queue(snap: Snap) -> None:
 
 
 def test_review_queue_in_the_kiosk(snap: Snap) -> None:
-    """In the kiosk the queue also offers 離開服務機模式 (the only way out in production)."""
+    """In the kiosk a second row of actions: 服務機狀態 and 離開服務機模式 (the only way out
+    in production)."""
     assert snap(host(_queue(ROWS, in_kiosk=True)))
 
 
@@ -158,3 +160,38 @@ def test_reject_reason_blank(snap: Snap) -> None:
         await pilot.pause()
 
     assert snap(host(_queue(ROWS)), run_before=settled(blank))
+
+
+async def _never_synced() -> HealthView:
+    raise AssertionError("not asked")
+
+
+def test_kiosk_health_registry_away(snap: Snap) -> None:
+    """服務機狀態 while the registry is away: 「待上傳的申請：2 件」, waiting since 2025-09-01
+    08:40, 「服務主機：自 2025-09-01 08:55 起無法連線（registry.unreachable）」, last answer
+    08:30, disk free 12.5 GiB; 返回 left, 立即同步 right."""
+    view = HealthView(
+        waiting=2,
+        oldest_waiting_since=FROZEN_NOW - timedelta(minutes=20),
+        last_contact_at=FROZEN_NOW - timedelta(minutes=30),
+        last_failure_at=FROZEN_NOW - timedelta(minutes=5),
+        last_error="registry.unreachable",
+        disk_free_bytes=int(12.5 * 2**30),
+    )
+    assert snap(host(KioskHealthScreen(WORDS, who="李宇宏", view=view, sync_now=_never_synced)))
+
+
+def test_kiosk_health_after_sync_now(snap: Snap) -> None:
+    """After 立即同步: nothing waiting (—), 「服務主機：連線正常」, last answer 09:00, and in
+    green 「同步完成：上傳 2 件，狀態更新 1 筆。」."""
+    view = HealthView(
+        waiting=0,
+        oldest_waiting_since=None,
+        last_contact_at=FROZEN_NOW,
+        last_failure_at=FROZEN_NOW - timedelta(minutes=5),
+        last_error=None,
+        disk_free_bytes=int(12.5 * 2**30),
+        uploaded=2,
+        changes=1,
+    )
+    assert snap(host(KioskHealthScreen(WORDS, who="李宇宏", view=view, sync_now=_never_synced)))
