@@ -26,6 +26,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import normalize_id, parse_id
 from kiosk.domain.people import parse_name
 from kiosk.domain.wire import StaffRole
+from registry.services import audit
 from registry.settings import Limits
 from store.central import ParentAccount, School, StaffAccount
 
@@ -313,10 +314,11 @@ def change_parent_password(
 def staff_login(
     session: Session, *, username: str, password: str, now: datetime, limits: Limits
 ) -> StaffAccount:
-    """Signs a staff member in.
+    """Signs a staff member in, and audits it (``staff.login`` or ``staff.login_failed``).
 
-    Does not commit; only a wrong password is committed, before the refusal (see
-    :func:`_check_password`).
+    A success does not commit. A refusal commits before it is raised: the wrong password's count
+    (see :func:`_check_password`) and the failed login's audit row must be kept although the
+    request's unit of work is not.
 
     Raises:
         DomainError: ``LOGIN_FAILED``; ``LOGIN_LOCKED`` (``minutes``).
@@ -324,8 +326,30 @@ def staff_login(
     account = session.scalars(
         select(StaffAccount).where(StaffAccount.username == username).with_for_update()
     ).one_or_none()
-    if account is None:
-        verify_password(_dummy_hash(), password)
-        raise DomainError(ErrorCode.LOGIN_FAILED)
-    _check_password(session, account, password, now=now, limits=limits)
+    try:
+        if account is None:
+            verify_password(_dummy_hash(), password)
+            raise DomainError(ErrorCode.LOGIN_FAILED)
+        _check_password(session, account, password, now=now, limits=limits)
+    except DomainError as refused:
+        # What was typed as the login is not kept (it may be a password typed in the wrong box).
+        audit.record(
+            session,
+            actor=f"staff:{account.id}" if account is not None else "unknown",
+            action="staff.login_failed",
+            subject=None,
+            now=now,
+            school=account.school_code if account is not None else None,
+            locked=refused.code is ErrorCode.LOGIN_LOCKED,
+        )
+        session.commit()
+        raise
+    audit.record(
+        session,
+        actor=f"staff:{account.id}",
+        action="staff.login",
+        subject=None,
+        now=now,
+        school=account.school_code,
+    )
     return account
