@@ -24,6 +24,7 @@ from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StaffBindingOut, StaffSessionOut
 from kiosk.settings import KioskSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker
+from screens.staff.base import EXPIRED
 from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import QueueExit, ReviewQueueScreen
@@ -140,9 +141,10 @@ class StaffConsole:
 
     async def run(self) -> QueueExit | None:
         """Until 關閉 at the login (None) or 離開服務機模式 (``QueueExit.LEAVE_KIOSK``)."""
+        notice = ""
         while True:
             session = await self._app.push_screen(
-                StaffLoginScreen(self._translator, login=self._client.staff_login),
+                StaffLoginScreen(self._translator, login=self._client.staff_login, notice=notice),
                 wait_for_dismiss=True,
             )
             if session is None:
@@ -150,6 +152,8 @@ class StaffConsole:
             left = await self._signed_in(session)
             if left is QueueExit.LEAVE_KIOSK:
                 return left
+            # Expired: the token is dropped, and the login says why it is back.
+            notice = self._translator.gettext(EXPIRED) if left is QueueExit.EXPIRED else ""
 
     async def _signed_in(self, session: StaffSessionOut) -> QueueExit:
         """The queue, and the health screen from it, until 登出 or 離開服務機模式."""

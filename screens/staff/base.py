@@ -29,6 +29,9 @@ T = TypeVar("T")
 
 CONSOLE_TITLE: Final = N_("Staff console · Parent–student binding")
 BUSY: Final = N_("Working…")
+EXPIRED: Final = N_("Your sign-in has expired. Please sign in again.")
+#: The registry's answers to a staff token it no longer takes.
+SIGNED_OUT: Final = frozenset({ErrorCode.AUTH_INVALID, ErrorCode.AUTH_REQUIRED})
 
 
 @dataclass
@@ -123,4 +126,11 @@ class StaffScreen(Screen[ResultT]):
             if not isinstance(error, DomainError):
                 log.error("staff call failed: %s", type(error).__name__)
                 error = DomainError(ErrorCode.REGISTRY_ERROR)
+            if error.code in SIGNED_OUT:
+                self.signed_out()
+                return
             self.show_error(error)
+
+    def signed_out(self) -> None:
+        """The staff token was refused (it expired): screens behind a login leave (override)."""
+        self.show_error(self._(EXPIRED))

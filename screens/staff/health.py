@@ -136,6 +136,10 @@ class KioskHealthScreen(StaffScreen[None]):
     def _sync(self) -> None:
         self.call(self.query_one("#sync-now", Button), self._sync_now, self._show)
 
+    def signed_out(self) -> None:
+        """The token expired: back (the queue then leaves for the login)."""
+        self.dismiss(None)
+
     @on(Button.Pressed, "#health-back")
     def _back(self) -> None:
         self.dismiss(None)

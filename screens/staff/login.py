@@ -33,11 +33,13 @@ class StaffLoginScreen(StaffScreen[StaffSessionOut | None]):
     Args:
         translator: The words on screen.
         login: Asks the registry (the client's ``staff_login``).
+        notice: Shown on the error line at first (why the staff member must sign in again).
     """
 
-    def __init__(self, translator: Translator, *, login: Login) -> None:
+    def __init__(self, translator: Translator, *, login: Login, notice: str = "") -> None:
         super().__init__(translator)
         self._login = login
+        self._notice = notice
 
     def compose_body(self) -> ComposeResult:
         """Heading, the two fields and the buttons."""
@@ -56,6 +58,8 @@ class StaffLoginScreen(StaffScreen[StaffSessionOut | None]):
     def on_mount(self) -> None:
         """The login field has the focus."""
         self.query_one("#staff-username", Input).focus()
+        if self._notice:
+            self.show_error(self._notice)
 
     @on(Input.Submitted, "#staff-username")
     def _to_password(self) -> None:

@@ -92,6 +92,7 @@ class QueueExit(Enum):
     SIGN_OUT = "sign_out"
     LEAVE_KIOSK = "leave_kiosk"
     HEALTH = "health"
+    EXPIRED = "expired"
 
 
 class ReviewQueueScreen(StaffScreen[QueueExit]):
@@ -313,6 +314,10 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
     @on(Button.Pressed, "#sign-out")
     def _sign_out(self) -> None:
         self.dismiss(QueueExit.SIGN_OUT)
+
+    def signed_out(self) -> None:
+        """The token expired: back to the login."""
+        self.dismiss(QueueExit.EXPIRED)
 
     @on(Button.Pressed, "#kiosk-health")
     def _kiosk_health(self) -> None:
