@@ -55,6 +55,8 @@ from kiosk.domain.wire import (
     SchoolOut,
     StaffBindingListOut,
     StaffBindingOut,
+    StaffEventAction,
+    StaffEventIn,
     StaffLoginIn,
     StaffSessionOut,
     StudentVerifyIn,
@@ -252,6 +254,11 @@ class RegistryClient:
     ) -> StaffBindingOut:
         """``POST /v1/staff/bindings/{id}/paper-form``: 紙本同意書已收."""
         return await self._staff_action(staff, binding_id, "paper-form")
+
+    async def staff_event(self, staff: StaffSessionOut, action: StaffEventAction) -> None:
+        """``POST /v1/staff/events``: audits a staff action on this kiosk (kiosk and staff)."""
+        body = StaffEventIn(action=action)
+        await self._request("POST", "/staff/events", body=body, staff=staff)
 
     async def _staff_action(
         self,

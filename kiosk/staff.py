@@ -9,6 +9,7 @@ The staff token lives only in the coroutine: when the console ends, it is gone.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -19,9 +20,10 @@ from textual.app import App
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock
+from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.status import BindingStatus
-from kiosk.domain.wire import StaffBindingOut, StaffSessionOut
+from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
 from kiosk.settings import KioskSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker
 from screens.staff.base import EXPIRED
@@ -29,6 +31,8 @@ from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import QueueExit, ReviewQueueScreen
 from store.local.records import SyncHealth
+
+log = logging.getLogger(__name__)
 
 #: How often 立即同步 looks whether the background worker's pass has ended (seconds).
 WORKER_POLL_SECONDS: Final = 0.1
@@ -61,6 +65,17 @@ class StaffDesk:
     async def paper_form_received(self, binding_id: UUID) -> StaffBindingOut:
         """紙本同意書已收."""
         return await self._client.paper_form_received(self._session, binding_id)
+
+    async def report(self, action: StaffEventAction) -> None:
+        """Tells the registry's audit log what the staff member did on this kiosk.
+
+        Best effort: leaving kiosk mode or syncing is never held up by an absent registry (the
+        failure is logged; keeping such events to upload later is not built yet).
+        """
+        try:
+            await self._client.staff_event(self._session, action)
+        except DomainError as failed:
+            log.warning("staff action %s not audited: %s", action.value, failed.code.value)
 
 
 class KioskHealth:
@@ -149,20 +164,30 @@ class StaffConsole:
             )
             if session is None:
                 return None
-            left = await self._signed_in(session)
+            desk = StaffDesk(self._client, session)
+            left = await self._signed_in(session, desk)
             if left is QueueExit.LEAVE_KIOSK:
+                await desk.report(StaffEventAction.LEAVE_KIOSK)
                 return left
             # Expired: the token is dropped, and the login says why it is back.
             notice = self._translator.gettext(EXPIRED) if left is QueueExit.EXPIRED else ""
 
-    async def _signed_in(self, session: StaffSessionOut) -> QueueExit:
+    async def _signed_in(self, session: StaffSessionOut, desk: StaffDesk) -> QueueExit:
         """The queue, and the health screen from it, until 登出 or 離開服務機模式."""
+        health = self._health
+
+        async def sync_now() -> HealthView:
+            assert health is not None
+            view = await health.sync_now()
+            await desk.report(StaffEventAction.SYNC_NOW)
+            return view
+
         while True:
             left = await self._app.push_screen(
                 ReviewQueueScreen(
                     self._translator,
                     who=session.display_name,
-                    review=StaffDesk(self._client, session),
+                    review=desk,
                     can_leave_kiosk=self._health is not None,
                 ),
                 wait_for_dismiss=True,
@@ -174,7 +199,7 @@ class StaffConsole:
                     self._translator,
                     who=session.display_name,
                     view=await self._health.view(),
-                    sync_now=self._health.sync_now,
+                    sync_now=sync_now,
                 ),
                 wait_for_dismiss=True,
             )

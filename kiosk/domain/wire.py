@@ -355,6 +355,19 @@ class StaffBindingListOut(WireModel):
     bindings: list[StaffBindingOut]
 
 
+class StaffEventAction(StrEnum):
+    """What a staff member did on a kiosk itself (the registry audits it with the kiosk)."""
+
+    LEAVE_KIOSK = "kiosk.leave"
+    SYNC_NOW = "kiosk.sync_now"
+
+
+class StaffEventIn(WireModel):
+    """A staff action taken on a kiosk, for the registry's audit log."""
+
+    action: StaffEventAction
+
+
 class RejectIn(WireModel):
     """Why a binding is rejected (shown to the parent with 不通過)."""
 

@@ -12,18 +12,19 @@ from kiosk.domain.wire import (
     RejectIn,
     StaffBindingListOut,
     StaffBindingOut,
+    StaffEventIn,
     StaffLoginIn,
     StaffSessionOut,
 )
 from registry.auth import TokenSigner
-from registry.deps import NowDep, RegistryDep, SessionDep, StaffDep, UnitOfWorkRoute
+from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, StaffDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
 from registry.notify.messages import (
     account_created_message,
     binding_approved_message,
     binding_rejected_message,
 )
-from registry.services import accounts, review
+from registry.services import accounts, audit, review
 from registry.services.notifications import deliver_after_commit
 
 router = APIRouter(tags=["staff"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
@@ -125,3 +126,18 @@ def paper_form(
     """Records that the signed paper consent form was received."""
     binding = review.paper_form_received(session, reviewer, binding_id, now=now)
     return review.to_staff_wire(binding)
+
+
+@router.post("/staff/events", status_code=204)
+def kiosk_event(
+    body: StaffEventIn, session: SessionDep, kiosk: KioskDep, reviewer: StaffDep, now: NowDep
+) -> None:
+    """Audits a staff action taken on the calling kiosk (leaving kiosk mode, 立即同步)."""
+    audit.record_kiosk_action(
+        session,
+        staff_id=reviewer.staff_id,
+        school=reviewer.school_code,
+        kiosk_id=kiosk.kiosk_id,
+        action=body.action.value,
+        now=now,
+    )

@@ -37,6 +37,20 @@ def record(
     session.add(AuditEvent(at=now, actor=actor, action=action, subject=subject, detail=detail))
 
 
+def record_kiosk_action(
+    session: Session, *, staff_id: int, school: str, kiosk_id: str, action: str, now: datetime
+) -> None:
+    """A staff action taken on a kiosk itself (leaving kiosk mode, 立即同步). Does not commit."""
+    record(
+        session,
+        actor=f"staff:{staff_id}",
+        action=action,
+        subject=f"kiosk:{kiosk_id}",
+        now=now,
+        school=school,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRow:
     """An audit event as ``registry audit`` lists it.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -39,6 +40,7 @@ from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import ReviewQueueScreen
 from screens.staff.reject import RejectScreen
 from screens.welcome import WelcomeScreen
+from store.central import AuditEvent
 from tests.e2e.live import (
     Kiosk,
     LiveRegistry,
@@ -279,5 +281,30 @@ async def test_kiosk_health_and_sync_now(kiosk: Kiosk, registry: LiveRegistry) -
         assert walk.text("#health-registry") == "服務主機：連線正常"
         assert health.view.last_contact_at is not None
 
+        assert ("kiosk.sync_now", f"kiosk:{registry.kiosk_id}") in _kiosk_events(registry)
+
         await walk.click("#health-back")
         await wait_for_screen(pilot, ReviewQueueScreen)
+
+
+def _kiosk_events(registry: LiveRegistry) -> list[tuple[str, str | None]]:
+    with registry.sessions() as session:
+        rows = session.execute(
+            select(AuditEvent.action, AuditEvent.subject).where(AuditEvent.action.like("kiosk.%"))
+        ).all()
+    return [(action, subject) for action, subject in rows]
+
+
+async def test_leaving_kiosk_mode_quits_the_kiosk_and_is_audited(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """離開服務機模式 (in the kiosk only) quits the locked-down app; the registry's audit log
+    has kiosk.leave by that staff member, naming this kiosk."""
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("ctrl+f12")
+        await _sign_in(pilot, TEACHER)
+        await walk.click("#leave-kiosk")
+        await wait_for(pilot, lambda: not kiosk.app.is_running, "the kiosk to quit")
+    assert ("kiosk.leave", f"kiosk:{registry.kiosk_id}") in _kiosk_events(registry)

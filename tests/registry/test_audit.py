@@ -90,3 +90,26 @@ def test_filters_by_staff_school_action_and_date(live: Live) -> None:
     assert _audit(live, "--since", str(today + timedelta(days=1))) == []
     assert _audit(live, "--until", str(today - timedelta(days=1))) == []
     assert isinstance(today, date)
+
+
+def test_a_kiosk_action_needs_both_the_kiosk_and_the_staff_member(live: Live) -> None:
+    """``POST /v1/staff/events`` is refused without the staff token or without the kiosk's;
+    with both, the action lands in the log naming the staff member and the kiosk."""
+    body = {"action": "kiosk.leave"}
+    token = live.staff_token("t.lin")
+    no_staff = live.http.post("/v1/staff/events", json=body, headers=live.kiosk.headers())
+    assert no_staff.status_code == 401
+    no_kiosk = live.staff("POST", "/v1/staff/events", token, json=body)
+    assert no_kiosk.status_code == 401
+    both = live.http.post(
+        "/v1/staff/events",
+        json=body,
+        headers={**live.kiosk.headers(), "X-Staff-Session": token},
+    )
+    assert both.status_code == 204, both.text
+    [row] = _audit(live, "--action", "kiosk.leave")
+    assert (row["staff"], row["school"], row["subject"]) == (
+        "t.lin",
+        "353301",
+        f"kiosk:{live.kiosk.kiosk_id}",
+    )
