@@ -10,6 +10,7 @@ MO     := $(PO:.po=.mo)
 
 ## run: the kiosk on the embedded default (local registry on 127.0.0.1, SQLite, demo data)
 run: $(STAMP) locale
+	@$(BIN)/registry demo-logins
 	$(BIN)/kiosk demo
 
 ## test: ruff, mypy, import contracts and the whole pytest suite

@@ -12,12 +12,14 @@ Heavy modules are only imported inside functions or for type checking here.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar, Final
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -25,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
+from kiosk.domain.idle import Idleness, IdleWatch
 from kiosk.logsafe import describe_failure
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.domain.consent import ConsentStatement
     from kiosk.flow import Services, Wizard
     from kiosk.settings import KioskSettings
+    from kiosk.staff import StaffConsole
     from kiosk.sync import SyncWorker
     from store.local import LocalStore
 
@@ -40,11 +44,27 @@ log = logging.getLogger(__name__)
 
 #: The app's stylesheets (screens/*.tcss), by absolute path.
 SCREENS_DIR: Final = Path(__file__).resolve().parent.parent / "screens"
-CSS_FILES: Final = (SCREENS_DIR / "kiosk.tcss", SCREENS_DIR / "steps.tcss")
+CSS_FILES: Final = (
+    SCREENS_DIR / "kiosk.tcss",
+    SCREENS_DIR / "steps.tcss",
+    SCREENS_DIR / "staff.tcss",
+)
 
 TITLE: Final = N_("Taipei CooC Cloud · Parent–student binding")
 STARTING: Final = N_("Starting…")
 FAILED: Final = N_("The kiosk could not start. Please ask the school office.")
+
+#: How often the idle watch is asked what to do (seconds).
+IDLE_CHECK_SECONDS: Final = 1.0
+#: What a locked-down kiosk never does, whatever key is pressed: quit, open the command palette,
+#: suspend to a shell (Textual's own actions; ``App.exit`` stays, for the staff console).
+LOCKED_ACTIONS: Final = frozenset({"quit", "help_quit", "command_palette", "suspend_process"})
+#: The key that opens the staff console (shown on no parent screen; the README tells operators).
+STAFF_CHORD: Final = "ctrl+f12"
+#: The staff console closes after this long without input (seconds).
+STAFF_IDLE_SECONDS: Final = 60.0
+#: The inputs that say someone is at the kiosk.
+PRESENCE: Final = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
 #: Builds everything the wizard needs; runs in a worker thread after the first frame.
 Boot = Callable[[], "Services"]
@@ -58,19 +78,41 @@ class KioskApp(App[None]):
             worker thread, after the first frame.
         translator: The words of the splash (the services bring the wizard's own).
         starting: What the splash says while ``boot`` runs (a message id).
+        lockdown: Production: no key quits, suspends or opens the command palette.
+        monotonic: The idle watch's clock (seconds; tests pass one they move).
+        idle_check_seconds: How often the idle watch is asked (tests ask it themselves).
 
     Attributes:
         boot_error: Why the kiosk could not start, if it could not (the CLI prints it on exit).
+        lockdown: Whether quitting keys are refused.
+        idle: The idle watch, once the settings are known.
+        sessions_wiped: How often a parent's session was wiped for want of input.
     """
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [str(path) for path in CSS_FILES]
     ENABLE_COMMAND_PALETTE: ClassVar[bool] = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(STAFF_CHORD, "staff_console", show=False, priority=True)
+    ]
 
     def __init__(
-        self, boot: Boot, *, translator: Translator | None = None, starting: str = STARTING
+        self,
+        boot: Boot,
+        *,
+        translator: Translator | None = None,
+        starting: str = STARTING,
+        lockdown: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+        idle_check_seconds: float = IDLE_CHECK_SECONDS,
     ) -> None:
         super().__init__()
         self._boot_services = boot
+        self.lockdown = lockdown
+        self._monotonic = monotonic
+        self._idle_check_seconds = idle_check_seconds
+        self.idle: IdleWatch | None = None
+        self.sessions_wiped = 0
+        self.staff_open = False
         self._translator = translator or Translator()
         self._starting = starting
         self.boot_error: BaseException | None = None
@@ -94,6 +136,7 @@ class KioskApp(App[None]):
         self.call_after_refresh(
             self.run_worker, self._boot, name="boot", thread=True, exit_on_error=False
         )
+        self.set_interval(self._idle_check_seconds, self.check_idleness)
 
     def _boot(self) -> Services:
         services = self._boot_services()
@@ -123,6 +166,8 @@ class KioskApp(App[None]):
         if worker.name == "boot":
             if event.state is WorkerState.SUCCESS:
                 self.services = worker.result
+                assert self.services is not None  # the boot worker's result
+                self.idle = IdleWatch(self.services.settings.idle_seconds, self._monotonic)
                 self._start_wizard()
                 self._start_sync()
             elif event.state is WorkerState.ERROR:
@@ -136,6 +181,119 @@ class KioskApp(App[None]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self._start_wizard()
+
+    # --- lockdown ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In lockdown, quitting, suspending and the command palette do nothing."""
+        if self.lockdown and action in LOCKED_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
+    async def action_quit(self) -> None:
+        """Quits, except in lockdown (where only the staff console leaves)."""
+        if not self.lockdown:
+            await super().action_quit()
+
+    # --- the staff console ---------------------------------------------------------------------
+
+    def action_staff_console(self) -> None:
+        """Opens the staff console over the parent's screen (which waits underneath)."""
+        from kiosk.staff import KioskHealth, StaffConsole
+        from kiosk.sync import Syncer
+
+        services = self.services
+        if services is None or self.staff_open:
+            return
+        self.staff_open = True
+        health = KioskHealth(
+            Syncer(
+                services.store.outbox,
+                services.client,
+                settings=services.settings.sync,
+                clock=services.clock,
+            ),
+            outbox_health=services.store.outbox.sync_health,
+            settings=services.settings,
+            clock=services.clock,
+            worker=services.sync,
+        )
+        console = StaffConsole(self, services.client, services.translator, health=health)
+        self.run_worker(self._staff(console), name="staff", group="staff", exit_on_error=False)
+
+    async def _staff(self, console: StaffConsole) -> None:
+        from screens.staff.queue import QueueExit
+
+        try:
+            left = await console.run()
+        finally:
+            self.staff_open = False
+        if left is QueueExit.LEAVE_KIOSK:
+            log.info("a staff member left kiosk mode")
+            self.exit()
+
+    def close_staff_console(self) -> None:
+        """Closes the console (idle): its screens and its token go; the parent's screen is back."""
+        self.workers.cancel_group(self, "staff")
+        self.staff_open = False
+        while len(self.screen_stack) > 1 and self.screen.has_class("staff"):
+            self.pop_screen()
+        log.info("the staff console was left idle and closed")
+
+    # --- protecting the next parent ----------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Notes every key and click (someone is there), then handles it as Textual does."""
+        if isinstance(event, PRESENCE) and self.idle is not None:
+            self.idle.touch()
+        await super().on_event(event)
+
+    def check_idleness(self) -> None:
+        """Asks the idle watch what to do: nothing, show the countdown, or wipe the session.
+
+        Nothing happens on the Welcome screen (there is nothing to wipe) nor while a step is
+        busy with the registry (sending a code, uploading): that is never cut off.
+        """
+        from screens.base import WizardScreen
+        from screens.idle import StillThereScreen
+        from screens.welcome import WelcomeScreen
+
+        if self.idle is None or self.services is None:
+            return
+        if self.staff_open:
+            # Staff at work: no parent countdown; the console itself closes when left alone.
+            if self.idle.idle_for() >= STAFF_IDLE_SECONDS:
+                self.close_staff_console()
+                self.idle.touch()
+            return
+        asking = next((s for s in self.screen_stack if isinstance(s, StillThereScreen)), None)
+        busy = any(isinstance(s, WizardScreen) and s.is_busy for s in self.screen_stack)
+        state = self.idle.check(busy=busy)
+        step = next((s for s in reversed(self.screen_stack) if isinstance(s, WizardScreen)), None)
+        if state.idleness is Idleness.ACTIVE or step is None or isinstance(step, WelcomeScreen):
+            if asking is not None:
+                asking.go_on()
+        elif state.idleness is Idleness.ASKING:
+            if asking is None:
+                self.push_screen(StillThereScreen(self.services.translator, state.seconds_left))
+            else:
+                asking.show_seconds_left(state.seconds_left)
+        else:
+            self.wipe_session()
+
+    def wipe_session(self) -> None:
+        """Forgets the parent: the wizard (its draft and session token) and every screen go, and
+        a new wizard shows Welcome."""
+        self.sessions_wiped += 1
+        log.info("the kiosk was left idle: the session was wiped")
+        # Cancelled, the wizard's session forgets its draft and session token (kiosk.flow).
+        self.workers.cancel_group(self, "wizard")
+        self.wizard = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.idle is not None:
+            self.idle.touch()
+        self._start_wizard()
 
     async def on_unmount(self) -> None:
         """Closes the registry connections."""
@@ -155,6 +313,9 @@ def make_app(
     demo: DemoOutbox | None = None,
     sync: SyncWorker | None = None,
     background_sync: bool = True,
+    lockdown: bool = False,
+    monotonic: Callable[[], float] = time.monotonic,
+    idle_check_seconds: float = IDLE_CHECK_SECONDS,
 ) -> KioskApp:
     """The kiosk app: the one factory, for the CLI and the tests alike.
 
@@ -173,6 +334,9 @@ def make_app(
         sync: The sync worker to run beside the wizard.
         background_sync: Whether to build a sync worker when ``sync`` is None (tests that drive
             uploads themselves say False).
+        lockdown: ``kiosk run``: no key quits (see :class:`KioskApp`).
+        monotonic: The idle watch's clock.
+        idle_check_seconds: How often the idle watch is asked.
     """
 
     def boot() -> Services:
@@ -188,7 +352,14 @@ def make_app(
             background_sync=background_sync,
         )
 
-    return KioskApp(boot, translator=translator, starting=starting)
+    return KioskApp(
+        boot,
+        translator=translator,
+        starting=starting,
+        lockdown=lockdown,
+        monotonic=monotonic,
+        idle_check_seconds=idle_check_seconds,
+    )
 
 
 def build_services(

@@ -2,8 +2,9 @@
 upload and pull once (``sync``).
 
 ``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
-data in ``./data``; ``kiosk run --config FILE`` is the production path: the registry's URL and
-this kiosk's enrolled key come from the file (and ``KIOSK_*`` variables).
+data in ``./data`` (Ctrl+Q quits it); ``kiosk run --config FILE`` is the production path: the
+registry's URL and this kiosk's enrolled key come from the file (and ``KIOSK_*`` variables), and
+the kiosk is locked down (no key quits it, suspends it or opens a shell).
 
 argparse, not a framework: nothing heavy is imported before the kiosk's first frame.
 """
@@ -59,14 +60,52 @@ def _run_app(app: KioskApp) -> int:
     return _report_boot_error(app.boot_error)
 
 
+def _lock_down() -> None:
+    """Production: the terminal's Ctrl+C, Ctrl+Z and Ctrl+\\ stay keys (the app ignores them),
+    and the signals they would send do nothing should they come anyway."""
+    import os
+    import signal
+
+    # Textual leaves the terminal's signal keys on only when asked to.
+    os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)
+    for number in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_IGN)
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.settings import KioskSettings
 
     config: Path = args.config
     _log_to(args.log)
-    app = make_app(lambda: KioskSettings.load(config))
+    _lock_down()
+    # Lockdown: no key quits; the staff console alone leaves (SPEC.md §2).
+    app = make_app(lambda: KioskSettings.load(config), lockdown=True)
     return _run_app(app)
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from kiosk.app import CSS_FILES
+    from kiosk.client import RegistryClient
+    from kiosk.domain.i18n import Translator
+    from kiosk.settings import KioskSettings
+    from kiosk.staff import StaffApp
+
+    _log_to(args.log)
+    settings = KioskSettings.load(args.config)
+    registry = settings.registry
+    # A teacher's desk is not an enrolled kiosk: staff calls carry the staff token alone.
+    client = RegistryClient(
+        registry.url,
+        kiosk_id=None,
+        key=None,
+        timeout=registry.timeout,
+        connect_timeout=registry.connect_timeout,
+    )
+    StaffApp(
+        client, Translator(settings.language), css_paths=[str(path) for path in CSS_FILES]
+    ).run()
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -182,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", type=Path, default=Path("data"), metavar="DIR", help="default: ./data"
     )
     demo.set_defaults(handler=_demo)
+
+    staff = commands.add_parser(
+        "staff", help="the staff console alone (a teacher's desk): review, approve, reject"
+    )
+    staff.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    staff.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
+    staff.set_defaults(handler=_staff)
 
     enroll = commands.add_parser("enroll", help="enroll this kiosk's key with a one-time token")
     enroll.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")

@@ -30,11 +30,13 @@ from pydantic import BaseModel, ValidationError
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.people import Level
+from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import (
     API_PREFIX,
     AUDIENCE,
     DEFAULT_CHANGES_PAGE,
     PARENT_SESSION_HEADER,
+    STAFF_SESSION_HEADER,
     BindingListOut,
     BindingOut,
     ChangeFeedOut,
@@ -49,8 +51,15 @@ from kiosk.domain.wire import (
     ParentLookupOut,
     ParentSessionOut,
     PurgeOut,
+    RejectIn,
     SchoolListOut,
     SchoolOut,
+    StaffBindingListOut,
+    StaffBindingOut,
+    StaffEventAction,
+    StaffEventIn,
+    StaffLoginIn,
+    StaffSessionOut,
     StatusLinkOut,
     StudentVerifyIn,
     StudentVerifyOut,
@@ -253,6 +262,64 @@ class RegistryClient:
         """``GET /v1/applications/{id}/status-link``: the status page's short link (the QR)."""
         return await self._call("GET", f"/applications/{application_id}/status-link", StatusLinkOut)
 
+    # --- staff (the staff console; a staff token, no kiosk token: a teacher's desk has no key) ---
+
+    async def staff_login(self, username: str, password: str) -> StaffSessionOut:
+        """``POST /v1/staff/login``: a staff token (8 hours)."""
+        body = StaffLoginIn(username=username, password=password)
+        return await self._call("POST", "/staff/login", StaffSessionOut, body=body, auth=False)
+
+    async def staff_bindings(
+        self, staff: StaffSessionOut, status: BindingStatus
+    ) -> list[StaffBindingOut]:
+        """``GET /v1/staff/bindings``: the bindings of ``status`` in the staff member's scope."""
+        answer = await self._call(
+            "GET",
+            "/staff/bindings",
+            StaffBindingListOut,
+            params={"status": status.value},
+            staff=staff,
+            auth=False,
+        )
+        return answer.bindings
+
+    async def approve(self, staff: StaffSessionOut, binding_id: UUID) -> StaffBindingOut:
+        """``POST /v1/staff/bindings/{id}/approve`` (the parent's first creates the account)."""
+        return await self._staff_action(staff, binding_id, "approve")
+
+    async def reject(
+        self, staff: StaffSessionOut, binding_id: UUID, reason: str
+    ) -> StaffBindingOut:
+        """``POST /v1/staff/bindings/{id}/reject`` with the reason the parent reads."""
+        return await self._staff_action(staff, binding_id, "reject", RejectIn(reason=reason))
+
+    async def paper_form_received(
+        self, staff: StaffSessionOut, binding_id: UUID
+    ) -> StaffBindingOut:
+        """``POST /v1/staff/bindings/{id}/paper-form``: 紙本同意書已收."""
+        return await self._staff_action(staff, binding_id, "paper-form")
+
+    async def staff_event(self, staff: StaffSessionOut, action: StaffEventAction) -> None:
+        """``POST /v1/staff/events``: audits a staff action on this kiosk (kiosk and staff)."""
+        body = StaffEventIn(action=action)
+        await self._request("POST", "/staff/events", body=body, staff=staff)
+
+    async def _staff_action(
+        self,
+        staff: StaffSessionOut,
+        binding_id: UUID,
+        action: str,
+        body: BaseModel | None = None,
+    ) -> StaffBindingOut:
+        return await self._call(
+            "POST",
+            f"/staff/bindings/{binding_id}/{action}",
+            StaffBindingOut,
+            body=body,
+            staff=staff,
+            auth=False,
+        )
+
     # --- plumbing ----------------------------------------------------------------------------
 
     def kiosk_token(self) -> str:
@@ -284,10 +351,11 @@ class RegistryClient:
         params: Mapping[str, str] | None = None,
         session: ParentSessionOut | None = None,
         auth: bool = True,
+        staff: StaffSessionOut | None = None,
     ) -> ModelT:
         """One request whose answer is ``answer``'s JSON."""
         response = await self._request(
-            method, path, body=body, params=params, session=session, auth=auth
+            method, path, body=body, params=params, session=session, auth=auth, staff=staff
         )
         try:
             return answer.model_validate_json(response.content)
@@ -303,6 +371,7 @@ class RegistryClient:
         params: Mapping[str, str] | None = None,
         session: ParentSessionOut | None = None,
         auth: bool = True,
+        staff: StaffSessionOut | None = None,
     ) -> httpx.Response:
         """One request; the registry's error answers and transport failures as DomainError."""
         headers: dict[str, str] = {}
@@ -310,6 +379,8 @@ class RegistryClient:
             headers["Authorization"] = f"Bearer {self.kiosk_token()}"
         if session is not None:
             headers[PARENT_SESSION_HEADER] = session.session_token
+        if staff is not None:
+            headers[STAFF_SESSION_HEADER] = staff.session_token
         content = body.model_dump_json().encode("utf-8") if body is not None else None
         if content is not None:
             headers["Content-Type"] = "application/json"

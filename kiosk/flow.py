@@ -9,10 +9,8 @@ outbox entry in one local transaction (:class:`store.local.applications.Applicat
 only then pushed by the sync side (:meth:`kiosk.sync.Syncer.push_saved`, the application id as
 the idempotency key), whose one rule says how the push ended. When the registry cannot be reached
 the application stays saved for the sync worker (待上傳); when it refuses the application, the
-parent sees why in place and may correct it (the corrected application gets a new id).
-
-This module imports the registry client, the store and the screens: the app loads it after its
-first frame.
+parent sees why in place and may correct it (the corrected application gets a new id). This
+module imports the client, the store and the screens: the app loads it after its first frame.
 """
 
 from __future__ import annotations
@@ -117,7 +115,6 @@ class _Application:
 
     draft: Draft
     verified: Verified
-    consent_ticked: bool = False
     outcome: SubmitOutcome | None = None
     submitted_at: datetime | None = None
 
@@ -153,6 +150,7 @@ class Wizard:
             support_line=services.settings.support.line,
             demo=services.demo,
         )
+        self._application: _Application | None = None
 
     async def run(self) -> None:
         """Welcome, then the path chosen; again and again."""
@@ -168,7 +166,11 @@ class Wizard:
             else:
                 await self._check_progress()
         finally:
-            # Whatever happened, the next parent sees no code of this one.
+            # Whatever happened (done, or cancelled by the app when left idle), the next parent
+            # sees nothing of this one: no draft, no session token, no code.
+            if self._application is not None:
+                self._application.draft.wipe()
+            self._application = None
             if self._services.demo is not None:
                 self._services.demo.follow(None)
 
@@ -210,7 +212,7 @@ class Wizard:
         verified = await self._verify()
         if verified is None:
             return
-        application = _Application(Draft(), verified)
+        application = self._application = _Application(Draft(), verified)
         application.draft.set_contact(verified.contact, str(verified.challenge.challenge_id))
         await self._build(application)
 

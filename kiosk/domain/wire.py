@@ -392,12 +392,27 @@ class StaffBindingOut(WireModel):
     decided_by: str | None = None
     decided_at: AwareDatetime | None = None
     paper_form_received_at: AwareDatetime | None = None
+    account_created: bool = False
+    """Set in the answer of an approval that created the parent's account (else False)."""
 
 
 class StaffBindingListOut(WireModel):
     """Bindings in the staff member's scope."""
 
     bindings: list[StaffBindingOut]
+
+
+class StaffEventAction(StrEnum):
+    """What a staff member did on a kiosk itself (the registry audits it with the kiosk)."""
+
+    LEAVE_KIOSK = "kiosk.leave"
+    SYNC_NOW = "kiosk.sync_now"
+
+
+class StaffEventIn(WireModel):
+    """A staff action taken on a kiosk, for the registry's audit log."""
+
+    action: StaffEventAction
 
 
 class RejectIn(WireModel):

@@ -1,7 +1,8 @@
 """``registry``: serve the API, add kiosks and staff, import a roster, load the demo data.
 
 One module per kind of command, each adding its commands with ``register``: :mod:`.serve`,
-:mod:`.admin` (add-kiosk, add-staff), :mod:`.ops` (import-roster, demo-data, outbox). What they
+:mod:`.admin` (add-kiosk, add-staff), :mod:`.ops` (import-roster, demo-data, outbox),
+:mod:`.audit` (the audit log). What they
 share is :mod:`.common`: every command takes ``--database URL`` and ``--data DIR`` and brings the
 database to the central schema's head before it does anything, so a fresh SQLite file or
 PostgreSQL database is ready at once.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.release import release
-from registry.cli import admin, ops, reference, serve
+from registry.cli import admin, audit, ops, reference, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(commands)
     ops.register(commands)
     reference.register(commands)
+    audit.register(commands)
     return parser
 
 

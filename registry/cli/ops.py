@@ -1,4 +1,4 @@
-"""The operators' commands of ``registry``: import-roster, demo-data and outbox.
+"""The operators' commands of ``registry``: import-roster, demo-data, demo-logins and outbox.
 
 Their output is for people: rich tables in the operator's language (the gettext catalogs), and a
 progress bar while importing when the output is a terminal.
@@ -19,9 +19,10 @@ from kiosk.domain.contact import Channel, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.outbox_line import OutboxLine
+from kiosk.domain.wire import StaffRole
 from registry.cli.common import add_database_arguments, database_sessions, settings_from_args
 from registry.demo import DemoLogin, LoginKind, load_demo
-from registry.demo_plan import DEFAULT_SEED
+from registry.demo_plan import DEFAULT_SEED, TUTORIAL_SCHOOL, make_plan
 from registry.notify.outbox import FileOutbox
 from registry.services.accounts import hash_password
 from registry.services.roster_file import RosterInvalid, read_roster
@@ -54,6 +55,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_database_arguments(demo)
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="makes the data repeatable")
     demo.set_defaults(handler=_demo_data)
+
+    logins = subparsers.add_parser(
+        "demo-logins",
+        help="print a demo school's staff logins (its homeroom teacher and its admin); "
+        "no database needed",
+    )
+    logins.add_argument(
+        "--school", default=TUTORIAL_SCHOOL, metavar="CODE", help="default: the tutorial's school"
+    )
+    logins.add_argument("--seed", type=int, default=DEFAULT_SEED, help="as given to demo-data")
+    logins.set_defaults(handler=_demo_logins)
 
     outbox = subparsers.add_parser("outbox", help="print the latest messages of the file outbox")
     add_database_arguments(outbox)
@@ -193,6 +205,31 @@ def _demo_data(args: argparse.Namespace) -> int:
     console.print(t.gettext("Parents must change the initial password at their next login."))
     if not report.changed:
         console.print(t.gettext("The demo data was already there: nothing was added."))
+    return 0
+
+
+def _demo_logins(args: argparse.Namespace) -> int:
+    # The plan is made from the seed alone: the same logins demo-data writes, without a database.
+    console, t = Console(), Translator()
+    logins = [
+        DemoLogin(
+            LoginKind.TEACHER if login.role is StaffRole.TEACHER else LoginKind.ADMIN,
+            login.username,
+            login.password,
+            login.name,
+            login.school.code,
+        )
+        for login in make_plan(args.seed).staff
+        if login.school.code == args.school
+    ]
+    if not logins:
+        console.print(
+            t.gettext("The demo data has no staff logins at school {school}.").format(
+                school=args.school
+            )
+        )
+        return 1
+    console.print(_logins_table(t, logins))
     return 0
 
 

@@ -8,17 +8,20 @@ from datetime import timedelta
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from kiosk.domain.errors import DomainError
 from kiosk.domain.wire import (
     BindingStatus,
     RejectIn,
     StaffBindingListOut,
     StaffBindingOut,
+    StaffEventIn,
     StaffLoginIn,
     StaffSessionOut,
 )
 from registry.auth import TokenSigner
 from registry.deps import (
     ClientDep,
+    KioskDep,
     NowDep,
     RegistryDep,
     SessionDep,
@@ -31,7 +34,7 @@ from registry.notify.messages import (
     binding_approved_message,
     binding_rejected_message,
 )
-from registry.services import accounts, logins, review
+from registry.services import accounts, audit, logins, review
 from registry.services.notifications import deliver_after_commit
 from store.central import StaffAccount
 
@@ -49,16 +52,21 @@ def login(
         found = accounts.find_staff(lookup, body.username)
         return None if found is None else (found.id, found.password_hash)
 
-    account_id = logins.sign_in(
-        registry.sessions,
-        registry.passwords,
-        logins.Attempt(f"staff:{body.username}", client),
-        body.password,
-        find=find,
-        now=now,
-        limits=limits,
-    )
+    try:
+        account_id = logins.sign_in(
+            registry.sessions,
+            registry.passwords,
+            logins.Attempt(f"staff:{body.username}", client),
+            body.password,
+            find=find,
+            now=now,
+            limits=limits,
+        )
+    except DomainError as refused:
+        accounts.audit_failed_staff_login(registry.sessions, body.username, refused, now=now)
+        raise
     account = session.get_one(StaffAccount, account_id)
+    accounts.audit_staff_login(session, account, now=now)
     token, expires_at = registry.signer.sign(
         TokenSigner.STAFF,
         str(account.id),
@@ -109,7 +117,8 @@ def approve(
             approval.email, parent_name=approval.parent_name, student=approval.student_name
         )
     deliver_after_commit(session, registry.notifier, message, sessions=registry.sessions, now=now)
-    return review.to_staff_wire(approval.binding)
+    answer = review.to_staff_wire(approval.binding)
+    return answer.model_copy(update={"account_created": approval.account_created})
 
 
 @router.post("/staff/bindings/{binding_id}/reject")
@@ -145,3 +154,18 @@ def paper_form(
     """Records that the signed paper consent form was received."""
     binding = review.paper_form_received(session, reviewer, binding_id, now=now)
     return review.to_staff_wire(binding)
+
+
+@router.post("/staff/events", status_code=204)
+def kiosk_event(
+    body: StaffEventIn, session: SessionDep, kiosk: KioskDep, reviewer: StaffDep, now: NowDep
+) -> None:
+    """Audits a staff action taken on the calling kiosk (leaving kiosk mode, 立即同步)."""
+    audit.record_kiosk_action(
+        session,
+        staff_id=reviewer.staff_id,
+        school=reviewer.school_code,
+        kiosk_id=kiosk.kiosk_id,
+        action=body.action.value,
+        now=now,
+    )

@@ -17,13 +17,14 @@ from typing import Final
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import email_key, parse_email, parse_phone
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import normalize_id, parse_id
 from kiosk.domain.people import parse_name
 from kiosk.domain.wire import StaffRole
+from registry.services import audit
 from registry.settings import Limits
 from store.central import ParentAccount, School, StaffAccount
 
@@ -289,3 +290,37 @@ def staff_login(
     if account is None or not verify_password(account.password_hash, password):
         raise DomainError(ErrorCode.LOGIN_FAILED)
     return account
+
+
+def audit_staff_login(session: Session, account: StaffAccount, *, now: datetime) -> None:
+    """Records a staff member's login (``staff.login``). Does not commit."""
+    audit.record(
+        session,
+        actor=f"staff:{account.id}",
+        action="staff.login",
+        subject=None,
+        now=now,
+        school=account.school_code,
+    )
+
+
+def audit_failed_staff_login(
+    sessions: sessionmaker[Session], username: str, refused: DomainError, *, now: datetime
+) -> None:
+    """Records a refused staff login (``staff.login_failed``).
+
+    Commits, in a transaction of its own: the request fails, so its unit of work is not kept,
+    and the refusal must be. What was typed as the login is not kept (it may be a password typed
+    in the wrong box): the row names the account only when the login is one.
+    """
+    with sessions.begin() as session:
+        account = find_staff(session, username)
+        audit.record(
+            session,
+            actor=f"staff:{account.id}" if account is not None else "unknown",
+            action="staff.login_failed",
+            subject=None,
+            now=now,
+            school=account.school_code if account is not None else None,
+            locked=refused.code is ErrorCode.LOGIN_LOCKED,
+        )

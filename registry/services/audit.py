@@ -1,12 +1,15 @@
-"""The audit log: who did what to what (no personal data in the details)."""
+"""The audit log: who did what to what (no personal data in the details), and its listing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import String, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
-from store.central import AuditEvent
+from store.central import AuditEvent, StaffAccount
 
 
 def record(
@@ -32,3 +35,97 @@ def record(
         detail: Small facts worth keeping (ids, counts, statuses); never names, IDs or contacts.
     """
     session.add(AuditEvent(at=now, actor=actor, action=action, subject=subject, detail=detail))
+
+
+def record_kiosk_action(
+    session: Session, *, staff_id: int, school: str, kiosk_id: str, action: str, now: datetime
+) -> None:
+    """A staff action taken on a kiosk itself (leaving kiosk mode, 立即同步). Does not commit."""
+    record(
+        session,
+        actor=f"staff:{staff_id}",
+        action=action,
+        subject=f"kiosk:{kiosk_id}",
+        now=now,
+        school=school,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """An audit event as ``registry audit`` lists it.
+
+    Attributes:
+        at: When.
+        actor: ``staff:<id>``, ``kiosk:<id>``, ...
+        staff: The staff member's login, for a staff actor.
+        school: The staff member's school (else the event's own ``school`` detail).
+        action: What was done.
+        subject: What it was done to.
+        detail: Its small facts.
+    """
+
+    at: datetime
+    actor: str
+    staff: str | None
+    school: str | None
+    action: str
+    subject: str | None
+    detail: dict[str, Any]
+
+
+def list_events(
+    session: Session,
+    *,
+    school: str | None = None,
+    staff: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[AuditRow]:
+    """Audit events, oldest first, filtered (every filter given must hold).
+
+    Args:
+        session: Reads the log.
+        school: Events of this school's staff (or naming this school).
+        staff: Events of the staff member with this login.
+        action: Events of this action (``binding.approve``, ``staff.login_failed``, ...).
+        since: Events at or after this moment.
+        until: Events before this moment.
+        limit: At most this many (the newest of them).
+    """
+    staff_actor = literal("staff:") + cast(StaffAccount.id, String)
+    query = select(AuditEvent, StaffAccount.username, StaffAccount.school_code).outerjoin(
+        StaffAccount, AuditEvent.actor == staff_actor
+    )
+    if school is not None:
+        # Staff of other schools go here; other actors are sorted by their detail below.
+        query = query.where(or_(StaffAccount.school_code == school, StaffAccount.id.is_(None)))
+    if staff is not None:
+        query = query.where(StaffAccount.username == staff)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
+    listed = [
+        AuditRow(
+            at=event.at,
+            actor=event.actor,
+            staff=username,
+            school=staff_school or _detail_school(event.detail),
+            action=event.action,
+            subject=event.subject,
+            detail=dict(event.detail or {}),
+        )
+        for event, username, staff_school in reversed(rows)
+    ]
+    return [row for row in listed if school is None or row.school == school]
+
+
+def _detail_school(detail: dict[str, Any] | None) -> str | None:
+    value = (detail or {}).get("school")
+    return value if isinstance(value, str) else None

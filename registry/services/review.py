@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, joinedload
 from kiosk.domain.contact import email_key
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
-from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole, visible_text
+from kiosk.domain.review import clean_reason
+from kiosk.domain.wire import BindingStatus, StaffBindingOut, StaffRole
 from registry.services import audit
 from registry.services.accounts import create_parent_account
 from registry.services.locks import lock
@@ -219,13 +220,9 @@ def reject(
 
     Raises:
         DomainError: ``BINDING_NOT_FOUND``; ``BINDING_NOT_PENDING``; ``REQUEST_INVALID``
-            (field ``reason``) for a blank reason.
+            (field ``reason``) for a reason blank once invisible characters are dropped.
     """
-    text = " ".join(reason.split())
-    try:
-        visible_text(text)
-    except ValueError:
-        raise DomainError(ErrorCode.REQUEST_INVALID, field="reason") from None
+    text = clean_reason(reason)
     binding = _binding_in_scope(session, reviewer, binding_id)
     if binding.status is not BindingStatus.PENDING:
         raise DomainError(ErrorCode.BINDING_NOT_PENDING)

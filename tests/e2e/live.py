@@ -248,8 +248,15 @@ def kiosk_app(
     *,
     clock: Callable[[], datetime] | None = None,
     demo: bool = False,
+    client: RegistryClient | None = None,
+    monotonic: Callable[[], float] | None = None,
+    lockdown: bool = False,
 ) -> Iterator[Kiosk]:
-    """The kiosk, as the app factory builds it, with a fresh local database in ``folder``."""
+    """The kiosk, as the app factory builds it, with a fresh local database in ``folder``.
+
+    ``client`` replaces the registry's (a test's gated one); with ``monotonic`` the idle watch
+    runs on that clock and is only asked when the test calls ``app.check_idleness()``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     settings = KioskSettings(
         data_dir=folder,
@@ -259,7 +266,10 @@ def kiosk_app(
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
     store = LocalStore(make_session_factory(engine), Sealer(Sealer.generate_key()), kiosk_code="T1")
-    client = RegistryClient(registry_url, kiosk_id=kiosk_id, key=key, timeout=10.0)
+    client = client or RegistryClient(registry_url, kiosk_id=kiosk_id, key=key, timeout=10.0)
+    idle: dict[str, Any] = (
+        {} if monotonic is None else {"monotonic": monotonic, "idle_check_seconds": 3600.0}
+    )
     app = make_app(
         settings,
         client=client,
@@ -267,6 +277,8 @@ def kiosk_app(
         translator=Translator("zh_TW"),
         clock=clock or (lambda: datetime.now(UTC)),
         background_sync=False,
+        lockdown=lockdown,
+        **idle,
     )
     app.animation_level = "none"
     try:

@@ -216,15 +216,21 @@ def test_an_unknown_email_fails_like_a_wrong_password(live: Live) -> None:
 def test_reject_with_a_reason_shows_on_the_progress_page(live: Live) -> None:
     binding = _apply(live, 1)[0]
     token = live.staff_token("t.lin")
-    blank = live.staff(
-        "POST", f"/v1/staff/bindings/{binding['binding_id']}/reject", token, json={"reason": " "}
-    )
-    assert blank.status_code == 400
+    for nothing in (" ", "\u200b\u2060 \ufeff\u3000", "\u200e\t\u200d"):
+        blank = live.staff(
+            "POST",
+            f"/v1/staff/bindings/{binding['binding_id']}/reject",
+            token,
+            json={"reason": nothing},
+        )
+        assert blank.status_code == 400, nothing
+        error = blank.json()["error"]
+        assert (error["code"], error["field"]) == ("request.invalid", "reason")
     answer = live.staff(
         "POST",
         f"/v1/staff/bindings/{binding['binding_id']}/reject",
         token,
-        json={"reason": "關係人資料不符"},
+        json={"reason": "\u200b關係人資料不符\ufeff"},
     )
     assert answer.status_code == 200, answer.text
     assert (answer.json()["status"], answer.json()["reason"]) == ("rejected", "關係人資料不符")

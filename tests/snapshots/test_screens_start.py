@@ -54,14 +54,14 @@ def test_welcome(snap: Snap) -> None:
 
 
 def test_welcome_in_demo_mode(snap: Snap, tmp_path: Path) -> None:
-    """In demo mode the orange 示範模式 banner under the header says the code will be shown
-    there."""
+    """In demo mode the orange banner under the header says the code will be shown there, and
+    that Ctrl+Q quits the demo: 「示範模式（Ctrl+Q 結束）：驗證碼會顯示在此」."""
     assert snap(host(WelcomeScreen(chrome(demo_feed(tmp_path)))))
 
 
 def test_demo_banner_shows_the_latest_code(snap: Snap, tmp_path: Path) -> None:
     """Once a code was sent, the banner shows it with the masked address:
-    「示範模式：寄至 co***@gmail.com 的驗證碼為 549497」."""
+    「示範模式（Ctrl+Q 結束）：寄至 co***@gmail.com 的驗證碼為 549497」."""
     feed = demo_feed(tmp_path, Contact(Channel.EMAIL, "cooc123@gmail.com"))
     assert snap(host(WelcomeScreen(chrome(feed))))
 

@@ -1,0 +1,238 @@
+"""The staff console's order: login, then the review queue, until the staff member leaves.
+
+:class:`StaffConsole` drives the screens of :mod:`screens.staff` the way :mod:`kiosk.flow` drives
+the parent's: one coroutine pushes a screen and awaits its result. It runs inside the kiosk (over
+the parent's screens, reached by a key chord) and alone on a teacher's desk (``kiosk staff``).
+The staff token lives only in the coroutine: when the console ends, it is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+from textual.app import App
+
+from kiosk.client import RegistryClient
+from kiosk.domain.clock import Clock
+from kiosk.domain.errors import DomainError
+from kiosk.domain.i18n import Translator
+from kiosk.domain.status import BindingStatus
+from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
+from kiosk.settings import KioskSettings
+from kiosk.sync import Outcome, Syncer, SyncWorker
+from screens.staff.base import EXPIRED
+from screens.staff.health import HealthView, KioskHealthScreen
+from screens.staff.login import StaffLoginScreen
+from screens.staff.queue import QueueExit, ReviewQueueScreen
+from store.local.records import SyncHealth
+
+log = logging.getLogger(__name__)
+
+#: How often 立即同步 looks whether the background worker's pass has ended (seconds).
+WORKER_POLL_SECONDS: Final = 0.1
+
+
+class StaffDesk:
+    """The registry, as one signed-in staff member (what the review queue asks of it).
+
+    Args:
+        client: The registry client.
+        session: The staff token.
+    """
+
+    def __init__(self, client: RegistryClient, session: StaffSessionOut) -> None:
+        self._client = client
+        self._session = session
+
+    async def bindings(self, status: BindingStatus) -> list[StaffBindingOut]:
+        """The bindings of ``status`` in the staff member's scope."""
+        return await self._client.staff_bindings(self._session, status)
+
+    async def approve(self, binding_id: UUID) -> StaffBindingOut:
+        """認證."""
+        return await self._client.approve(self._session, binding_id)
+
+    async def reject(self, binding_id: UUID, reason: str) -> StaffBindingOut:
+        """不通過 with the reason."""
+        return await self._client.reject(self._session, binding_id, reason)
+
+    async def paper_form_received(self, binding_id: UUID) -> StaffBindingOut:
+        """紙本同意書已收."""
+        return await self._client.paper_form_received(self._session, binding_id)
+
+    async def report(self, action: StaffEventAction) -> None:
+        """Tells the registry's audit log what the staff member did on this kiosk.
+
+        Best effort: leaving kiosk mode or syncing is never held up by an absent registry (the
+        failure is logged; keeping such events to upload later is not built yet).
+        """
+        try:
+            await self._client.staff_event(self._session, action)
+        except DomainError as failed:
+            log.warning("staff action %s not audited: %s", action.value, failed.code.value)
+
+
+class KioskHealth:
+    """The kiosk's health, read through the sync side (its outbox and the registry's last word).
+
+    Args:
+        syncer: Runs a sync pass when no background worker runs.
+        outbox_health: Reads the store's :class:`~store.local.records.SyncHealth` at "now"
+            (``OutboxStore.sync_health``).
+        settings: Where the data lives (for the disk's free space).
+        clock: Gives "now".
+        worker: The background sync worker, woken for 立即同步 when it runs.
+    """
+
+    def __init__(
+        self,
+        syncer: Syncer,
+        *,
+        outbox_health: Callable[[datetime], SyncHealth],
+        settings: KioskSettings,
+        clock: Clock,
+        worker: SyncWorker | None,
+    ) -> None:
+        self._syncer = syncer
+        self._outbox_health = outbox_health
+        self._settings = settings
+        self._clock = clock
+        self._worker = worker
+
+    async def view(self, *, uploaded: int | None = None, changes: int = 0) -> HealthView:
+        """What stands now."""
+        health = await asyncio.to_thread(self._outbox_health, self._clock())
+        free = shutil.disk_usage(self._settings.data_dir).free
+        return HealthView(
+            waiting=health.waiting,
+            oldest_waiting_since=health.oldest_waiting_since,
+            last_contact_at=health.last_contact_at,
+            last_failure_at=health.last_failure_at,
+            last_error=health.last_error,
+            disk_free_bytes=free,
+            uploaded=uploaded,
+            changes=changes,
+        )
+
+    async def sync_now(self) -> HealthView:
+        """立即同步: one pass that tries every waiting application now; then what stands."""
+        # One pass at a time: with a worker running, it is the worker's pass (never two pushes
+        # of one application side by side); without one, a pass here.
+        report = await self._syncer.run_once(everything=True)
+        if self._worker is not None:
+            self._worker.wake()
+        return await self.view(uploaded=report.count(Outcome.UPLOADED), changes=len(report.changes))
+
+
+class StaffConsole:
+    """Login, then the queue; 登出 returns to the login, 關閉 ends the console.
+
+    Args:
+        app: The app whose screens are pushed.
+        client: The registry.
+        translator: The words on screen.
+        health: The kiosk's health (on a kiosk: it then offers 服務機狀態 and 離開服務機模式;
+            None on a teacher's desk).
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        client: RegistryClient,
+        translator: Translator,
+        *,
+        health: KioskHealth | None,
+    ) -> None:
+        self._app = app
+        self._client = client
+        self._translator = translator
+        self._health = health
+
+    async def run(self) -> QueueExit | None:
+        """Until 關閉 at the login (None) or 離開服務機模式 (``QueueExit.LEAVE_KIOSK``)."""
+        notice = ""
+        while True:
+            session = await self._app.push_screen(
+                StaffLoginScreen(self._translator, login=self._client.staff_login, notice=notice),
+                wait_for_dismiss=True,
+            )
+            if session is None:
+                return None
+            desk = StaffDesk(self._client, session)
+            left = await self._signed_in(session, desk)
+            if left is QueueExit.LEAVE_KIOSK:
+                await desk.report(StaffEventAction.LEAVE_KIOSK)
+                return left
+            # Expired: the token is dropped, and the login says why it is back.
+            notice = self._translator.gettext(EXPIRED) if left is QueueExit.EXPIRED else ""
+
+    async def _signed_in(self, session: StaffSessionOut, desk: StaffDesk) -> QueueExit:
+        """The queue, and the health screen from it, until 登出 or 離開服務機模式."""
+        health = self._health
+
+        async def sync_now() -> HealthView:
+            assert health is not None
+            view = await health.sync_now()
+            await desk.report(StaffEventAction.SYNC_NOW)
+            return view
+
+        while True:
+            left = await self._app.push_screen(
+                ReviewQueueScreen(
+                    self._translator,
+                    who=session.display_name,
+                    review=desk,
+                    can_leave_kiosk=self._health is not None,
+                ),
+                wait_for_dismiss=True,
+            )
+            if left is not QueueExit.HEALTH or self._health is None:
+                return left
+            await self._app.push_screen(
+                KioskHealthScreen(
+                    self._translator,
+                    who=session.display_name,
+                    view=await self._health.view(),
+                    sync_now=sync_now,
+                ),
+                wait_for_dismiss=True,
+            )
+
+
+class StaffApp(App[None]):
+    """The staff console alone, on a teacher's desk (``kiosk staff``): quits at 關閉.
+
+    Args:
+        client: The registry (no kiosk key needed: staff calls carry the staff token only).
+        translator: The words on screen.
+        css_paths: The app's stylesheets (:data:`kiosk.app.CSS_FILES`).
+    """
+
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self, client: RegistryClient, translator: Translator, *, css_paths: list[str]
+    ) -> None:
+        super().__init__(css_path=list(css_paths))
+        self._client = client
+        self._translator = translator
+
+    def on_mount(self) -> None:
+        """Starts the console."""
+        self.run_worker(self._console(), name="staff", exit_on_error=False)
+
+    async def _console(self) -> None:
+        try:
+            await StaffConsole(self, self._client, self._translator, health=None).run()
+        finally:
+            self.exit()
+
+    async def on_unmount(self) -> None:
+        """Closes the registry connections."""
+        await self._client.aclose()

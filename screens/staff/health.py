@@ -1,0 +1,145 @@
+"""Kiosk health, for staff: how many applications wait for the registry and since when, the
+registry's last word, the disk; 立即同步 runs a sync pass and shows the result."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from kiosk.domain.errors import N_
+from kiosk.domain.i18n import Translator
+from screens.staff.base import StaffScreen
+
+TAIPEI: Final = ZoneInfo("Asia/Taipei")
+
+HEADING: Final = N_("Kiosk health")
+WAITING: Final = N_("Applications waiting to upload: {count}")
+OLDEST: Final = N_("Waiting since: {when}")
+LAST_SYNC: Final = N_("Last answer from the registry: {when}")
+REACHABLE: Final = N_("Registry: reachable")
+UNREACHABLE: Final = N_("Registry: not reachable since {when} ({error})")
+UNKNOWN: Final = N_("Registry: not asked yet")
+DISK: Final = N_("Disk free: {gib:.1f} GiB")
+NEVER: Final = N_("never")
+NONE_WAITING: Final = N_("—")
+SYNC_NOW: Final = N_("Sync now")
+BACK: Final = N_("Back")
+SYNCED: Final = N_("Sync done: {uploaded} uploaded, {changes} status changes.")
+
+
+@dataclass(frozen=True, slots=True)
+class HealthView:
+    """What the health screen shows.
+
+    Attributes:
+        waiting: Applications not yet at the registry.
+        oldest_waiting_since: When the longest-waiting one was submitted.
+        last_contact_at: When the registry last answered.
+        last_failure_at: When it last could not be reached.
+        last_error: Why (an error code), None when its last word was an answer.
+        disk_free_bytes: Free space where the kiosk keeps its data.
+        uploaded: Applications uploaded by the sync pass just run (None: no pass run).
+        changes: Status changes it brought.
+    """
+
+    waiting: int
+    oldest_waiting_since: datetime | None
+    last_contact_at: datetime | None
+    last_failure_at: datetime | None
+    last_error: str | None
+    disk_free_bytes: int
+    uploaded: int | None = None
+    changes: int = 0
+
+
+Load = Callable[[], Awaitable[HealthView]]
+
+
+class KioskHealthScreen(StaffScreen[None]):
+    """Dismisses on 返回.
+
+    Args:
+        translator: The words on screen.
+        who: The staff member's name.
+        view: What to show first.
+        sync_now: Runs a sync pass; what stands after it.
+    """
+
+    def __init__(self, translator: Translator, *, who: str, view: HealthView, sync_now: Load):
+        super().__init__(translator, who=who)
+        self._view = view
+        self._sync_now = sync_now
+
+    def compose_body(self) -> ComposeResult:
+        """The figures and the two buttons."""
+        yield Static(self._(HEADING), classes="heading")
+        yield Static("", id="health-waiting")
+        yield Static("", id="health-oldest")
+        yield Static("", id="health-registry")
+        yield Static("", id="health-last-sync")
+        yield Static("", id="health-disk")
+        yield Static("", id="health-result")
+        with Horizontal(classes="staff-actions"):
+            yield Button(self._(BACK), id="health-back")
+            yield Static(classes="spacer")
+            yield Button(self._(SYNC_NOW), id="sync-now", variant="primary")
+
+    def on_mount(self) -> None:
+        """Shows the figures given."""
+        self._show(self._view)
+
+    @property
+    def view(self) -> HealthView:
+        """What is shown."""
+        return self._view
+
+    def _when(self, moment: datetime | None) -> str:
+        if moment is None:
+            return self._(NEVER)
+        return moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+
+    def _show(self, view: HealthView) -> None:
+        _ = self._
+        self._view = view
+        self.query_one("#health-waiting", Static).update(_(WAITING).format(count=view.waiting))
+        oldest = self._when(view.oldest_waiting_since) if view.waiting else _(NONE_WAITING)
+        self.query_one("#health-oldest", Static).update(_(OLDEST).format(when=oldest))
+        if view.last_error is not None:
+            registry = _(UNREACHABLE).format(
+                when=self._when(view.last_failure_at), error=view.last_error
+            )
+        elif view.last_contact_at is not None:
+            registry = _(REACHABLE)
+        else:
+            registry = _(UNKNOWN)
+        self.query_one("#health-registry", Static).update(registry)
+        self.query_one("#health-last-sync", Static).update(
+            _(LAST_SYNC).format(when=self._when(view.last_contact_at))
+        )
+        self.query_one("#health-disk", Static).update(
+            _(DISK).format(gib=view.disk_free_bytes / 2**30)
+        )
+        result = ""
+        if view.uploaded is not None:
+            result = _(SYNCED).format(uploaded=view.uploaded, changes=view.changes)
+        self.query_one("#health-result", Static).update(result)
+
+    @on(Button.Pressed, "#sync-now")
+    def _sync(self) -> None:
+        self.call(self.query_one("#sync-now", Button), self._sync_now, self._show)
+
+    def signed_out(self) -> None:
+        """The token expired: back (the queue then leaves for the login)."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#health-back")
+    def _back(self) -> None:
+        self.dismiss(None)

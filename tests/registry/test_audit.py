@@ -1,0 +1,115 @@
+"""The audit log of staff actions and ``registry audit`` listing it (SQLite and PostgreSQL).
+
+Staff log in (and fail to), approve and reject through the API; the CLI then lists who did
+what, when, filtered by staff member, school, action and date, as JSON lines when piped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.registry.harness import STAFF_PASSWORD, Live
+from tests.registry.test_review_and_accounts import _apply
+
+
+def _audit(live: Live, *args: str) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "audit", "--database", live.url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def _staff_actions(live: Live) -> None:
+    for username, password in (
+        ("t.lin", "wrong-password"),
+        ("nobody.here", "whatever-it-is"),
+        ("admin.353601", STAFF_PASSWORD),
+    ):
+        live.http.post("/v1/staff/login", json={"username": username, "password": password})
+    first, second = _apply(live, 2)
+    token = live.staff_token("t.lin")
+    approved = live.staff("POST", f"/v1/staff/bindings/{first['binding_id']}/approve", token)
+    assert approved.status_code == 200, approved.text
+    rejected = live.staff(
+        "POST",
+        f"/v1/staff/bindings/{second['binding_id']}/reject",
+        live.staff_token("admin.353301"),
+        json={"reason": "關係人資料不符"},
+    )
+    assert rejected.status_code == 200, rejected.text
+
+
+def test_every_staff_action_is_listed_with_who_what_and_when(live: Live) -> None:
+    _staff_actions(live)
+    listed = _audit(live)
+    staff_rows = [
+        (row["staff"] or row["actor"], row["action"])
+        for row in listed
+        if row["action"].startswith(("staff.", "binding.approve", "binding.reject"))
+    ]
+    assert staff_rows == [
+        ("t.lin", "staff.login_failed"),
+        ("unknown", "staff.login_failed"),
+        ("admin.353601", "staff.login"),
+        ("t.lin", "staff.login"),
+        ("t.lin", "binding.approve"),
+        ("admin.353301", "staff.login"),
+        ("admin.353301", "binding.reject"),
+    ]
+    failed = [row for row in listed if row["action"] == "staff.login_failed"]
+    # What was typed as the login of an unknown account is not kept anywhere.
+    assert "nobody.here" not in json.dumps(listed, ensure_ascii=False)
+    assert failed[0]["school"] == "353301"
+    assert all(datetime.fromisoformat(row["at"]) for row in listed)
+
+
+def test_filters_by_staff_school_action_and_date(live: Live) -> None:
+    _staff_actions(live)
+    assert {row["staff"] for row in _audit(live, "--staff", "t.lin")} == {"t.lin"}
+    assert [row["action"] for row in _audit(live, "--school", "353601")] == ["staff.login"]
+    assert {row["staff"] for row in _audit(live, "--school", "353301")} >= {"t.lin", "admin.353301"}
+    assert [row["staff"] or row["actor"] for row in _audit(live, "--action", "staff.login")] == [
+        "admin.353601",
+        "t.lin",
+        "admin.353301",
+    ]
+    day = datetime.fromisoformat(_audit(live)[-1]["at"]).astimezone(ZoneInfo("Asia/Taipei"))
+    today = day.date()
+    assert len(_audit(live, "--since", str(today), "--until", str(today))) == len(_audit(live))
+    assert _audit(live, "--since", str(today + timedelta(days=1))) == []
+    assert _audit(live, "--until", str(today - timedelta(days=1))) == []
+    assert isinstance(today, date)
+
+
+def test_a_kiosk_action_needs_both_the_kiosk_and_the_staff_member(live: Live) -> None:
+    """``POST /v1/staff/events`` is refused without the staff token or without the kiosk's;
+    with both, the action lands in the log naming the staff member and the kiosk."""
+    body = {"action": "kiosk.leave"}
+    token = live.staff_token("t.lin")
+    no_staff = live.http.post("/v1/staff/events", json=body, headers=live.kiosk.headers())
+    assert no_staff.status_code == 401
+    no_kiosk = live.staff("POST", "/v1/staff/events", token, json=body)
+    assert no_kiosk.status_code == 401
+    both = live.http.post(
+        "/v1/staff/events",
+        json=body,
+        headers={**live.kiosk.headers(), "X-Staff-Session": token},
+    )
+    assert both.status_code == 204, both.text
+    [row] = _audit(live, "--action", "kiosk.leave")
+    assert (row["staff"], row["school"], row["subject"]) == (
+        "t.lin",
+        "353301",
+        f"kiosk:{live.kiosk.kiosk_id}",
+    )
