@@ -276,6 +276,10 @@ class RegistryClient:
         except httpx.TransportError:
             # Refused, reset, timed out, name not found: the registry is out of reach.
             raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
+        except httpx.HTTPError:
+            # An answer that cannot be read (gzip that is not, say): the registry may well have
+            # acted on the request, so this is its misbehaviour, never "not stored".
+            raise DomainError(ErrorCode.REGISTRY_ERROR) from None
         if response.is_error:
             raise _error_of(response)
         return response

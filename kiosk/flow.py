@@ -57,7 +57,7 @@ from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
-from store.local import LocalStore
+from store.local import LocalStore, VersionChangedError
 from store.local.records import StoredApplication
 
 ResultT = TypeVar("ResultT")
@@ -329,25 +329,25 @@ class Wizard:
         """送出資料: sign, check, save here (one transaction), then push it through the sync side.
 
         Raises:
-            DomainError: The signature or the draft is not right (nothing saved), or the
-                registry refused the application (saved here as refused; a corrected one gets a
-                new id).
+            DomainError: The signature or the draft is not right (nothing saved), a changed
+                version's withdrawal could not be confirmed, or the registry refused it.
         """
         services = self._services
         draft = application.draft
-        draft.sign(signature)
-        draft.check_complete()
+        draft.sign(signature)  # and the draft is checked as it is saved
         now = services.clock()
+        applications = services.store.applications
 
-        def payload(receipt: str) -> bytes:
+        def payload(receipt: str) -> bytes:  # of the draft as it is when called
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
 
-        # Saved before (a second press after an error): the receipt it was given, and the push
-        # sends the very body that was saved (a rebuilt one would carry another time, and the
-        # registry would call it a conflict).
-        receipt = await asyncio.to_thread(
-            services.store.applications.save_submission, draft, payload, now=now
-        )
+        try:
+            receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)
+        except VersionChangedError:  # changed since saved (返回修改): withdrawn, a new id
+            await self._uploads.withdraw(draft.application_id, application.verified.session)
+            application.draft = draft = _renewed(draft)
+            draft.sign(signature)
+            receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)
         push = await self._uploads.push_saved(draft.application_id)
         if push is not None and push.outcome is Outcome.REFUSED:
             assert push.error is not None  # a refusal always says why
@@ -408,6 +408,8 @@ class Wizard:
                 raise
             return ProgressView(tuple(_local_rows(local, only_queued=False)), stale=True)
         rows = [_binding_row(binding) for binding in bindings]
+        at_registry = {binding.application_id for binding in bindings}  # answers lost on the way
+        local = [stored for stored in local if stored.application_id not in at_registry]
         rows.extend(_local_rows(local, only_queued=True))
         return ProgressView(tuple(rows))
 

@@ -52,7 +52,7 @@ from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import BindingStatus
-from kiosk.domain.wire import SubmissionIn
+from kiosk.domain.wire import ParentSessionOut, SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
 from store.local.outbox import OutboxStore
@@ -364,6 +364,36 @@ class Syncer:
         if item is None:
             return None
         return await self._push_one(item, attempts=1, parent_waiting=True)
+
+    async def withdraw(self, application_id: uuid.UUID, session: ParentSessionOut) -> int:
+        """Withdraws a saved version the parent changed since (返回修改 after an error).
+
+        First here, so no push sends it any more; then at the registry, where an earlier press
+        may have taken it although its answer never came: the parent's session sees the
+        bindings of applications made with its contact, and those of ``application_id`` are
+        cancelled (one already gone counts as cancelled).
+
+        Returns:
+            How many bindings were cancelled at the registry.
+
+        Raises:
+            DomainError: The registry could not be asked (the version may stand there; pressing
+                again asks again), or a binding was decided already (``BINDING_NOT_PENDING``).
+        """
+        await asyncio.to_thread(self._outbox.withdraw, application_id, now=self._clock())
+        cancelled = 0
+        for binding in await self._client.bindings(session):
+            if binding.application_id != application_id:
+                continue
+            try:
+                await self._client.cancel_binding(session, binding.binding_id)
+            except DomainError as failed:
+                if failed.code is not ErrorCode.BINDING_NOT_FOUND:
+                    raise
+            cancelled += 1
+        if cancelled:
+            log.info("sync: application %s withdrawn at the registry", application_id)
+        return cancelled
 
     async def _push_one(
         self, item: OutboxItem, *, attempts: int | None = None, parent_waiting: bool = False

@@ -25,13 +25,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.local.applications import TAIPEI, ApplicationStore
+from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
 from store.local.codec import SealedCodec
 from store.local.outbox import OutboxStore
 from store.local.tables import AuditEvent
 from store.sealing import Sealer
 
-__all__ = ["ApplicationStore", "LocalStore", "OutboxStore"]
+__all__ = ["ApplicationStore", "LocalStore", "OutboxStore", "VersionChangedError"]
 
 
 class LocalStore:

@@ -8,6 +8,7 @@ saved (pushed, refused, decided, reduced) is the sync worker's: :mod:`store.loca
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,27 @@ _KIOSK_CODE: Final = re.compile(r"[A-Z0-9]{1,8}")
 # Two savers can race only on PostgreSQL (SQLite takes the write lock at BEGIN): for the first
 # receipt of a day, or the same application twice. The loser retries and sees the winner's row.
 _SAVE_ATTEMPTS: Final = 5
+#: ``last_error`` of the outbox entry of an application withdrawn for a changed version.
+WITHDRAWN: Final = "application.withdrawn"
+# Fields of the body that differ between two saves of the same content (the time of the press).
+_PER_PRESS: Final = frozenset({"submitted_at"})
+
+
+class VersionChangedError(Exception):
+    """The draft's application id is saved already, with other content (or was withdrawn).
+
+    A parent who saw an error, went back (返回修改) and changed something must not be given
+    the saved body: the caller withdraws that version, here
+    (:meth:`store.local.outbox.OutboxStore.withdraw`) and at the registry, where it may stand,
+    and saves the draft under a new id.
+
+    Attributes:
+        application_id: The id saved with the other content.
+    """
+
+    def __init__(self, application_id: uuid.UUID) -> None:
+        super().__init__(f"application {application_id} is saved with other content")
+        self.application_id = application_id
 
 
 class ApplicationStore:
@@ -91,6 +113,8 @@ class ApplicationStore:
 
         Raises:
             DomainError: When the draft is not complete.
+            VersionChangedError: The id is stored with other content, or was withdrawn: nothing
+                was stored.
         """
         draft.check_complete()
         for attempt in range(_SAVE_ATTEMPTS):
@@ -106,7 +130,9 @@ class ApplicationStore:
         application_id = str(draft.application_id)
         existing = session.get(Application, application_id)
         if existing is not None:
-            return existing.receipt
+            if self._same_version(existing, payload):
+                return existing.receipt
+            raise VersionChangedError(draft.application_id)
         parent, signature = draft.parent, draft.signature
         assert draft.consent_version is not None  # check_complete saw to these
         assert parent is not None
@@ -159,6 +185,20 @@ class ApplicationStore:
         )
         session.flush()  # constraint failures surface here, inside the retry loop
         return receipt
+
+    def _same_version(self, existing: Application, payload: PayloadBuilder) -> bool:
+        """Whether ``payload`` is the body saved for ``existing`` but for the time of the press."""
+        entry = existing.outbox
+        if entry is None:
+            return True  # reduced to its receipt: nothing of it is sent any more
+        if entry.last_error == WITHDRAWN:
+            return False
+        saved = json.loads(self._codec.open_payload(entry))
+        again = json.loads(payload(existing.receipt))
+        for name in _PER_PRESS:
+            saved.pop(name, None)
+            again.pop(name, None)
+        return bool(saved == again)
 
     def _next_receipt(self, session: Session, now: datetime) -> str:
         day = now.astimezone(self._tz).strftime("%Y%m%d")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
 from kiosk.domain.wire import BindingChangeOut, BindingOut
+from store.local.applications import WITHDRAWN
 from store.local.codec import SealedCodec
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 from store.local.tables import (
@@ -184,6 +185,45 @@ class OutboxStore:
                     detail={"code": error_code.value},
                 )
             )
+
+    def withdraw(self, application_id: uuid.UUID, *, now: datetime) -> bool:
+        """Withdraws a saved version the parent changed afterwards: never pushed again, shown
+        nowhere (its students count as removed), kept for the audit until the retention.
+
+        Whether it reached the registry is not known here: the caller withdraws it there too.
+
+        Args:
+            application_id: The saved version.
+            now: The time.
+
+        Returns:
+            Whether it was withdrawn just now (False: unknown id, or withdrawn before).
+        """
+        key = str(application_id)
+        with self._sessions.begin() as session:
+            application = session.get(Application, key)
+            entry = application.outbox if application is not None else None
+            if application is None or (entry is not None and entry.last_error == WITHDRAWN):
+                return False
+            if entry is not None:
+                entry.acked_at = entry.acked_at or now
+                entry.last_error = WITHDRAWN
+            for student in application.students:
+                if student.removed_at is None:
+                    student.removed_at = now
+            application.status = ApplicationStatus.DECIDED
+            application.decided_at = now
+            application.updated_at = now
+            session.add(
+                AuditEvent(
+                    at=now,
+                    actor="parent",
+                    action="application.withdrawn",
+                    subject_id=key,
+                    detail={"receipt": application.receipt},
+                )
+            )
+            return True
 
     # --- the registry's word: statuses, the changes feed, whether it answers --------------
 
