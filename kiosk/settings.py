@@ -110,6 +110,10 @@ class KioskSettings(BaseSettings):
     """The key that encrypts personal data at rest (created 0600 at first start);
     default ``<data_dir>/seal.key``."""
 
+    backup_dir: Path | None = None
+    """Where the rolling copy of the local SQLite database is kept, made after every saved
+    application: best another disk; default ``<data_dir>/backup``."""
+
     receipt_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,8}$")
     """This kiosk's code in receipt numbers (``K<code>-YYYYMMDD-NNNN``); default from the
     kiosk id."""
@@ -139,6 +143,17 @@ class KioskSettings(BaseSettings):
     def database_url(self) -> str:
         """The local database's URL, defaulting to a SQLite file in the data folder."""
         return self.database or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    @property
+    def database_file(self) -> Path | None:
+        """The local database's file when it is SQLite (None for another database)."""
+        url = self.database_url
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+    @property
+    def backup_path(self) -> Path:
+        """The folder of the rolling backup, defaulting to ``<data_dir>/backup``."""
+        return self.backup_dir or self.data_dir / "backup"
 
     @property
     def key_path(self) -> Path:

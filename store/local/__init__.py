@@ -19,10 +19,11 @@ tests build it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
@@ -42,6 +43,8 @@ class LocalStore:
         sealer: Seals and opens the personal data.
         kiosk_code: This kiosk's short code in receipt numbers (1–8 of A–Z, 0–9).
         tz: The time zone whose date the receipt numbers carry (Taipei).
+        saved: Called after each saved submission (the rolling backup); its failure is logged,
+            never the parent's.
 
     Attributes:
         applications: Saves submitted applications and reads them back (the wizard's).
@@ -58,11 +61,20 @@ class LocalStore:
         *,
         kiosk_code: str,
         tz: tzinfo = TAIPEI,
+        saved: Callable[[], object] | None = None,
     ) -> None:
         codec = SealedCodec(sealer)
         self._sessions = session_factory
-        self.applications = ApplicationStore(session_factory, codec, kiosk_code=kiosk_code, tz=tz)
+        self.applications = ApplicationStore(
+            session_factory, codec, kiosk_code=kiosk_code, tz=tz, saved=saved
+        )
         self.outbox = OutboxStore(session_factory, codec)
+
+    def close(self) -> None:
+        """Closes the database's connections (the kiosk stops; a restore may follow)."""
+        bind = self._sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            bind.dispose()
 
     def audit(
         self,

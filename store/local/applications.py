@@ -9,6 +9,7 @@ saved (pushed, refused, decided, reduced) is the sync worker's: :mod:`store.loca
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from store.local.tables import (
     OutboxEntry,
     ReceiptDay,
 )
+
+log = logging.getLogger(__name__)
 
 #: Taipei time (UTC+8, no daylight saving since 1979): receipt numbers run per day there.
 TAIPEI: Final = timezone(timedelta(hours=8), "Asia/Taipei")
@@ -73,6 +76,8 @@ class ApplicationStore:
         codec: Seals and opens the personal data.
         kiosk_code: This kiosk's short code in receipt numbers (1–8 of A–Z, 0–9).
         tz: The time zone whose date the receipt numbers carry (Taipei).
+        saved: Called after each saved submission (the rolling backup); when it fails, that is
+            logged and the submission stands.
 
     Raises:
         ValueError: For a kiosk code that cannot go into a receipt number.
@@ -85,7 +90,9 @@ class ApplicationStore:
         *,
         kiosk_code: str,
         tz: tzinfo = TAIPEI,
+        saved: Callable[[], object] | None = None,
     ) -> None:
+        self._saved = saved
         if not _KIOSK_CODE.fullmatch(kiosk_code):
             raise ValueError(f"a kiosk code is 1 to 8 of A-Z and 0-9, not {kiosk_code!r}")
         self._sessions = session_factory
@@ -120,11 +127,26 @@ class ApplicationStore:
         for attempt in range(_SAVE_ATTEMPTS):
             try:
                 with self._sessions.begin() as session:
-                    return self._save(session, draft, payload, now)
+                    receipt = self._save(session, draft, payload, now)
             except IntegrityError:
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
+                continue
+            self._after_save()
+            return receipt
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _after_save(self) -> None:
+        if self._saved is None:
+            return
+        try:
+            self._saved()
+        except Exception as failed:  # the submission is saved; only the copy of it is late
+            # The type and errno only: an error's text may quote a path or a value.
+            errno = getattr(failed, "errno", None) or getattr(failed, "sqlite_errorcode", None)
+            log.error(
+                "store: the backup after a save failed: %s (errno %s)", type(failed).__name__, errno
+            )
 
     def _save(self, session: Session, draft: Draft, payload: PayloadBuilder, now: datetime) -> str:
         application_id = str(draft.application_id)
