@@ -44,6 +44,7 @@ from kiosk.domain.wire import (
     HealthOut,
     KioskEnrollIn,
     KioskEnrollmentOut,
+    KioskOut,
     ParentLookupIn,
     ParentLookupOut,
     ParentSessionOut,
@@ -154,6 +155,10 @@ class RegistryClient:
         """
         body = KioskEnrollIn(enrollment_token=enrollment_token, public_key=public_key)
         return await self._call("POST", "/kiosks/enroll", KioskEnrollmentOut, body=body, auth=False)
+
+    async def me(self) -> KioskOut:
+        """``GET /v1/kiosks/me``: this kiosk as the registry knows it (its last receipt)."""
+        return await self._call("GET", "/kiosks/me", KioskOut)
 
     async def request_code(self, channel: Channel, address: str) -> CodeChallengeOut:
         """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""

@@ -36,11 +36,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import signal
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -55,6 +53,10 @@ from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import ParentSessionOut, SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
+from kiosk.sync_crash import CRASH_ENV as CRASH_ENV
+from kiosk.sync_crash import Checkpoint as Checkpoint
+from kiosk.sync_crash import CrashPoint as CrashPoint
+from kiosk.sync_crash import crash_hook_from_env as crash_hook_from_env
 from store.local.outbox import OutboxStore
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 
@@ -87,42 +89,6 @@ RETRY_WAIT_MAX: Final = 2.0
 RETRY_WAIT_JITTER: Final = 0.3
 #: Pages of the changes feed applied in one run at most (the rest waits for the next run).
 MAX_FEED_PAGES: Final = 100
-#: Environment variable of the crash test hook (see :func:`crash_hook_from_env`).
-CRASH_ENV: Final = "KIOSK_TEST_CRASH_AT"
-
-
-class CrashPoint(StrEnum):
-    """The steps of one push, where the crash tests kill the process."""
-
-    BEFORE_SEND = "before_send"
-    """The entry was read from the outbox; nothing was sent."""
-    AFTER_COMMIT = "after_commit"
-    """The registry answered (it has committed the application); the kiosk has not noted it."""
-    AFTER_ACK = "after_ack"
-    """The kiosk noted the answer: the entry left the outbox."""
-
-
-#: Called at each :class:`CrashPoint` of every push (a test hook; nothing in production).
-Checkpoint = Callable[[CrashPoint], None]
-
-
-def crash_hook_from_env(environ: Mapping[str, str] = os.environ) -> Checkpoint | None:
-    """The crash tests' hook: ``KIOSK_TEST_CRASH_AT=<point>`` makes the process SIGKILL itself
-    the first time a push reaches that point. None when the variable is not set.
-
-    Raises:
-        ValueError: The variable names no :class:`CrashPoint`.
-    """
-    named = environ.get(CRASH_ENV)
-    if not named:
-        return None
-    point = CrashPoint(named)
-
-    def crash(reached: CrashPoint) -> None:
-        if reached is point:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return crash
 
 
 class Outcome(StrEnum):
@@ -255,6 +221,7 @@ class Syncer:
                 await asyncio.to_thread(
                     self._outbox.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
                 )
+                await self._resume_receipts()
         pushes: list[Push] = []
         if error is not ErrorCode.REGISTRY_UNREACHABLE:
             pushes = await self.push(everything=everything)
@@ -280,6 +247,17 @@ class Syncer:
             f" (registry: {error.value})" if error is not None else "",
         )
         return report
+
+    async def _resume_receipts(self) -> None:
+        # A kiosk whose counter was lost (a restored or new database) resumes past the last
+        # number the registry holds: receipts never repeat. Not knowing it is no failure.
+        try:
+            last = (await self._client.me()).last_receipt
+        except DomainError as failed:
+            log.info("sync: the last receipt could not be asked (%s)", failed.code.value)
+            return
+        if last is not None and await asyncio.to_thread(self._outbox.resume_receipts, last):
+            log.warning("sync: the receipt counter resumed past %s", last)
 
     # --- pull ------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
 from kiosk.domain.wire import BindingChangeOut, BindingOut
 from store.local.applications import WITHDRAWN
 from store.local.codec import SealedCodec
+from store.local.receipts import resume_past
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 from store.local.tables import (
     SYNC_STATE_ID,
@@ -330,6 +331,11 @@ class OutboxStore:
                 application.summarise(now)
             self._state(session).changes_cursor = cursor
         return moved
+
+    def resume_receipts(self, last_receipt: str) -> bool:
+        """Moves the receipt counter past the registry's last number (:func:`resume_past`)."""
+        with self._sessions.begin() as session:
+            return resume_past(session, last_receipt)
 
     def changes_cursor(self) -> int:
         """How far the registry's changes feed was applied (0: not at all)."""
