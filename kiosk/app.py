@@ -243,6 +243,7 @@ def build_services(
 def _open_store(settings: KioskSettings) -> LocalStore:
     from store.engine import make_engine, make_session_factory
     from store.local import LocalStore
+    from store.local.faults import FaultWatch
     from store.local.integrity import backup, check_local_state
     from store.migrate import upgrade
     from store.sealing import Sealer
@@ -255,11 +256,15 @@ def _open_store(settings: KioskSettings) -> LocalStore:
         check_local_state(database, settings.seal_key_path, backup_dir=backups)
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
+    # A full disk or a damaged page is named as the kiosk's fault, never the registry's.
+    faults = FaultWatch()
+    faults.attach(engine)
     return LocalStore(
         make_session_factory(engine),
         Sealer.from_key_file(settings.seal_key_path),
         kiosk_code=settings.kiosk_code,
         saved=None if database is None else lambda: backup(database, backups),
+        faults=faults,
     )
 
 

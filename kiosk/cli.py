@@ -169,6 +169,10 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _fault_line(error: BaseException) -> str:
     """The kind of a failure and its errno (never its text: it may quote personal data)."""
+    from kiosk.domain.errors import DomainError
+
+    if isinstance(error, DomainError):  # a local fault named by the store, or the registry's
+        return f"{error.code.value} {dict(error.params)}" if error.params else error.code.value
     original = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
     errno = getattr(original, "sqlite_errorname", None) or getattr(original, "errno", None)
     kind = type(original).__name__

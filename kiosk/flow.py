@@ -355,9 +355,9 @@ class Wizard:
             # application is a new one.
             application.draft = _renewed(draft)
             raise push.error
-        # Uploaded (now, or by the sync worker meanwhile: nothing waits), or put off for the sync
-        # worker: either way it may go on with what waits.
+        # Uploaded (now or meanwhile), or put off for the sync worker: on with what waits.
         self._wake_sync()
+        receipt = push.receipt if push is not None else receipt  # renumbered, if its was taken
         return SubmitOutcome(receipt, uploaded=push is None or push.outcome is Outcome.UPLOADED)
 
     def _wake_sync(self) -> None:

@@ -77,6 +77,8 @@ TRANSIENT: Final = frozenset(
         ErrorCode.NOTIFY_FAILED,
         ErrorCode.LIMIT_SMS,
         ErrorCode.LIMIT_EMAIL,
+        # The kiosk's own fault (its disk full): the application waits until it is mended.
+        ErrorCode.KIOSK_FAULT,
     }
 )
 #: Failures worth another try at once, within the same run (the answer may differ in a moment).
@@ -161,6 +163,10 @@ def backoff(attempts: int, settings: SyncSettings, rng: random.Random) -> timede
     ceiling = settings.backoff_max_seconds
     delay = min(ceiling, settings.backoff_initial_seconds * 2.0 ** max(0, min(attempts - 1, 30)))
     return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))
+
+
+def _receipt_taken(error: DomainError) -> bool:
+    return error.code is ErrorCode.APPLICATION_CONFLICT and error.field == "receipt"
 
 
 def _retry_at_once(error: Exception) -> bool:
@@ -344,12 +350,9 @@ class Syncer:
         return await self._push_one(item, attempts=1, parent_waiting=True)
 
     async def withdraw(self, application_id: uuid.UUID, session: ParentSessionOut) -> int:
-        """Withdraws a saved version the parent changed since (返回修改 after an error).
-
-        First here, so no push sends it any more; then at the registry, where an earlier press
-        may have taken it although its answer never came: the parent's session sees the
-        bindings of applications made with its contact, and those of ``application_id`` are
-        cancelled (one already gone counts as cancelled).
+        """Withdraws a saved version the parent changed since (返回修改 after an error): here
+        first (no push sends it any more), then at the registry, where an earlier press may have
+        taken it: its bindings the parent's session sees are cancelled (gone counts as done).
 
         Returns:
             How many bindings were cancelled at the registry.
@@ -374,7 +377,12 @@ class Syncer:
         return cancelled
 
     async def _push_one(
-        self, item: OutboxItem, *, attempts: int | None = None, parent_waiting: bool = False
+        self,
+        item: OutboxItem,
+        *,
+        attempts: int | None = None,
+        parent_waiting: bool = False,
+        renumbered: bool = False,
     ) -> Push:
         submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
@@ -391,6 +399,12 @@ class Syncer:
                 with attempt:
                     result = await self._client.submit(submission)
         except DomainError as failed:
+            if _receipt_taken(failed) and not renumbered:
+                # Its number names another application there (a lost counter): the next free one.
+                item = await self._renumber(item)
+                return await self._push_one(
+                    item, attempts=attempts, parent_waiting=parent_waiting, renumbered=True
+                )
             return await self._failed(item, receipt, failed)
         self._checkpoint(CrashPoint.AFTER_COMMIT)
         try:
@@ -404,6 +418,13 @@ class Syncer:
         self._checkpoint(CrashPoint.AFTER_ACK)
         statuses = tuple(binding.status for binding in result.bindings)
         return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
+
+    async def _renumber(self, item: OutboxItem) -> OutboxItem:
+        last = (await self._client.me()).last_receipt
+        log.warning("sync: application %s renumbered past %s", item.application_id, last)
+        return await asyncio.to_thread(
+            self._outbox.renumber, item.application_id, last, now=self._clock()
+        )
 
     async def _failed(self, item: OutboxItem, receipt: str, error: DomainError) -> Push:
         # The one outcome policy of a push that did not go: a passing failure is put off, any

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
 from store.local.codec import SealedCodec
+from store.local.faults import FaultWatch
 from store.local.outbox import OutboxStore
 from store.local.tables import AuditEvent
 from store.sealing import Sealer
@@ -45,6 +46,7 @@ class LocalStore:
         tz: The time zone whose date the receipt numbers carry (Taipei).
         saved: Called after each saved submission (the rolling backup); its failure is logged,
             never the parent's.
+        faults: Watches the database's faults (attached to its engine), for kiosk health.
 
     Attributes:
         applications: Saves submitted applications and reads them back (the wizard's).
@@ -62,13 +64,14 @@ class LocalStore:
         kiosk_code: str,
         tz: tzinfo = TAIPEI,
         saved: Callable[[], object] | None = None,
+        faults: FaultWatch | None = None,
     ) -> None:
         codec = SealedCodec(sealer)
         self._sessions = session_factory
         self.applications = ApplicationStore(
             session_factory, codec, kiosk_code=kiosk_code, tz=tz, saved=saved
         )
-        self.outbox = OutboxStore(session_factory, codec)
+        self.outbox = OutboxStore(session_factory, codec, faults)
 
     def close(self) -> None:
         """Closes the database's connections (the kiosk stops; a restore may follow)."""

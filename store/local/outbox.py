@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
 from kiosk.domain.wire import BindingChangeOut, BindingOut
-from store.local.applications import WITHDRAWN
 from store.local.codec import SealedCodec
-from store.local.receipts import resume_past
+from store.local.faults import FaultWatch
+from store.local.receipts import renumber, resume_past, withdraw
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 from store.local.tables import (
     SYNC_STATE_ID,
@@ -40,11 +40,18 @@ class OutboxStore:
     Args:
         session_factory: Sessions on the kiosk's database (migrated to head).
         codec: Opens the sealed bodies.
+        faults: Watches the database's faults (kiosk health tells the last one).
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], codec: SealedCodec) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        codec: SealedCodec,
+        faults: FaultWatch | None = None,
+    ) -> None:
         self._sessions = session_factory
         self._codec = codec
+        self._faults = faults
 
     # --- what waits -----------------------------------------------------------------------
 
@@ -188,43 +195,17 @@ class OutboxStore:
             )
 
     def withdraw(self, application_id: uuid.UUID, *, now: datetime) -> bool:
-        """Withdraws a saved version the parent changed afterwards: never pushed again, shown
-        nowhere (its students count as removed), kept for the audit until the retention.
-
-        Whether it reached the registry is not known here: the caller withdraws it there too.
-
-        Args:
-            application_id: The saved version.
-            now: The time.
-
-        Returns:
-            Whether it was withdrawn just now (False: unknown id, or withdrawn before).
-        """
-        key = str(application_id)
+        """Withdraws a saved version the parent changed afterwards (:func:`withdraw`)."""
         with self._sessions.begin() as session:
-            application = session.get(Application, key)
-            entry = application.outbox if application is not None else None
-            if application is None or (entry is not None and entry.last_error == WITHDRAWN):
-                return False
-            if entry is not None:
-                entry.acked_at = entry.acked_at or now
-                entry.last_error = WITHDRAWN
-            for student in application.students:
-                if student.removed_at is None:
-                    student.removed_at = now
-            application.status = ApplicationStatus.DECIDED
-            application.decided_at = now
-            application.updated_at = now
-            session.add(
-                AuditEvent(
-                    at=now,
-                    actor="parent",
-                    action="application.withdrawn",
-                    subject_id=key,
-                    detail={"receipt": application.receipt},
-                )
-            )
-            return True
+            return withdraw(session, application_id, now=now)
+
+    def renumber(
+        self, application_id: uuid.UUID, last_receipt: str | None, *, now: datetime
+    ) -> OutboxItem:
+        """Gives a waiting application the next free receipt number (:func:`renumber`)."""
+        with self._sessions.begin() as session:
+            entry = renumber(session, self._codec, application_id, last_receipt, now=now)
+            return self._item(entry)
 
     # --- the registry's word: statuses, the changes feed, whether it answers --------------
 
@@ -453,6 +434,7 @@ class OutboxStore:
                 select(func.count()).where(waiting, OutboxEntry.next_attempt_at <= now)
             )
             state = session.get(SyncState, SYNC_STATE_ID)
+            fault = self._faults.last if self._faults is not None else None
             return SyncHealth(
                 waiting=count,
                 due=due or 0,
@@ -461,6 +443,8 @@ class OutboxStore:
                 last_contact_at=state.last_contact_at if state else None,
                 last_failure_at=state.last_failure_at if state else None,
                 last_error=state.last_error if state else None,
+                local_fault=fault.kind.value if fault else None,
+                local_fault_at=fault.at if fault else None,
             )
 
     # --- helpers --------------------------------------------------------------------------

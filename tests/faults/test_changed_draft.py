@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.domain.contact import Channel
@@ -23,6 +24,7 @@ from screens.review import ReviewScreen
 from store import central
 from store.engine import make_session_factory
 from store.local.applications import WITHDRAWN
+from store.local.faults import FaultKind, FaultWatch
 from store.local.tables import Application, OutboxEntry
 from tests.e2e.live import Kiosk, LiveRegistry, wait_for_screen
 from tests.e2e.walk import Walk
@@ -32,10 +34,12 @@ CONTACT = "chen.ya@example.com"
 
 
 async def test_a_draft_changed_after_a_disk_full_error_replaces_the_version_at_the_registry(
-    kiosk: Kiosk, registry: LiveRegistry
+    kiosk: Kiosk, registry: LiveRegistry, caplog: pytest.LogCaptureFixture
 ) -> None:
     pupil = registry.students(Level.ELEMENTARY)[0]
     parent_id = make_id(IdKind.CITIZEN, random.Random(1201)).value
+    faults = FaultWatch()  # as the app factory attaches it to the kiosk's engine
+    faults.attach(kiosk.engine)
     disk = DiskFull(kiosk.engine, verbs=("UPDATE",))
     async with kiosk.app.run_test(size=(100, 32)) as pilot:
         walk = Walk(pilot, registry)
@@ -68,7 +72,13 @@ async def test_a_draft_changed_after_a_disk_full_error_replaces_the_version_at_t
         ]
         assert not progress.query("#saved-offline")
     disk.close()
-    assert first_error  # whatever the words (the local-fault wording is checked on its own)
+    # The parent was told it is the kiosk's problem, not the registry's; the log names the
+    # fault by kind, and nothing the parent typed.
+    assert first_error == "本機發生問題，請洽學校辦公室。"
+    assert "local database fault: disk_full" in caplog.text
+    assert all(word not in caplog.text for word in (parent_id, "old.mail", "陳雅婷"))
+    assert faults.last is not None
+    assert faults.last.kind is FaultKind.DISK_FULL
 
     # The registry: both versions arrived, only the corrected one stands, with the new details.
     with registry.sessions() as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.client import RegistryClient
@@ -26,7 +27,9 @@ from tests.sync.harness import draft_for, parents
 ADDRESS = "counter.lost@example.com"
 
 
-async def _submit(kiosk: Kiosk, registry: LiveRegistry, pupil: RosterStudent, seed: int) -> str:
+async def _submit(
+    kiosk: Kiosk, registry: LiveRegistry, pupil: RosterStudent, seed: int, *, sync_first: bool
+) -> str:
     async with RegistryClient(
         registry.url, kiosk_id=registry.kiosk_id, key=registry.key, timeout=10.0
     ) as client:
@@ -47,32 +50,46 @@ async def _submit(kiosk: Kiosk, registry: LiveRegistry, pupil: RosterStudent, se
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode()
 
         syncer = Syncer(kiosk.store.outbox, client, settings=kiosk.settings.sync)
-        await syncer.run_once()  # as the kiosk's sync worker does from its start
-        receipt = kiosk.store.applications.save_submission(draft, payload, now=now)
+        if sync_first:
+            await syncer.run_once()  # as the kiosk's sync worker does from its start
+        kiosk.store.applications.save_submission(draft, payload, now=now)
         push = await syncer.push_saved(draft.application_id)
         assert push is not None
         assert push.outcome is Outcome.UPLOADED, push.error
-        return receipt
+        # The number the parent is given is the one the kiosk and the registry keep.
+        stored = kiosk.store.applications.get(draft.application_id)
+        assert stored is not None
+        assert stored.receipt == push.receipt
+        return push.receipt
 
 
+@pytest.mark.parametrize("sync_first", [True, False], ids=["sync first", "submit first"])
 async def test_a_lost_counter_resumes_past_the_registrys_last_receipt(
-    registry: LiveRegistry, tmp_path: Path
+    registry: LiveRegistry, tmp_path: Path, sync_first: bool
 ) -> None:
+    """With a sync run first, the counter resumes; a submission first is refused for its
+    number and renumbered at once (the parent waits for that answer, and is given 0002)."""
     first_pupil, second_pupil = [
         s for s in registry.students(Level.ELEMENTARY) if s.school_code == "353601"
     ][:2]
+    before_held = _held(registry)
     with kiosk_app(tmp_path / "before", registry.url, registry.kiosk_id, registry.key) as before:
-        first = await _submit(before, registry, first_pupil, seed=31)
-    assert first.endswith("-0001")
+        first = await _submit(before, registry, first_pupil, seed=31, sync_first=True)
     # The same kiosk on a new, empty database: its counter is gone.
     with kiosk_app(tmp_path / "after", registry.url, registry.kiosk_id, registry.key) as after:
-        second = await _submit(after, registry, second_pupil, seed=31)
-    assert second.endswith("-0002")
+        second = await _submit(after, registry, second_pupil, seed=31, sync_first=sync_first)
 
+    assert first.endswith(f"-{len(before_held) + 1:04d}")
+    assert second.endswith(f"-{len(before_held) + 2:04d}")
+    assert sorted(_held(registry)) == sorted([*before_held, first, second])
+
+
+def _held(registry: LiveRegistry) -> list[str]:
     with registry.sessions() as session:
-        held = session.scalars(
-            select(central.Application.receipt).where(
-                central.Application.kiosk_id == registry.kiosk_id
-            )
-        ).all()
-    assert sorted(held) == [first, second]
+        return list(
+            session.scalars(
+                select(central.Application.receipt).where(
+                    central.Application.kiosk_id == registry.kiosk_id
+                )
+            ).all()
+        )
