@@ -279,4 +279,5 @@ def _registry_client(settings: KioskSettings) -> RegistryClient:
         audience=registry.audience,
         timeout=registry.timeout,
         connect_timeout=registry.connect_timeout,
+        deadline=registry.deadline,
     )

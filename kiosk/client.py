@@ -14,9 +14,12 @@ httpx, pyjwt and pydantic are heavy to import: the app imports this module after
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Final, Self, TypeVar
 from uuid import UUID
@@ -60,6 +63,14 @@ from kiosk.keys import load_key, public_key_b64
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+log = logging.getLogger(__name__)
+
+#: A whole request may take this much longer than the per-read timeout (its longest honest answer).
+DEADLINE_MARGIN_S: Final = 5.0
+#: A skew the registry tolerates in a token's ``iat`` (it allows 30 s ahead): beyond it, staff
+#: should set the kiosk's clock.
+SKEW_WARNING_S: Final = 30.0
+
 #: How long each kiosk token lives: long enough for a slow answer, far below the registry's cap.
 TOKEN_LIFETIME_S: Final = 60
 
@@ -72,10 +83,19 @@ class RegistryClient:
         kiosk_id: The id the registry gave this kiosk at enrollment.
         key: The kiosk's private key (its public half was enrolled).
         audience: The ``aud`` the registry expects.
-        timeout: Seconds to wait for any one answer.
+        timeout: Seconds to wait for any one read of an answer.
         connect_timeout: Seconds to wait for a connection.
+        deadline: Seconds a request may take as a whole, however its bytes trickle in (the
+            per-read timeout alone lets a registry dripping a byte at a time hold a parent for
+            minutes); default ``timeout`` plus :data:`DEADLINE_MARGIN_S`.
         now: Gives the time for the tokens' ``iat``/``exp`` (Unix seconds); tests inject it.
         transport: An httpx transport to use instead of the network (tests).
+
+    Attributes:
+        clock_skew: The registry's clock minus this kiosk's, in seconds, from the ``Date``
+            header of its last answer (None before one came). Tokens are dated by the
+            registry's clock, so a kiosk clock that is off does not make every call
+            ``auth.invalid``; kiosk health shows the skew.
     """
 
     def __init__(
@@ -87,10 +107,13 @@ class RegistryClient:
         audience: str = AUDIENCE,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
         now: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._deadline = deadline if deadline is not None else timeout + DEADLINE_MARGIN_S
+        self.clock_skew: float | None = None
         self.kiosk_id = kiosk_id
         self._key = key
         self._audience = audience
@@ -114,6 +137,7 @@ class RegistryClient:
         audience: str = AUDIENCE,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
     ) -> Self:
         """A client signing with the key in ``key_file`` (see :mod:`kiosk.keys`).
 
@@ -128,6 +152,7 @@ class RegistryClient:
             audience=audience,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
         )
 
     async def aclose(self) -> None:
@@ -224,7 +249,8 @@ class RegistryClient:
         """
         if self._key is None or self.kiosk_id is None:
             raise DomainError(ErrorCode.AUTH_REQUIRED)
-        issued = int(self._now())
+        # Dated by the registry's clock, as far as its answers told it (see clock_skew).
+        issued = int(self._now() + (self.clock_skew or 0.0))
         claims = {
             "iss": f"kiosk:{self.kiosk_id}",
             "sub": self.kiosk_id,
@@ -267,6 +293,7 @@ class RegistryClient:
     ) -> httpx.Response:
         """One request; the registry's error answers and transport failures as DomainError."""
         headers: dict[str, str] = {}
+        signed_with = self.clock_skew or 0.0
         if auth:
             headers["Authorization"] = f"Bearer {self.kiosk_token()}"
         if session is not None:
@@ -275,9 +302,13 @@ class RegistryClient:
         if content is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = await self._http.request(
-                method, path, content=content, params=params, headers=headers
-            )
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.request(
+                    method, path, content=content, params=params, headers=headers
+                )
+        except TimeoutError:
+            # The answer did not come whole in time (a registry dripping bytes): out of reach.
+            raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
         except httpx.TransportError:
             # Refused, reset, timed out, name not found: the registry is out of reach.
             raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
@@ -285,9 +316,33 @@ class RegistryClient:
             # An answer that cannot be read (gzip that is not, say): the registry may well have
             # acted on the request, so this is its misbehaviour, never "not stored".
             raise DomainError(ErrorCode.REGISTRY_ERROR) from None
+        self._note_clock(response)
         if response.is_error:
-            raise _error_of(response)
+            error = _error_of(response)
+            learnt = abs((self.clock_skew or 0.0) - signed_with) > SKEW_WARNING_S
+            if auth and learnt and error.code is ErrorCode.AUTH_INVALID:
+                # The token was dated by a clock the answer showed to be off: once more, dated
+                # by the registry's (a refused token did nothing).
+                return await self._request(
+                    method, path, body=body, params=params, session=session, auth=auth
+                )
+            raise error
         return response
+
+    def _note_clock(self, response: httpx.Response) -> None:
+        """Learns the registry's clock from its ``Date`` header (to the second)."""
+        try:
+            stamp = parsedate_to_datetime(response.headers["date"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            return
+        skew = stamp - self._now()
+        # Date has whole seconds: a skew within one second is none.
+        skew = 0.0 if abs(skew) < 1.5 else skew
+        if abs(skew) > SKEW_WARNING_S and (
+            self.clock_skew is None or abs(skew - self.clock_skew) > SKEW_WARNING_S
+        ):
+            log.warning("clock skew: the registry's clock is %+.0f s from this kiosk's", skew)
+        self.clock_skew = skew
 
 
 def _error_of(response: httpx.Response) -> DomainError:

@@ -44,7 +44,11 @@ class RegistrySettings(BaseModel):
     """Seconds to wait for a connection to the registry."""
 
     timeout: float = Field(default=15.0, gt=0, le=120)
-    """Seconds to wait for any one answer of the registry."""
+    """Seconds to wait for any one read of an answer of the registry."""
+
+    deadline: float | None = Field(default=None, gt=0, le=300)
+    """Seconds a request may take as a whole (a registry dripping bytes is cut off there);
+    default ``timeout`` plus 5."""
 
 
 class SupportSettings(BaseModel):

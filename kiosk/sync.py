@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import uuid
@@ -53,6 +54,8 @@ from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import ParentSessionOut, SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
+from kiosk.sync_clock import ClockWatch
+from kiosk.sync_clock import backoff as backoff
 from kiosk.sync_crash import CRASH_ENV as CRASH_ENV
 from kiosk.sync_crash import Checkpoint as Checkpoint
 from kiosk.sync_crash import CrashPoint as CrashPoint
@@ -153,18 +156,6 @@ class SyncReport:
         return sum(1 for push in self.pushes if push.outcome is outcome)
 
 
-def backoff(attempts: int, settings: SyncSettings, rng: random.Random) -> timedelta:
-    """How long to put an entry off after its ``attempts``-th failed run.
-
-    Exponential (``backoff_initial_seconds`` doubled per attempt, capped at
-    ``backoff_max_seconds``) with "equal jitter": a random point in the upper half, so kiosks
-    that lost the registry together do not all come back in the same second.
-    """
-    ceiling = settings.backoff_max_seconds
-    delay = min(ceiling, settings.backoff_initial_seconds * 2.0 ** max(0, min(attempts - 1, 30)))
-    return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))
-
-
 def _receipt_taken(error: DomainError) -> bool:
     return error.code is ErrorCode.APPLICATION_CONFLICT and error.field == "receipt"
 
@@ -201,6 +192,7 @@ class Syncer:
         self._clock = clock
         self._checkpoint = checkpoint or (lambda _point: None)
         self._rng = rng or random.Random()
+        self._clock_watch = ClockWatch(clock)
 
     async def run_once(self, *, everything: bool = False, pull: bool = True) -> SyncReport:
         """One run: the changes feed, then the due outbox entries, then the retention.
@@ -210,6 +202,9 @@ class Syncer:
             pull: Ask the changes feed first (it also tells whether the registry answers; when
                 it cannot be reached, nothing is pushed).
         """
+        jumped = self._clock_watch.jump()
+        if jumped is not None:  # waits set by the clock before it was put right move with it
+            await asyncio.to_thread(self._outbox.shift_waits, jumped)
         changes: list[StatusChange] = []
         reachable: bool | None = None
         error: ErrorCode | None = None
@@ -233,6 +228,7 @@ class Syncer:
             pushes = await self.push(everything=everything)
         reduced = await self.reduce()
         health = await asyncio.to_thread(self._outbox.sync_health, self._clock())
+        health = dataclasses.replace(health, clock_skew_s=self._client.clock_skew)
         report = SyncReport(
             pushes=tuple(pushes),
             changes=tuple(changes),
@@ -255,8 +251,7 @@ class Syncer:
         return report
 
     async def _resume_receipts(self) -> None:
-        # A kiosk whose counter was lost (a restored or new database) resumes past the last
-        # number the registry holds: receipts never repeat. Not knowing it is no failure.
+        # A lost counter resumes past the registry's last number; not knowing it is no failure.
         try:
             last = (await self._client.me()).last_receipt
         except DomainError as failed:
@@ -305,7 +300,9 @@ class Syncer:
         # entries already tried, every entry has had its try.
         until = datetime.max.replace(tzinfo=UTC) if everything else self._clock()
         while True:
-            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size)
+            # A wait beyond the longest backoff was set by a clock that was ahead: due now.
+            horizon = timedelta(seconds=settings.backoff_max_seconds)
+            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size, horizon)
             batch = [item for item in due if item.application_id not in tried]
             if not batch:
                 return done
@@ -354,12 +351,8 @@ class Syncer:
         first (no push sends it any more), then at the registry, where an earlier press may have
         taken it: its bindings the parent's session sees are cancelled (gone counts as done).
 
-        Returns:
-            How many bindings were cancelled at the registry.
-
-        Raises:
-            DomainError: The registry could not be asked (the version may stand there; pressing
-                again asks again), or a binding was decided already (``BINDING_NOT_PENDING``).
+        Returns the bindings cancelled there. Raises DomainError when the registry could not be
+        asked (pressing again asks again) or a binding was decided already.
         """
         await asyncio.to_thread(self._outbox.withdraw, application_id, now=self._clock())
         cancelled = 0

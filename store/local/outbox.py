@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, orm, select
+from sqlalchemy import func, or_, orm, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.errors import DomainError, ErrorCode
@@ -69,17 +69,22 @@ class OutboxStore:
             ).one_or_none()
             return None if entry is None else self._item(entry)
 
-    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+    def due(self, now: datetime, limit: int, horizon: timedelta | None = None) -> list[OutboxItem]:
         """Entries not yet acknowledged whose time has come, the longest waiting first.
 
         Args:
             now: The time.
             limit: The most to return (a batch).
+            horizon: The longest an entry is ever put off: one set further ahead than this was
+                set while the kiosk's clock was ahead (since put right), and is due now.
         """
+        time_has_come = OutboxEntry.next_attempt_at <= now
+        if horizon is not None:
+            time_has_come = or_(time_has_come, OutboxEntry.next_attempt_at > now + horizon)
         with self._sessions() as session:
             entries = session.scalars(
                 select(OutboxEntry)
-                .where(OutboxEntry.acked_at.is_(None), OutboxEntry.next_attempt_at <= now)
+                .where(OutboxEntry.acked_at.is_(None), time_has_come)
                 .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
                 .limit(limit)
             ).all()
@@ -339,6 +344,20 @@ class OutboxStore:
             else:
                 state.last_failure_at = now
                 state.last_error = error_code.value
+
+    def shift_waits(self, by: timedelta) -> int:
+        """Moves every waiting entry's next try by ``by`` (the wall clock jumped so far).
+
+        Returns:
+            How many entries moved.
+        """
+        with self._sessions.begin() as session:
+            entries = session.scalars(select(OutboxEntry).where(OutboxEntry.acked_at.is_(None)))
+            moved = 0
+            for entry in entries:
+                entry.next_attempt_at += by
+                moved += 1
+            return moved
 
     def retry_now(self, error_codes: Iterable[ErrorCode], *, now: datetime) -> int:
         """Makes waiting entries whose last try failed with one of ``error_codes`` due now.

@@ -138,6 +138,8 @@ class SyncHealth:
             :class:`store.local.faults.FaultKind` value: ``disk_full``, ``database_damaged``,
             ...), None without one.
         local_fault_at: When it happened.
+        clock_skew_s: The registry's clock minus this kiosk's, in seconds, from its last
+            answer (None: not known); far from 0, staff should set the kiosk's clock.
     """
 
     waiting: int
@@ -149,3 +151,4 @@ class SyncHealth:
     last_error: str | None
     local_fault: str | None = None
     local_fault_at: datetime | None = None
+    clock_skew_s: float | None = None

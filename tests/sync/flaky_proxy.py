@@ -117,6 +117,11 @@ class FlakyProxy:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
+                # Requests still held (a drip, a hang) end with the proxy.
+                held = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in held:
+                    task.cancel()
+                await asyncio.gather(*held, return_exceptions=True)
                 await self._server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
