@@ -394,7 +394,10 @@ class Syncer:
         except DomainError as failed:
             if _receipt_taken(failed) and not renumbered:
                 # Its number names another application there (a lost counter): the next free one.
-                item = await self._renumber(item)
+                try:
+                    item = await self._renumber(item)
+                except DomainError as unasked:  # the registry away again: tried later
+                    return await self._failed(item, receipt, unasked)
                 return await self._push_one(
                     item, attempts=attempts, parent_waiting=parent_waiting, renumbered=True
                 )
