@@ -93,9 +93,10 @@ class RegistryClient:
 
     Attributes:
         clock_skew: The registry's clock minus this kiosk's, in seconds, from the ``Date``
-            header of its last answer (None before one came). Tokens are dated by the
-            registry's clock, so a kiosk clock that is off does not make every call
-            ``auth.invalid``; kiosk health shows the skew.
+            header of its last answer (None before one came); kiosk health shows it. Once a
+            token is refused while the skew is large, tokens are dated by the registry's clock
+            (and the refused call is made once more), so a kiosk clock that is off does not
+            make every call ``auth.invalid``.
     """
 
     def __init__(
@@ -114,6 +115,7 @@ class RegistryClient:
         self.base_url = base_url.rstrip("/")
         self._deadline = deadline if deadline is not None else timeout + DEADLINE_MARGIN_S
         self.clock_skew: float | None = None
+        self._token_offset = 0.0
         self.kiosk_id = kiosk_id
         self._key = key
         self._audience = audience
@@ -250,7 +252,7 @@ class RegistryClient:
         if self._key is None or self.kiosk_id is None:
             raise DomainError(ErrorCode.AUTH_REQUIRED)
         # Dated by the registry's clock, as far as its answers told it (see clock_skew).
-        issued = int(self._now() + (self.clock_skew or 0.0))
+        issued = int(self._now() + self._token_offset)
         claims = {
             "iss": f"kiosk:{self.kiosk_id}",
             "sub": self.kiosk_id,
@@ -293,7 +295,7 @@ class RegistryClient:
     ) -> httpx.Response:
         """One request; the registry's error answers and transport failures as DomainError."""
         headers: dict[str, str] = {}
-        signed_with = self.clock_skew or 0.0
+        signed_with = self._token_offset
         if auth:
             headers["Authorization"] = f"Bearer {self.kiosk_token()}"
         if session is not None:
@@ -319,13 +321,20 @@ class RegistryClient:
         self._note_clock(response)
         if response.is_error:
             error = _error_of(response)
-            learnt = abs((self.clock_skew or 0.0) - signed_with) > SKEW_WARNING_S
-            if auth and learnt and error.code is ErrorCode.AUTH_INVALID:
-                # The token was dated by a clock the answer showed to be off: once more, dated
-                # by the registry's (a refused token did nothing).
-                return await self._request(
-                    method, path, body=body, params=params, session=session, auth=auth
-                )
+            skew = self.clock_skew or 0.0
+            offset = skew if abs(skew) > SKEW_WARNING_S else 0.0
+            if auth and error.code is ErrorCode.AUTH_INVALID and abs(offset - signed_with) > 1:
+                # Refused, dated by a clock the answer shows to be off: once more, dated by the
+                # registry's clock (a refused token did nothing); kept if that is accepted.
+                self._token_offset = offset
+                try:
+                    return await self._request(
+                        method, path, body=body, params=params, session=session, auth=auth
+                    )
+                except DomainError as again:
+                    if again.code is ErrorCode.AUTH_INVALID:
+                        self._token_offset = signed_with
+                    raise
             raise error
         return response
 

@@ -36,15 +36,17 @@ class ClockWatch:
         self._last: tuple[datetime, float] | None = None
 
     def jump(self) -> timedelta | None:
-        """How far the wall clock was set since the last call (negative: set back); None when
-        it kept pace with the monotonic clock (or on the first call)."""
+        """How far the wall clock was set back since the last call (a negative span); None when
+        it kept pace with the monotonic clock, was set forward, or on the first call."""
         wall, mono = self._wall(), self._monotonic()
         last, self._last = self._last, (wall, mono)
         if last is None:
             return None
         expected = last[0] + timedelta(seconds=mono - last[1])
         jumped = wall - expected
-        return jumped if abs(jumped) > JUMP_THRESHOLD else None
+        # Set forward (it was behind), waits come early, which costs nothing: only a clock set
+        # back stretches them.
+        return jumped if jumped < -JUMP_THRESHOLD else None
 
 
 def backoff(attempts: int, settings: SyncSettings, rng: random.Random) -> timedelta:

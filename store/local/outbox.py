@@ -79,7 +79,7 @@ class OutboxStore:
                 set while the kiosk's clock was ahead (since put right), and is due now.
         """
         time_has_come = OutboxEntry.next_attempt_at <= now
-        if horizon is not None:
+        if horizon is not None and now < datetime.max.replace(tzinfo=now.tzinfo) - horizon:
             time_has_come = or_(time_has_come, OutboxEntry.next_attempt_at > now + horizon)
         with self._sessions() as session:
             entries = session.scalars(
