@@ -18,9 +18,7 @@ first frame.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -33,18 +31,14 @@ from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
-from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.status import StudentStatus
+from kiosk.domain.submission import to_submission as to_submission
 from kiosk.domain.wire import (
     BindingOut,
     CodeChallengeOut,
     ParentSessionOut,
-    SignatureIn,
-    SignatureKind,
-    SubmissionIn,
-    SubmissionParentIn,
-    SubmissionStudentIn,
 )
 from kiosk.settings import KioskSettings
 from kiosk.sync import TRANSIENT, Outcome, Syncer, SyncWorker
@@ -61,6 +55,9 @@ from store.local import LocalStore, VersionChangedError
 from store.local.records import StoredApplication
 
 ResultT = TypeVar("ResultT")
+
+#: Seconds the progress may take before its page opens with 「載入中」 instead of the last screen.
+PROGRESS_LOADING_AFTER_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,12 +374,15 @@ class Wizard:
         async def load() -> ProgressView:
             return await self.progress(verified)
 
-        view = await load()
+        # A quick answer opens the page filled; a slow one opens it loading, not the splash.
+        first = asyncio.ensure_future(load())
+        done, _pending = await asyncio.wait({first}, timeout=PROGRESS_LOADING_AFTER_S)
         await self._ask(
             ProgressScreen(
                 self.chrome,
-                view=view,
+                view=first.result() if done else None,
                 load=load,
+                first=None if done else first,
                 receipt=outcome.receipt if outcome is not None else None,
                 uploaded=outcome.uploaded if outcome is not None else True,
             )
@@ -412,52 +412,6 @@ class Wizard:
         local = [stored for stored in local if stored.application_id not in at_registry]
         rows.extend(_local_rows(local, only_queued=True))
         return ProgressView(tuple(rows))
-
-
-def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
-    """The registry's body for a complete draft.
-
-    Raises:
-        DomainError: The draft is not complete.
-    """
-    draft.check_complete()
-    parent, signature = draft.parent, draft.signature
-    assert parent is not None  # check_complete saw to these
-    assert signature is not None
-    assert draft.consent_version is not None
-    if draft.challenge_id is None:
-        raise DomainError(ErrorCode.SESSION_INVALID)
-    existing = parent.existing_account
-    return SubmissionIn(
-        application_id=draft.application_id,
-        receipt=receipt,
-        challenge_id=uuid.UUID(draft.challenge_id),
-        consent_version=draft.consent_version,
-        submitted_at=now,
-        students=[
-            SubmissionStudentIn(
-                relationship=entry.relationship.relationship,
-                relationship_other=entry.relationship.description,
-                level=entry.level,
-                student_id=entry.student_id.value,
-                school_code=entry.school_code,
-            )
-            for entry in draft.students
-        ],
-        # An account's details are known here only masked: the registry takes its own.
-        parent=SubmissionParentIn(
-            id=parent.parent_id.value,
-            name=None if existing else parent.name,
-            email=None if existing or parent.email is None else parent.email.value,
-            phone=None if existing or parent.phone is None else parent.phone.e164,
-            existing_account=existing,
-        ),
-        signature=SignatureIn(
-            kind=SignatureKind(signature.kind),
-            strokes=[list(stroke) for stroke in signature.strokes if stroke],
-            typed_name=signature.typed_name if signature.kind == "typed" else None,
-        ),
-    )
 
 
 def _renewed(draft: Draft) -> Draft:

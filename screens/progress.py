@@ -30,6 +30,7 @@ STUDENT: Final = N_("Student")
 SCHOOL_CLASS: Final = N_("School and class")
 STATUS: Final = N_("Status")
 NONE_YET: Final = N_("No application has been found for this email or phone yet.")
+LOADING: Final = N_("Loading the progress…")
 STALE: Final = N_("The registry cannot be reached just now; what this kiosk knows is shown.")
 ACCOUNT: Final = N_(
     "Once the binding is approved, your account is your email and the password is the last six "
@@ -98,8 +99,10 @@ class ProgressScreen(WizardScreen[LoggedOut]):
 
     Args:
         chrome: Words, help line, demo banner.
-        view: The progress known when the page opens.
+        view: The progress known when the page opens; None while it is still loading (the page
+            shows that it loads, and ``first`` gives it).
         load: Asks again (重新載入).
+        first: The load already under way when the page opens without a view.
         receipt: The receipt number of the application just submitted, if any.
         uploaded: Whether that application reached the registry (else: saved, 待上傳).
     """
@@ -112,14 +115,17 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         self,
         chrome: Chrome,
         *,
-        view: ProgressView,
+        view: ProgressView | None,
         load: LoadProgress,
+        first: Awaitable[ProgressView] | None = None,
         receipt: str | None = None,
         uploaded: bool = True,
     ) -> None:
         super().__init__(chrome)
-        self._view = view
+        self._view = view or ProgressView(())
+        self._loading = view is None
         self._load = load
+        self._first = first
         self._receipt = receipt
         self._uploaded = uploaded
 
@@ -146,8 +152,23 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         yield Button(self._(LOG_OUT), id="log-out", variant="primary")
 
     async def on_mount(self) -> None:
-        """Fills the table."""
-        await self._show(self._view)
+        """Fills the table, or says it loads and waits for the first load (with the spinner)."""
+        if not self._loading:
+            await self._show(self._view)
+        else:
+            self.query_one("#stale").display = False  # nothing is known yet, stale or not
+            loading = Static(self._(LOADING), id="loading", classes="hint")
+            await self.query_one("#status-table", Vertical).mount(loading)
+            first = self._first
+
+            async def wait_first() -> ProgressView:
+                return await first if first is not None else await self._load()
+
+            self.call_registry(
+                self.query_one("#reload", Button),
+                wait_first,
+                lambda view: self.run_worker(self._show(view), exit_on_error=False),
+            )
         self.query_one("#log-out").focus()
 
     async def _show(self, view: ProgressView) -> None:
@@ -176,6 +197,7 @@ class ProgressScreen(WizardScreen[LoggedOut]):
             rows.append(Horizontal(Static(_(NONE_YET), classes="hint"), classes="status-row"))
         await table.mount_all(rows)
         self.query_one("#stale").display = view.stale
+        self._loading = False
 
     def _status(self, row: ProgressRow) -> str:
         if row.status is StudentStatus.REJECTED and row.reason:
@@ -189,6 +211,11 @@ class ProgressScreen(WizardScreen[LoggedOut]):
         except ValueError:
             return reason  # the reviewer's own words
         return self.chrome.translator.explain(code)
+
+    @property
+    def first_loading(self) -> bool:
+        """Whether the page still waits for its first load."""
+        return self._loading
 
     @property
     def rows(self) -> Sequence[ProgressRow]:
