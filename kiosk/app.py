@@ -382,6 +382,8 @@ def build_services(
     Raises:
         FileNotFoundError: The kiosk's key is missing (not enrolled: ``kiosk enroll``).
         store.sealing.KeyFileError: The at-rest key file is unsafe or damaged.
+        store.local.integrity.LocalStateError: The local database was lost or is damaged, or
+            its key is missing (``kiosk restore``).
     """
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
@@ -412,16 +414,28 @@ def build_services(
 def _open_store(settings: KioskSettings) -> LocalStore:
     from store.engine import make_engine, make_session_factory
     from store.local import LocalStore
+    from store.local.faults import FaultWatch
+    from store.local.integrity import backup, check_local_state
     from store.migrate import upgrade
     from store.sealing import Sealer
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database, backups = settings.database_file, settings.backup_path
+    if database is not None:
+        # Damaged or missing local state is never replaced silently (LocalStateError says why
+        # and what staff do); only then may migrating make a database, or Sealer a key.
+        check_local_state(database, settings.seal_key_path, backup_dir=backups)
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
+    # A full disk or a damaged page is named as the kiosk's fault, never the registry's.
+    faults = FaultWatch()
+    faults.attach(engine)
     return LocalStore(
         make_session_factory(engine),
         Sealer.from_key_file(settings.seal_key_path),
         kiosk_code=settings.kiosk_code,
+        saved=None if database is None else lambda: backup(database, backups),
+        faults=faults,
     )
 
 
@@ -436,4 +450,5 @@ def _registry_client(settings: KioskSettings) -> RegistryClient:
         audience=registry.audience,
         timeout=registry.timeout,
         connect_timeout=registry.connect_timeout,
+        deadline=registry.deadline,
     )

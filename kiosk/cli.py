@@ -1,5 +1,5 @@
-"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), enroll it (``enroll``), or
-upload and pull once (``sync``).
+"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), enroll it (``enroll``),
+upload and pull once (``sync``), or put the backup of its database back (``restore``).
 
 ``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
 data in ``./data`` (Ctrl+Q quits it); ``kiosk run --config FILE`` is the production path: the
@@ -180,7 +180,15 @@ def _sync(args: argparse.Namespace) -> int:
 
     _log_to(args.log)
     settings = KioskSettings.load(args.config)
-    services = build_services(settings)
+    try:
+        services = build_services(settings)
+    except Exception as error:  # one line for the operator, never a traceback
+        from kiosk.keys import KeyFileError
+        from store.local.integrity import LocalStateError
+
+        said = isinstance(error, LocalStateError | KeyFileError | FileNotFoundError)
+        print(f"kiosk: could not start: {error if said else _fault_line(error)}", file=sys.stderr)
+        return 1
     syncer = Syncer(
         services.store.outbox,
         services.client,
@@ -195,12 +203,56 @@ def _sync(args: argparse.Namespace) -> int:
         finally:
             await services.client.aclose()
 
-    report = asyncio.run(once())
+    try:
+        report = asyncio.run(once())
+    except Exception as error:
+        # A local fault (disk full, a damaged page): named by kind and errno, nothing more.
+        from kiosk.logsafe import describe_failure
+
+        logging.getLogger(__name__).error("sync failed: %s", describe_failure(error))
+        print(f"kiosk: sync failed: {_fault_line(error)}", file=sys.stderr)
+        return 2
     console = Console()
     for part in render_report(report, services.translator):
         console.print(part)
     # A script may ask "did everything go?": 1 while the registry failed us.
     return 1 if report.error is not None or report.count(Outcome.DEFERRED) else 0
+
+
+def _fault_line(error: BaseException) -> str:
+    """The kind of a failure and its errno (never its text: it may quote personal data)."""
+    from kiosk.domain.errors import DomainError
+
+    if isinstance(error, DomainError):  # a local fault named by the store, or the registry's
+        return f"{error.code.value} {dict(error.params)}" if error.params else error.code.value
+    original = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
+    errno = getattr(original, "sqlite_errorname", None) or getattr(original, "errno", None)
+    kind = type(original).__name__
+    return f"{kind} ({errno})" if errno else kind
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from kiosk.settings import KioskSettings
+    from store.local.integrity import LocalStateError, check_local_state, restore
+
+    settings = KioskSettings.load(args.config)
+    database = settings.database_file
+    if database is None:
+        print("kiosk: restore works on a SQLite database only", file=sys.stderr)
+        return 1
+    backups: Path = args.source or settings.backup_path
+    try:
+        aside = restore(database, backups, now=datetime.now(UTC))
+        check_local_state(database, settings.seal_key_path, backup_dir=backups)
+    except (FileNotFoundError, LocalStateError) as error:
+        print(f"kiosk: not restored: {error}", file=sys.stderr)
+        return 1
+    if aside is not None:
+        print(f"The damaged database was moved to {aside}.")
+    print(f"Restored {database} from {backups}. Start the kiosk again.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
         "meaning (Markdown, as in docs/OPERATIONS.md)",
     )
     reference.set_defaults(handler=_config_reference)
+
+    restoring = commands.add_parser(
+        "restore",
+        help="with the kiosk stopped: put the rolling backup in place of a damaged or lost "
+        "database (the old files are moved aside, never deleted)",
+    )
+    restoring.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    restoring.add_argument(
+        "--from", dest="source", type=Path, metavar="DIR", help="default: the configured backup_dir"
+    )
+    restoring.set_defaults(handler=_restore)
     return parser
 
 

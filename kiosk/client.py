@@ -14,10 +14,13 @@ httpx, pyjwt and pydantic are heavy to import: the app imports this module after
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Final, Self, TypeVar
 from uuid import UUID
@@ -47,6 +50,7 @@ from kiosk.domain.wire import (
     HealthOut,
     KioskEnrollIn,
     KioskEnrollmentOut,
+    KioskOut,
     ParentLookupIn,
     ParentLookupOut,
     ParentSessionOut,
@@ -69,6 +73,14 @@ from kiosk.domain.wire import (
 from kiosk.keys import load_key, public_key_b64
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+log = logging.getLogger(__name__)
+
+#: A whole request may take this much longer than the per-read timeout (its longest honest answer).
+DEADLINE_MARGIN_S: Final = 5.0
+#: A skew the registry tolerates in a token's ``iat`` (it allows 30 s ahead): beyond it, staff
+#: should set the kiosk's clock.
+SKEW_WARNING_S: Final = 30.0
 
 #: How long each kiosk token lives: long enough for a slow answer, far below the registry's cap.
 TOKEN_LIFETIME_S: Final = 60
@@ -109,8 +121,11 @@ class RegistryClient:
         kiosk_id: The id the registry gave this kiosk at enrollment.
         key: The kiosk's private key (its public half was enrolled).
         audience: The ``aud`` the registry expects.
-        timeout: Seconds to wait for any one answer.
+        timeout: Seconds to wait for any one read of an answer.
         connect_timeout: Seconds to wait for a connection.
+        deadline: Seconds a request may take as a whole, however its bytes trickle in (the
+            per-read timeout alone lets a registry dripping a byte at a time hold a parent for
+            minutes); default ``timeout`` plus :data:`DEADLINE_MARGIN_S`.
         now: Gives the time for the tokens' ``iat``/``exp`` (Unix seconds); tests inject it.
         transport: An httpx transport to use instead of the network (tests).
         allow_plain_http: Accept an ``http://`` URL of a registry that is not on this machine.
@@ -118,6 +133,13 @@ class RegistryClient:
     Raises:
         ValueError: ``base_url`` is plain ``http://`` to another machine and ``allow_plain_http``
             was not given: the parents' data would cross the network unencrypted.
+
+    Attributes:
+        clock_skew: The registry's clock minus this kiosk's, in seconds, from the ``Date``
+            header of its last answer (None before one came); kiosk health shows it. Once a
+            token is refused while the skew is large, tokens are dated by the registry's clock
+            (and the refused call is made once more), so a kiosk clock that is off does not
+            make every call ``auth.invalid``.
     """
 
     def __init__(
@@ -129,6 +151,7 @@ class RegistryClient:
         audience: str = AUDIENCE,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
         now: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_plain_http: bool = False,
@@ -136,6 +159,9 @@ class RegistryClient:
         if not allow_plain_http:
             refuse_plain_http(base_url)
         self.base_url = base_url.rstrip("/")
+        self._deadline = deadline if deadline is not None else timeout + DEADLINE_MARGIN_S
+        self.clock_skew: float | None = None
+        self._token_offset = 0.0
         self.kiosk_id = kiosk_id
         self._key = key
         self._audience = audience
@@ -159,6 +185,7 @@ class RegistryClient:
         audience: str = AUDIENCE,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
         allow_plain_http: bool = False,
     ) -> Self:
         """A client signing with the key in ``key_file`` (see :mod:`kiosk.keys`).
@@ -175,6 +202,7 @@ class RegistryClient:
             audience=audience,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
             allow_plain_http=allow_plain_http,
         )
 
@@ -203,6 +231,10 @@ class RegistryClient:
         """
         body = KioskEnrollIn(enrollment_token=enrollment_token, public_key=public_key)
         return await self._call("POST", "/kiosks/enroll", KioskEnrollmentOut, body=body, auth=False)
+
+    async def me(self) -> KioskOut:
+        """``GET /v1/kiosks/me``: this kiosk as the registry knows it (its last receipt)."""
+        return await self._call("GET", "/kiosks/me", KioskOut)
 
     async def request_code(self, channel: Channel, address: str) -> CodeChallengeOut:
         """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""
@@ -330,7 +362,8 @@ class RegistryClient:
         """
         if self._key is None or self.kiosk_id is None:
             raise DomainError(ErrorCode.AUTH_REQUIRED)
-        issued = int(self._now())
+        # Dated by the registry's clock, as far as its answers told it (see clock_skew).
+        issued = int(self._now() + self._token_offset)
         claims = {
             "iss": f"kiosk:{self.kiosk_id}",
             "sub": self.kiosk_id,
@@ -375,6 +408,7 @@ class RegistryClient:
     ) -> httpx.Response:
         """One request; the registry's error answers and transport failures as DomainError."""
         headers: dict[str, str] = {}
+        signed_with = self._token_offset
         if auth:
             headers["Authorization"] = f"Bearer {self.kiosk_token()}"
         if session is not None:
@@ -385,15 +419,54 @@ class RegistryClient:
         if content is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = await self._http.request(
-                method, path, content=content, params=params, headers=headers
-            )
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.request(
+                    method, path, content=content, params=params, headers=headers
+                )
+        except TimeoutError:
+            # The answer did not come whole in time (a registry dripping bytes): out of reach.
+            raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
         except httpx.TransportError:
             # Refused, reset, timed out, name not found: the registry is out of reach.
             raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from None
+        except httpx.HTTPError:
+            # An answer that cannot be read (gzip that is not, say): the registry may well have
+            # acted on the request, so this is its misbehaviour, never "not stored".
+            raise DomainError(ErrorCode.REGISTRY_ERROR) from None
+        self._note_clock(response)
         if response.is_error:
-            raise _error_of(response)
+            error = _error_of(response)
+            skew = self.clock_skew or 0.0
+            offset = skew if abs(skew) > SKEW_WARNING_S else 0.0
+            if auth and error.code is ErrorCode.AUTH_INVALID and abs(offset - signed_with) > 1:
+                # Refused, dated by a clock the answer shows to be off: once more, dated by the
+                # registry's clock (a refused token did nothing); kept if that is accepted.
+                self._token_offset = offset
+                try:
+                    return await self._request(
+                        method, path, body=body, params=params, session=session, auth=auth
+                    )
+                except DomainError as again:
+                    if again.code is ErrorCode.AUTH_INVALID:
+                        self._token_offset = signed_with
+                    raise
+            raise error
         return response
+
+    def _note_clock(self, response: httpx.Response) -> None:
+        """Learns the registry's clock from its ``Date`` header (to the second)."""
+        try:
+            stamp = parsedate_to_datetime(response.headers["date"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            return
+        skew = stamp - self._now()
+        # Date has whole seconds: a skew within one second is none.
+        skew = 0.0 if abs(skew) < 1.5 else skew
+        if abs(skew) > SKEW_WARNING_S and (
+            self.clock_skew is None or abs(skew - self.clock_skew) > SKEW_WARNING_S
+        ):
+            log.warning("clock skew: the registry's clock is %+.0f s from this kiosk's", skew)
+        self.clock_skew = skew
 
 
 def _error_of(response: httpx.Response) -> DomainError:

@@ -16,7 +16,6 @@ module imports the client, the store and the screens: the app loads it after its
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -31,16 +30,12 @@ from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
-from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
+from kiosk.domain.submission import to_submission as to_submission
 from kiosk.domain.wire import (
     CodeChallengeOut,
     ParentSessionOut,
-    SignatureIn,
-    SignatureKind,
-    SubmissionIn,
-    SubmissionParentIn,
-    SubmissionStudentIn,
 )
 from kiosk.progress import FormDesk, ProgressSource
 from kiosk.settings import KioskSettings
@@ -54,9 +49,12 @@ from screens.progress import AddStudents, ProgressRow, ProgressScreen, ProgressV
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
-from store.local import LocalStore
+from store.local import LocalStore, VersionChangedError
 
 ResultT = TypeVar("ResultT")
+
+#: Seconds the progress may take before its page opens with 「載入中」 instead of the last screen.
+PROGRESS_LOADING_AFTER_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,25 +339,25 @@ class Wizard:
         """送出資料: sign, check, save here (one transaction), then push it through the sync side.
 
         Raises:
-            DomainError: The signature or the draft is not right (nothing saved), or the
-                registry refused the application (saved here as refused; a corrected one gets a
-                new id).
+            DomainError: The signature or the draft is not right (nothing saved), a changed
+                version's withdrawal could not be confirmed, or the registry refused it.
         """
         services = self._services
         draft = application.draft
-        draft.sign(signature)
-        draft.check_complete()
+        draft.sign(signature)  # and the draft is checked as it is saved
         now = application.submitted_at = services.clock()
+        applications = services.store.applications
 
-        def payload(receipt: str) -> bytes:
+        def payload(receipt: str) -> bytes:  # of the draft as it is when called
             return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
 
-        # Saved before (a second press after an error): the receipt it was given, and the push
-        # sends the very body that was saved (a rebuilt one would carry another time, and the
-        # registry would call it a conflict).
-        receipt = await asyncio.to_thread(
-            services.store.applications.save_submission, draft, payload, now=now
-        )
+        try:
+            receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)
+        except VersionChangedError:  # changed since saved (返回修改): withdrawn, a new id
+            await self._uploads.withdraw(draft.application_id, application.verified.session)
+            application.draft = draft = _renewed(draft)
+            draft.sign(signature)
+            receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)
         push = await self._uploads.push_saved(draft.application_id)
         if push is not None and push.outcome is Outcome.REFUSED:
             assert push.error is not None  # a refusal always says why
@@ -367,9 +365,9 @@ class Wizard:
             # application is a new one.
             application.draft = _renewed(draft)
             raise push.error
-        # Uploaded (now, or by the sync worker meanwhile: nothing waits), or put off for the sync
-        # worker: either way it may go on with what waits.
+        # Uploaded (now or meanwhile), or put off for the sync worker: on with what waits.
         self._wake_sync()
+        receipt = push.receipt if push is not None else receipt  # renumbered, if its was taken
         return SubmitOutcome(receipt, uploaded=push is None or push.outcome is Outcome.UPLOADED)
 
     def _wake_sync(self) -> None:
@@ -408,14 +406,17 @@ class Wizard:
         async def purge() -> tuple[int, ProgressView]:
             return await source.purge(verified.contact, verified.session)
 
-        view = await load()
+        # A quick answer opens the page filled; a slow one opens it loading, not the splash.
+        first = asyncio.ensure_future(load())
+        done, _pending = await asyncio.wait({first}, timeout=PROGRESS_LOADING_AFTER_S)
         result = await self._ask(
             ProgressScreen(
                 self.chrome,
-                view=view,
+                view=first.result() if done else None,
                 load=load,
                 cancel=cancel,
                 purge=purge,
+                first=None if done else first,
                 receipt=outcome.receipt if outcome is not None else None,
                 uploaded=outcome.uploaded if outcome is not None else True,
                 can_add=True,
@@ -440,52 +441,6 @@ class Wizard:
             DomainError: The registry refused (an expired session, say).
         """
         return await self._progress_source.view(verified.contact, verified.session)
-
-
-def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
-    """The registry's body for a complete draft.
-
-    Raises:
-        DomainError: The draft is not complete.
-    """
-    draft.check_complete()
-    parent, signature = draft.parent, draft.signature
-    assert parent is not None  # check_complete saw to these
-    assert signature is not None
-    assert draft.consent_version is not None
-    if draft.challenge_id is None:
-        raise DomainError(ErrorCode.SESSION_INVALID)
-    existing = parent.existing_account
-    return SubmissionIn(
-        application_id=draft.application_id,
-        receipt=receipt,
-        challenge_id=uuid.UUID(draft.challenge_id),
-        consent_version=draft.consent_version,
-        submitted_at=now,
-        students=[
-            SubmissionStudentIn(
-                relationship=entry.relationship.relationship,
-                relationship_other=entry.relationship.description,
-                level=entry.level,
-                student_id=entry.student_id.value,
-                school_code=entry.school_code,
-            )
-            for entry in draft.students
-        ],
-        # An account's details are known here only masked: the registry takes its own.
-        parent=SubmissionParentIn(
-            id=parent.parent_id.value,
-            name=None if existing else parent.name,
-            email=None if existing or parent.email is None else parent.email.value,
-            phone=None if existing or parent.phone is None else parent.phone.e164,
-            existing_account=existing,
-        ),
-        signature=SignatureIn(
-            kind=SignatureKind(signature.kind),
-            strokes=[list(stroke) for stroke in signature.strokes if stroke],
-            typed_name=signature.typed_name if signature.kind == "typed" else None,
-        ),
-    )
 
 
 def _renewed(draft: Draft) -> Draft:

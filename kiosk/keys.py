@@ -13,6 +13,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.domain.secret_file import KeyFileError, read_secret_file
+
+__all__ = ["KeyFileError", "create_key", "load_key", "load_or_create_key", "public_key_b64"]
+
+#: More than any PEM of an Ed25519 private key (119 bytes unencrypted).
+_MAX_PEM = 4096
+
 
 def create_key(path: Path) -> Ed25519PrivateKey:
     """Makes a new private key and writes it to ``path``, readable by its owner only.
@@ -37,11 +44,16 @@ def create_key(path: Path) -> Ed25519PrivateKey:
 def load_key(path: Path) -> Ed25519PrivateKey:
     """Reads the private key written by :func:`create_key`.
 
+    The file is held to the rule of every secret (:mod:`kiosk.domain.secret_file`): a key that
+    group or others may read is refused, as ``seal.key`` is, not used silently.
+
     Raises:
         FileNotFoundError: No key at ``path``.
+        KeyFileError: The file is open to group or others, or not a regular file.
         ValueError: The file is not an Ed25519 private key.
     """
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    pem = read_secret_file(path, limit=_MAX_PEM)
+    key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return key

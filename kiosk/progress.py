@@ -79,6 +79,8 @@ class ProgressSource:
                 raise
             return ProgressView(tuple(_local_rows(local, only_queued=False)), stale=True)
         rows = [_binding_row(binding) for binding in bindings]
+        at_registry = {binding.application_id for binding in bindings}  # answers lost on the way
+        local = [stored for stored in local if stored.application_id not in at_registry]
         rows.extend(_local_rows(local, only_queued=True))
         return ProgressView(tuple(rows))
 

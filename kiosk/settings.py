@@ -44,7 +44,11 @@ class RegistrySettings(BaseModel):
     """Seconds to wait for a connection to the registry."""
 
     timeout: float = Field(default=15.0, gt=0, le=120)
-    """Seconds to wait for any one answer of the registry."""
+    """Seconds to wait for any one read of an answer of the registry."""
+
+    deadline: float | None = Field(default=None, gt=0, le=300)
+    """Seconds a request may take as a whole (a registry dripping bytes is cut off there);
+    default ``timeout`` plus 5."""
 
 
 class SupportSettings(BaseModel):
@@ -128,6 +132,10 @@ class KioskSettings(BaseSettings):
     """The key that encrypts personal data at rest (created 0600 at first start);
     default ``<data_dir>/seal.key``."""
 
+    backup_dir: Path | None = None
+    """Where the rolling copy of the local SQLite database is kept, made after every saved
+    application: best another disk; default ``<data_dir>/backup``."""
+
     receipt_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,8}$")
     """This kiosk's code in receipt numbers (``K<code>-YYYYMMDD-NNNN``); default from the
     kiosk id."""
@@ -160,6 +168,17 @@ class KioskSettings(BaseSettings):
     def database_url(self) -> str:
         """The local database's URL, defaulting to a SQLite file in the data folder."""
         return self.database or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    @property
+    def database_file(self) -> Path | None:
+        """The local database's file when it is SQLite (None for another database)."""
+        url = self.database_url
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+    @property
+    def backup_path(self) -> Path:
+        """The folder of the rolling backup, defaulting to ``<data_dir>/backup``."""
+        return self.backup_dir or self.data_dir / "backup"
 
     @property
     def key_path(self) -> Path:

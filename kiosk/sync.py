@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-import os
 import random
-import signal
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -52,9 +51,15 @@ from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import BindingStatus
-from kiosk.domain.wire import SubmissionIn
+from kiosk.domain.wire import ParentSessionOut, SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
+from kiosk.sync_clock import ClockWatch
+from kiosk.sync_clock import backoff as backoff
+from kiosk.sync_crash import CRASH_ENV as CRASH_ENV
+from kiosk.sync_crash import Checkpoint as Checkpoint
+from kiosk.sync_crash import CrashPoint as CrashPoint
+from kiosk.sync_crash import crash_hook_from_env as crash_hook_from_env
 from store.local.outbox import OutboxStore
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 
@@ -75,6 +80,8 @@ TRANSIENT: Final = frozenset(
         ErrorCode.NOTIFY_FAILED,
         ErrorCode.LIMIT_SMS,
         ErrorCode.LIMIT_EMAIL,
+        # The kiosk's own fault (its disk full): the application waits until it is mended.
+        ErrorCode.KIOSK_FAULT,
     }
 )
 #: Failures worth another try at once, within the same run (the answer may differ in a moment).
@@ -87,42 +94,6 @@ RETRY_WAIT_MAX: Final = 2.0
 RETRY_WAIT_JITTER: Final = 0.3
 #: Pages of the changes feed applied in one run at most (the rest waits for the next run).
 MAX_FEED_PAGES: Final = 100
-#: Environment variable of the crash test hook (see :func:`crash_hook_from_env`).
-CRASH_ENV: Final = "KIOSK_TEST_CRASH_AT"
-
-
-class CrashPoint(StrEnum):
-    """The steps of one push, where the crash tests kill the process."""
-
-    BEFORE_SEND = "before_send"
-    """The entry was read from the outbox; nothing was sent."""
-    AFTER_COMMIT = "after_commit"
-    """The registry answered (it has committed the application); the kiosk has not noted it."""
-    AFTER_ACK = "after_ack"
-    """The kiosk noted the answer: the entry left the outbox."""
-
-
-#: Called at each :class:`CrashPoint` of every push (a test hook; nothing in production).
-Checkpoint = Callable[[CrashPoint], None]
-
-
-def crash_hook_from_env(environ: Mapping[str, str] = os.environ) -> Checkpoint | None:
-    """The crash tests' hook: ``KIOSK_TEST_CRASH_AT=<point>`` makes the process SIGKILL itself
-    the first time a push reaches that point. None when the variable is not set.
-
-    Raises:
-        ValueError: The variable names no :class:`CrashPoint`.
-    """
-    named = environ.get(CRASH_ENV)
-    if not named:
-        return None
-    point = CrashPoint(named)
-
-    def crash(reached: CrashPoint) -> None:
-        if reached is point:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return crash
 
 
 class Outcome(StrEnum):
@@ -185,16 +156,8 @@ class SyncReport:
         return sum(1 for push in self.pushes if push.outcome is outcome)
 
 
-def backoff(attempts: int, settings: SyncSettings, rng: random.Random) -> timedelta:
-    """How long to put an entry off after its ``attempts``-th failed run.
-
-    Exponential (``backoff_initial_seconds`` doubled per attempt, capped at
-    ``backoff_max_seconds``) with "equal jitter": a random point in the upper half, so kiosks
-    that lost the registry together do not all come back in the same second.
-    """
-    ceiling = settings.backoff_max_seconds
-    delay = min(ceiling, settings.backoff_initial_seconds * 2.0 ** max(0, min(attempts - 1, 30)))
-    return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))
+def _receipt_taken(error: DomainError) -> bool:
+    return error.code is ErrorCode.APPLICATION_CONFLICT and error.field == "receipt"
 
 
 def _retry_at_once(error: Exception) -> bool:
@@ -229,6 +192,7 @@ class Syncer:
         self._clock = clock
         self._checkpoint = checkpoint or (lambda _point: None)
         self._rng = rng or random.Random()
+        self._clock_watch = ClockWatch(clock)
 
     async def run_once(self, *, everything: bool = False, pull: bool = True) -> SyncReport:
         """One run: the changes feed, then the due outbox entries, then the retention.
@@ -238,6 +202,9 @@ class Syncer:
             pull: Ask the changes feed first (it also tells whether the registry answers; when
                 it cannot be reached, nothing is pushed).
         """
+        jumped = self._clock_watch.jump()
+        if jumped is not None:  # waits set by the clock before it was put right move with it
+            await asyncio.to_thread(self._outbox.shift_waits, jumped)
         changes: list[StatusChange] = []
         reachable: bool | None = None
         error: ErrorCode | None = None
@@ -255,11 +222,13 @@ class Syncer:
                 await asyncio.to_thread(
                     self._outbox.retry_now, {ErrorCode.REGISTRY_UNREACHABLE}, now=self._clock()
                 )
+                await self._resume_receipts()
         pushes: list[Push] = []
         if error is not ErrorCode.REGISTRY_UNREACHABLE:
             pushes = await self.push(everything=everything)
         reduced = await self.reduce()
         health = await asyncio.to_thread(self._outbox.sync_health, self._clock())
+        health = dataclasses.replace(health, clock_skew_s=self._client.clock_skew)
         report = SyncReport(
             pushes=tuple(pushes),
             changes=tuple(changes),
@@ -280,6 +249,16 @@ class Syncer:
             f" (registry: {error.value})" if error is not None else "",
         )
         return report
+
+    async def _resume_receipts(self) -> None:
+        # A lost counter resumes past the registry's last number; not knowing it is no failure.
+        try:
+            last = (await self._client.me()).last_receipt
+        except DomainError as failed:
+            log.info("sync: the last receipt could not be asked (%s)", failed.code.value)
+            return
+        if last is not None and await asyncio.to_thread(self._outbox.resume_receipts, last):
+            log.warning("sync: the receipt counter resumed past %s", last)
 
     # --- pull ------------------------------------------------------------------------------
 
@@ -321,7 +300,9 @@ class Syncer:
         # entries already tried, every entry has had its try.
         until = datetime.max.replace(tzinfo=UTC) if everything else self._clock()
         while True:
-            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size)
+            # A wait beyond the longest backoff was set by a clock that was ahead: due now.
+            horizon = timedelta(seconds=settings.backoff_max_seconds)
+            due = await asyncio.to_thread(self._outbox.due, until, settings.batch_size, horizon)
             batch = [item for item in due if item.application_id not in tried]
             if not batch:
                 return done
@@ -365,8 +346,36 @@ class Syncer:
             return None
         return await self._push_one(item, attempts=1, parent_waiting=True)
 
+    async def withdraw(self, application_id: uuid.UUID, session: ParentSessionOut) -> int:
+        """Withdraws a saved version the parent changed since (返回修改 after an error): here
+        first (no push sends it any more), then at the registry, where an earlier press may have
+        taken it: its bindings the parent's session sees are cancelled (gone counts as done).
+
+        Returns the bindings cancelled there. Raises DomainError when the registry could not be
+        asked (pressing again asks again) or a binding was decided already.
+        """
+        await asyncio.to_thread(self._outbox.withdraw, application_id, now=self._clock())
+        cancelled = 0
+        for binding in await self._client.bindings(session):
+            if binding.application_id != application_id:
+                continue
+            try:
+                await self._client.cancel_binding(session, binding.binding_id)
+            except DomainError as failed:
+                if failed.code is not ErrorCode.BINDING_NOT_FOUND:
+                    raise
+            cancelled += 1
+        if cancelled:
+            log.info("sync: application %s withdrawn at the registry", application_id)
+        return cancelled
+
     async def _push_one(
-        self, item: OutboxItem, *, attempts: int | None = None, parent_waiting: bool = False
+        self,
+        item: OutboxItem,
+        *,
+        attempts: int | None = None,
+        parent_waiting: bool = False,
+        renumbered: bool = False,
     ) -> Push:
         submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
@@ -383,6 +392,15 @@ class Syncer:
                 with attempt:
                     result = await self._client.submit(submission)
         except DomainError as failed:
+            if _receipt_taken(failed) and not renumbered:
+                # Its number names another application there (a lost counter): the next free one.
+                try:
+                    item = await self._renumber(item)
+                except DomainError as unasked:  # the registry away again: tried later
+                    return await self._failed(item, receipt, unasked)
+                return await self._push_one(
+                    item, attempts=attempts, parent_waiting=parent_waiting, renumbered=True
+                )
             return await self._failed(item, receipt, failed)
         self._checkpoint(CrashPoint.AFTER_COMMIT)
         try:
@@ -396,6 +414,13 @@ class Syncer:
         self._checkpoint(CrashPoint.AFTER_ACK)
         statuses = tuple(binding.status for binding in result.bindings)
         return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
+
+    async def _renumber(self, item: OutboxItem) -> OutboxItem:
+        last = (await self._client.me()).last_receipt
+        log.warning("sync: application %s renumbered past %s", item.application_id, last)
+        return await asyncio.to_thread(
+            self._outbox.renumber, item.application_id, last, now=self._clock()
+        )
 
     async def _failed(self, item: OutboxItem, receipt: str, error: DomainError) -> Push:
         # The one outcome policy of a push that did not go: a passing failure is put off, any

@@ -37,6 +37,7 @@ STUDENT: Final = N_("Student")
 SCHOOL_CLASS: Final = N_("School and class")
 STATUS: Final = N_("Status")
 NONE_YET: Final = N_("No application has been found for this email or phone yet.")
+LOADING: Final = N_("Loading the progress…")
 STALE: Final = N_("The registry cannot be reached just now; what this kiosk knows is shown.")
 MASKED_NOTE: Final = N_(
     "Names shown masked are other bindings of the parent's account; they show in full when "
@@ -165,8 +166,10 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
 
     Args:
         chrome: Words, help line, demo banner.
-        view: The progress known when the page opens.
+        view: The progress known when the page opens; None while it is still loading (the page
+            shows that it loads, and ``first`` gives it).
         load: Asks again (重新載入).
+        first: The load already under way when the page opens without a view.
         cancel: Cancels one pending binding (the trash button); None shows no trash buttons.
         purge: 註銷全部紀錄; None leaves it out.
         receipt: The receipt number of the application just submitted (None: reached from
@@ -185,10 +188,11 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self,
         chrome: Chrome,
         *,
-        view: ProgressView,
+        view: ProgressView | None,
         load: LoadProgress,
         cancel: CancelBinding | None = None,
         purge: PurgeRecords | None = None,
+        first: Awaitable[ProgressView] | None = None,
         receipt: str | None = None,
         uploaded: bool = True,
         can_add: bool = False,
@@ -196,10 +200,12 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         status_link: StatusLink | None = None,
     ) -> None:
         super().__init__(chrome)
-        self._view = view
+        self._view = view or ProgressView(())
+        self._loading = view is None
         self._load = load
         self._cancel = cancel
         self._purge = purge
+        self._first = first
         self._receipt = receipt
         self._uploaded = uploaded
         self._can_add = can_add
@@ -251,9 +257,25 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         yield Button(self._(LOG_OUT), id="log-out", variant="primary")
 
     async def on_mount(self) -> None:
-        """Fills the table; asks for the QR code's link."""
+        """Fills the table, or says it loads and waits for the first load (with the spinner);
+        asks for the QR code's link."""
         self.query_one("#qr-row").display = False
-        await self._show(self._view)
+        if not self._loading:
+            await self._show(self._view)
+        else:
+            self.query_one("#stale").display = False  # nothing is known yet, stale or not
+            loading = Static(self._(LOADING), id="loading", classes="hint")
+            await self.query_one("#status-table", Vertical).mount(loading)
+            first = self._first
+
+            async def wait_first() -> ProgressView:
+                return await first if first is not None else await self._load()
+
+            self.call_registry(
+                self.query_one("#reload", Button),
+                wait_first,
+                lambda view: self.run_worker(self._show(view), exit_on_error=False),
+            )
         self.query_one("#log-out").focus()
         self._ask_link()
 
@@ -306,6 +328,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             for index, (stage, ticked) in enumerate(zip(STAGES, done, strict=True), start=1)
         )
 
+        self._loading = False
+
     def _row(self, index: int, row: ProgressRow) -> Horizontal:
         school = NOT_SHOWN if row.masked else f"{row.school}　{row.class_name}"
         cancel: Static | Button = (
@@ -333,6 +357,11 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         except ValueError:
             return reason  # the reviewer's own words
         return self.chrome.translator.explain(code)
+
+    @property
+    def first_loading(self) -> bool:
+        """Whether the page still waits for its first load."""
+        return self._loading
 
     @property
     def rows(self) -> Sequence[ProgressRow]:

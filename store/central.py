@@ -300,6 +300,9 @@ class Application(CreatedAtMixin, CentralBase):
         Index("ix_applications_parent_email_key", "parent_email_key"),
         Index("ix_applications_parent_phone", "parent_phone"),
         Index("ix_applications_parent_id_number", "parent_id_number"),
+        # A receipt number is given once per kiosk: a kiosk that lost its counter cannot make
+        # the registry hold two applications under one number.
+        Index("uq_applications_kiosk_id_receipt", "kiosk_id", "receipt", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

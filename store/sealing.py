@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import stat
 from pathlib import Path
 from typing import Final
 
@@ -25,6 +24,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from kiosk.domain.secret_file import KeyFileError as KeyFileError
+from kiosk.domain.secret_file import read_secret_file
 
 #: Length of the master key (AES-256), in bytes.
 KEY_BYTES: Final = 32
@@ -38,10 +40,6 @@ _KEY_FILE_MODE: Final = 0o600
 
 class SealError(Exception):
     """A sealed blob did not open: it was altered, belongs to another row, or another key."""
-
-
-class KeyFileError(Exception):
-    """The key file cannot be used: readable by others, not a regular file, or the wrong size."""
 
 
 def _subkey(key: bytes, purpose: bytes) -> bytes:
@@ -166,21 +164,9 @@ def _create_key_file(path: Path) -> None:
 
 def _read_key_file(path: Path) -> bytes:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError as exc:
+        key = read_secret_file(path, limit=KEY_BYTES + 1)
+    except FileNotFoundError as exc:
         raise KeyFileError(f"cannot open the key file {path}: {exc.strerror}") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"the key file {path} is not a regular file")
-        if info.st_mode & 0o077:
-            raise KeyFileError(
-                f"the key file {path} is open to group or others "
-                f"(mode {stat.S_IMODE(info.st_mode):o}); it must be 600"
-            )
-        key = os.read(fd, KEY_BYTES + 1)
-    finally:
-        os.close(fd)
     if len(key) != KEY_BYTES:
         raise KeyFileError(f"the key file {path} must hold exactly {KEY_BYTES} bytes")
     return key

@@ -95,6 +95,8 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "server.error"
     REGISTRY_UNREACHABLE = "registry.unreachable"
     REGISTRY_ERROR = "registry.error"
+    KIOSK_FAULT = "kiosk.fault"
+    """A fault of this kiosk itself (its disk full, its database damaged): not the registry's."""
     # Roster import (registry import-roster): each bad row is reported with its line.
     ROSTER_EMPTY = "roster.empty"
     ROSTER_ENCODING = "roster.encoding"
@@ -231,6 +233,7 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
             "The registry answered unexpectedly. Please try again; if it persists, ask the "
             "school office."
         ),
+        ErrorCode.KIOSK_FAULT: N_("This kiosk has a problem. Please ask the school office."),
         ErrorCode.ROSTER_EMPTY: N_("The file holds no rows to import."),
         ErrorCode.ROSTER_ENCODING: N_("The file is not UTF-8 text."),
         ErrorCode.ROSTER_HEADER: N_("The first row must name the columns {columns}."),

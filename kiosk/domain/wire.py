@@ -141,6 +141,16 @@ class HealthOut(WireModel):
     version: str
 
 
+class KioskOut(WireModel):
+    """What the registry knows of the calling kiosk (``GET /v1/kiosks/me``)."""
+
+    kiosk_id: str
+    school_code: str
+    last_receipt: str | None = None
+    """The highest receipt number it holds from this kiosk: a kiosk that lost its counter
+    resumes past it."""
+
+
 class KioskEnrollIn(WireModel):
     """A kiosk presents its one-time enrollment token and its own Ed25519 public key."""
 

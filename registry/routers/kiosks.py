@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.domain.wire import KioskEnrollIn, KioskEnrollmentOut
+from kiosk.domain.wire import KioskEnrollIn, KioskEnrollmentOut, KioskOut
 from registry.auth import kiosk_issuer
-from registry.deps import NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
+from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
-from registry.services import kiosks
+from registry.services import applications, kiosks
 
 router = APIRouter(tags=["kiosks"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -24,4 +24,14 @@ def enroll(
         school_code=kiosk.school_code,
         issuer=kiosk_issuer(kiosk.id),
         audience=registry.settings.audience,
+    )
+
+
+@router.get("/kiosks/me")
+def me(session: SessionDep, kiosk: KioskDep) -> KioskOut:
+    """The calling kiosk as the registry knows it, with the last receipt number it holds."""
+    return KioskOut(
+        kiosk_id=kiosk.kiosk_id,
+        school_code=kiosk.school_code,
+        last_receipt=applications.last_receipt(session, kiosk.kiosk_id),
     )

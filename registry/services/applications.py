@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -291,7 +291,8 @@ def submit(
     A first submission's confirmation is for the caller to send once its transaction commits.
 
     Raises:
-        DomainError: ``APPLICATION_CONFLICT`` (same id, other content); the rules' own codes
+        DomainError: ``APPLICATION_CONFLICT`` (same id, other content; or the kiosk's receipt
+            number already names another application, ``field`` "receipt"); the rules' own codes
             with the field inside the submission (``students.1.student_id``, ``parent.email``):
             ``id.*``, ``name.*``, ``email.*``, ``phone.*``, ``relationship.*``,
             ``SCHOOL_UNKNOWN``, ``STUDENT_NOT_FOUND``, ``STUDENT_LEFT_SCHOOL``, ``draft.*``,
@@ -319,6 +320,25 @@ def submit(
     return _store(session, submission, digest, kiosk_id=kiosk_id, now=now, rules=rules)
 
 
+def _check_receipt_free(session: Session, kiosk_id: str, receipt: str) -> None:
+    """A kiosk's receipt number names one application (another id under it is a conflict)."""
+    taken = session.scalar(
+        select(Application.id).where(
+            Application.kiosk_id == kiosk_id, Application.receipt == receipt
+        )
+    )
+    if taken is not None:
+        raise DomainError(ErrorCode.APPLICATION_CONFLICT, field="receipt")
+
+
+def last_receipt(session: Session, kiosk_id: str) -> str | None:
+    """The highest receipt number the registry holds from this kiosk (they sort by day, then
+    number). Does not commit."""
+    return session.scalar(
+        select(func.max(Application.receipt)).where(Application.kiosk_id == kiosk_id)
+    )
+
+
 def _store(
     session: Session,
     submission: SubmissionIn,
@@ -343,6 +363,7 @@ def _store(
     existing = session.get(Application, submission.application_id)
     if existing is not None:
         return _replay(session, existing, digest)
+    _check_receipt_free(session, kiosk_id, submission.receipt)
     try:
         draft.set_parent(details)
     except DomainError as error:

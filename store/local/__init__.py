@@ -19,19 +19,21 @@ tests build it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.local.applications import TAIPEI, ApplicationStore
+from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
 from store.local.codec import SealedCodec
+from store.local.faults import FaultWatch
 from store.local.outbox import OutboxStore
 from store.local.tables import AuditEvent
 from store.sealing import Sealer
 
-__all__ = ["ApplicationStore", "LocalStore", "OutboxStore"]
+__all__ = ["ApplicationStore", "LocalStore", "OutboxStore", "VersionChangedError"]
 
 
 class LocalStore:
@@ -42,6 +44,9 @@ class LocalStore:
         sealer: Seals and opens the personal data.
         kiosk_code: This kiosk's short code in receipt numbers (1–8 of A–Z, 0–9).
         tz: The time zone whose date the receipt numbers carry (Taipei).
+        saved: Called after each saved submission (the rolling backup); its failure is logged,
+            never the parent's.
+        faults: Watches the database's faults (attached to its engine), for kiosk health.
 
     Attributes:
         applications: Saves submitted applications and reads them back (the wizard's).
@@ -58,11 +63,21 @@ class LocalStore:
         *,
         kiosk_code: str,
         tz: tzinfo = TAIPEI,
+        saved: Callable[[], object] | None = None,
+        faults: FaultWatch | None = None,
     ) -> None:
         codec = SealedCodec(sealer)
         self._sessions = session_factory
-        self.applications = ApplicationStore(session_factory, codec, kiosk_code=kiosk_code, tz=tz)
-        self.outbox = OutboxStore(session_factory, codec)
+        self.applications = ApplicationStore(
+            session_factory, codec, kiosk_code=kiosk_code, tz=tz, saved=saved
+        )
+        self.outbox = OutboxStore(session_factory, codec, faults)
+
+    def close(self) -> None:
+        """Closes the database's connections (the kiosk stops; a restore may follow)."""
+        bind = self._sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            bind.dispose()
 
     def audit(
         self,

@@ -8,6 +8,8 @@ saved (pushed, refused, decided, reduced) is the sync worker's: :mod:`store.loca
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -31,6 +33,8 @@ from store.local.tables import (
     ReceiptDay,
 )
 
+log = logging.getLogger(__name__)
+
 #: Taipei time (UTC+8, no daylight saving since 1979): receipt numbers run per day there.
 TAIPEI: Final = timezone(timedelta(hours=8), "Asia/Taipei")
 
@@ -41,6 +45,27 @@ _KIOSK_CODE: Final = re.compile(r"[A-Z0-9]{1,8}")
 # Two savers can race only on PostgreSQL (SQLite takes the write lock at BEGIN): for the first
 # receipt of a day, or the same application twice. The loser retries and sees the winner's row.
 _SAVE_ATTEMPTS: Final = 5
+#: ``last_error`` of the outbox entry of an application withdrawn for a changed version.
+WITHDRAWN: Final = "application.withdrawn"
+# Fields of the body that differ between two saves of the same content (the time of the press).
+_PER_PRESS: Final = frozenset({"submitted_at"})
+
+
+class VersionChangedError(Exception):
+    """The draft's application id is saved already, with other content (or was withdrawn).
+
+    A parent who saw an error, went back (返回修改) and changed something must not be given
+    the saved body: the caller withdraws that version, here
+    (:meth:`store.local.outbox.OutboxStore.withdraw`) and at the registry, where it may stand,
+    and saves the draft under a new id.
+
+    Attributes:
+        application_id: The id saved with the other content.
+    """
+
+    def __init__(self, application_id: uuid.UUID) -> None:
+        super().__init__(f"application {application_id} is saved with other content")
+        self.application_id = application_id
 
 
 class ApplicationStore:
@@ -51,6 +76,8 @@ class ApplicationStore:
         codec: Seals and opens the personal data.
         kiosk_code: This kiosk's short code in receipt numbers (1–8 of A–Z, 0–9).
         tz: The time zone whose date the receipt numbers carry (Taipei).
+        saved: Called after each saved submission (the rolling backup); when it fails, that is
+            logged and the submission stands.
 
     Raises:
         ValueError: For a kiosk code that cannot go into a receipt number.
@@ -63,7 +90,9 @@ class ApplicationStore:
         *,
         kiosk_code: str,
         tz: tzinfo = TAIPEI,
+        saved: Callable[[], object] | None = None,
     ) -> None:
+        self._saved = saved
         if not _KIOSK_CODE.fullmatch(kiosk_code):
             raise ValueError(f"a kiosk code is 1 to 8 of A-Z and 0-9, not {kiosk_code!r}")
         self._sessions = session_factory
@@ -91,22 +120,41 @@ class ApplicationStore:
 
         Raises:
             DomainError: When the draft is not complete.
+            VersionChangedError: The id is stored with other content, or was withdrawn: nothing
+                was stored.
         """
         draft.check_complete()
         for attempt in range(_SAVE_ATTEMPTS):
             try:
                 with self._sessions.begin() as session:
-                    return self._save(session, draft, payload, now)
+                    receipt = self._save(session, draft, payload, now)
             except IntegrityError:
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
+                continue
+            self._after_save()
+            return receipt
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _after_save(self) -> None:
+        if self._saved is None:
+            return
+        try:
+            self._saved()
+        except Exception as failed:  # the submission is saved; only the copy of it is late
+            # The type and errno only: an error's text may quote a path or a value.
+            errno = getattr(failed, "errno", None) or getattr(failed, "sqlite_errorcode", None)
+            log.error(
+                "store: the backup after a save failed: %s (errno %s)", type(failed).__name__, errno
+            )
 
     def _save(self, session: Session, draft: Draft, payload: PayloadBuilder, now: datetime) -> str:
         application_id = str(draft.application_id)
         existing = session.get(Application, application_id)
         if existing is not None:
-            return existing.receipt
+            if self._same_version(existing, payload):
+                return existing.receipt
+            raise VersionChangedError(draft.application_id)
         parent, signature = draft.parent, draft.signature
         assert draft.consent_version is not None  # check_complete saw to these
         assert parent is not None
@@ -159,6 +207,20 @@ class ApplicationStore:
         )
         session.flush()  # constraint failures surface here, inside the retry loop
         return receipt
+
+    def _same_version(self, existing: Application, payload: PayloadBuilder) -> bool:
+        """Whether ``payload`` is the body saved for ``existing`` but for the time of the press."""
+        entry = existing.outbox
+        if entry is None:
+            return True  # reduced to its receipt: nothing of it is sent any more
+        if entry.last_error == WITHDRAWN:
+            return False
+        saved = json.loads(self._codec.open_payload(entry))
+        again = json.loads(payload(existing.receipt))
+        for name in _PER_PRESS:
+            saved.pop(name, None)
+            again.pop(name, None)
+        return bool(saved == again)
 
     def _next_receipt(self, session: Session, now: datetime) -> str:
         day = now.astimezone(self._tz).strftime("%Y%m%d")

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, orm, select
+from sqlalchemy import func, or_, orm, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import ApplicationStatus, BindingStatus, StudentStatus
 from kiosk.domain.wire import BindingChangeOut, BindingOut
 from store.local.codec import SealedCodec
+from store.local.faults import FaultWatch
+from store.local.receipts import renumber, resume_past, withdraw
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 from store.local.tables import (
     SYNC_STATE_ID,
@@ -38,11 +40,18 @@ class OutboxStore:
     Args:
         session_factory: Sessions on the kiosk's database (migrated to head).
         codec: Opens the sealed bodies.
+        faults: Watches the database's faults (kiosk health tells the last one).
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], codec: SealedCodec) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        codec: SealedCodec,
+        faults: FaultWatch | None = None,
+    ) -> None:
         self._sessions = session_factory
         self._codec = codec
+        self._faults = faults
 
     # --- what waits -----------------------------------------------------------------------
 
@@ -60,17 +69,22 @@ class OutboxStore:
             ).one_or_none()
             return None if entry is None else self._item(entry)
 
-    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+    def due(self, now: datetime, limit: int, horizon: timedelta | None = None) -> list[OutboxItem]:
         """Entries not yet acknowledged whose time has come, the longest waiting first.
 
         Args:
             now: The time.
             limit: The most to return (a batch).
+            horizon: The longest an entry is ever put off: one set further ahead than this was
+                set while the kiosk's clock was ahead (since put right), and is due now.
         """
+        time_has_come = OutboxEntry.next_attempt_at <= now
+        if horizon is not None and now < datetime.max.replace(tzinfo=now.tzinfo) - horizon:
+            time_has_come = or_(time_has_come, OutboxEntry.next_attempt_at > now + horizon)
         with self._sessions() as session:
             entries = session.scalars(
                 select(OutboxEntry)
-                .where(OutboxEntry.acked_at.is_(None), OutboxEntry.next_attempt_at <= now)
+                .where(OutboxEntry.acked_at.is_(None), time_has_come)
                 .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
                 .limit(limit)
             ).all()
@@ -185,6 +199,19 @@ class OutboxStore:
                 )
             )
 
+    def withdraw(self, application_id: uuid.UUID, *, now: datetime) -> bool:
+        """Withdraws a saved version the parent changed afterwards (:func:`withdraw`)."""
+        with self._sessions.begin() as session:
+            return withdraw(session, application_id, now=now)
+
+    def renumber(
+        self, application_id: uuid.UUID, last_receipt: str | None, *, now: datetime
+    ) -> OutboxItem:
+        """Gives a waiting application the next free receipt number (:func:`renumber`)."""
+        with self._sessions.begin() as session:
+            entry = renumber(session, self._codec, application_id, last_receipt, now=now)
+            return self._item(entry)
+
     # --- the registry's word: statuses, the changes feed, whether it answers --------------
 
     def apply_status(
@@ -291,6 +318,11 @@ class OutboxStore:
             self._state(session).changes_cursor = cursor
         return moved
 
+    def resume_receipts(self, last_receipt: str) -> bool:
+        """Moves the receipt counter past the registry's last number (:func:`resume_past`)."""
+        with self._sessions.begin() as session:
+            return resume_past(session, last_receipt)
+
     def changes_cursor(self) -> int:
         """How far the registry's changes feed was applied (0: not at all)."""
         with self._sessions() as session:
@@ -312,6 +344,20 @@ class OutboxStore:
             else:
                 state.last_failure_at = now
                 state.last_error = error_code.value
+
+    def shift_waits(self, by: timedelta) -> int:
+        """Moves every waiting entry's next try by ``by`` (the wall clock jumped so far).
+
+        Returns:
+            How many entries moved.
+        """
+        with self._sessions.begin() as session:
+            entries = session.scalars(select(OutboxEntry).where(OutboxEntry.acked_at.is_(None)))
+            moved = 0
+            for entry in entries:
+                entry.next_attempt_at += by
+                moved += 1
+            return moved
 
     def retry_now(self, error_codes: Iterable[ErrorCode], *, now: datetime) -> int:
         """Makes waiting entries whose last try failed with one of ``error_codes`` due now.
@@ -407,6 +453,7 @@ class OutboxStore:
                 select(func.count()).where(waiting, OutboxEntry.next_attempt_at <= now)
             )
             state = session.get(SyncState, SYNC_STATE_ID)
+            fault = self._faults.last if self._faults is not None else None
             return SyncHealth(
                 waiting=count,
                 due=due or 0,
@@ -415,6 +462,8 @@ class OutboxStore:
                 last_contact_at=state.last_contact_at if state else None,
                 last_failure_at=state.last_failure_at if state else None,
                 last_error=state.last_error if state else None,
+                local_fault=fault.kind.value if fault else None,
+                local_fault_at=fault.at if fault else None,
             )
 
     # --- helpers --------------------------------------------------------------------------

@@ -134,6 +134,12 @@ class SyncHealth:
         last_contact_at: When the registry last answered.
         last_failure_at: When it last could not be reached.
         last_error: Why (an error code), or None when the last word was an answer.
+        local_fault: The last fault of the kiosk's own database since it started (a
+            :class:`store.local.faults.FaultKind` value: ``disk_full``, ``database_damaged``,
+            ...), None without one.
+        local_fault_at: When it happened.
+        clock_skew_s: The registry's clock minus this kiosk's, in seconds, from its last
+            answer (None: not known); far from 0, staff should set the kiosk's clock.
     """
 
     waiting: int
@@ -143,3 +149,6 @@ class SyncHealth:
     last_contact_at: datetime | None
     last_failure_at: datetime | None
     last_error: str | None
+    local_fault: str | None = None
+    local_fault_at: datetime | None = None
+    clock_skew_s: float | None = None

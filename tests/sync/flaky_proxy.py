@@ -8,7 +8,13 @@ lasts, a seeded random choice decides each request's fate:
 - ``hang``: nothing is answered for ``hold`` seconds (longer than the kiosk waits), then reset;
 - ``lost``: the request is forwarded, the registry answers (and has committed), but the answer
   is dropped and the connection reset — the kiosk must not count that as "not stored";
-- ``ok``: forwarded and answered.
+- ``ok``: forwarded and answered;
+- ``gzip``: forwarded, and the registry's answer replaced by one that claims gzip and is not
+  (the registry has committed; the kiosk cannot read its answer);
+- ``drip``: forwarded, and the answer sent one byte every ``hold`` seconds.
+
+Besides the random chaos, :meth:`FlakyProxy.script` deals chosen fates to chosen requests (by the
+start of their request line, e.g. ``POST /v1/applications``), once each, in the order given.
 
 The chaos stops by itself after ``max_requests`` requests or ``max_seconds`` seconds, whichever
 comes first; from then on every request is forwarded. The proxy runs its own event loop in a
@@ -66,6 +72,7 @@ class FlakyProxy:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._script: list[tuple[bytes, str]] = []
         self.port = 0
 
     # --- control ---------------------------------------------------------------------------
@@ -75,6 +82,19 @@ class FlakyProxy:
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._listen(), self._loop)
         self.port = future.result(10)
+
+    def script(self, *fates: tuple[str, str]) -> None:
+        """Deals each ``(request line start, fate)`` once, to the next request that matches.
+
+        Args:
+            *fates: E.g. ``("POST /v1/applications", "lost")``; fates as in the module's list.
+        """
+        self._script.extend((start.encode(), fate) for start, fate in fates)
+
+    @property
+    def scripted(self) -> int:
+        """How many scripted fates wait for their request."""
+        return len(self._script)
 
     def unleash(self) -> None:
         """Starts the chaos (bounded by ``max_requests`` and ``max_seconds``)."""
@@ -97,6 +117,11 @@ class FlakyProxy:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
+                # Requests still held (a drip, a hang) end with the proxy.
+                held = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in held:
+                    task.cancel()
+                await asyncio.gather(*held, return_exceptions=True)
                 await self._server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
@@ -116,7 +141,11 @@ class FlakyProxy:
         port: int = self._server.sockets[0].getsockname()[1]
         return port
 
-    def _fate(self) -> str:
+    def _fate(self, request: bytes) -> str:
+        for index, (start, fate) in enumerate(self._script):
+            if request.startswith(start):
+                del self._script[index]
+                return fate
         if self.chaos_over:
             return "calm"
         self._requests += 1
@@ -128,7 +157,7 @@ class FlakyProxy:
             request = await _read_request(reader)
             if request is None:
                 return
-            fate = self._fate()
+            fate = self._fate(request)
             self.fates[fate] += 1
             if fate == "reset":
                 return _reset(writer)
@@ -149,6 +178,14 @@ class FlakyProxy:
             answer = await self._forward(request)
             if fate == "lost":
                 return _reset(writer)
+            if fate == "gzip":
+                answer = _garbled(answer)
+            if fate == "drip":
+                for byte in answer:
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    await asyncio.sleep(self._hold)
+                return None
             writer.write(answer)
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
@@ -191,6 +228,20 @@ async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
     kept.append(b"Connection: close")
     body = await reader.readexactly(length) if length else b""
     return b"\r\n".join(kept) + b"\r\n\r\n" + body
+
+
+def _garbled(answer: bytes) -> bytes:
+    """The answer's status line, with a body that claims to be gzip and is not."""
+    status = answer.split(b"\r\n", 1)[0]
+    body = b"\x1f\x8b\x08\x00garbage, not gzip at all"
+    return (
+        status
+        + b"\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        + b"Connection: close\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:
