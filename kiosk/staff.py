@@ -118,6 +118,9 @@ class KioskHealth:
             disk_free_bytes=free,
             uploaded=uploaded,
             changes=changes,
+            local_fault=health.local_fault,
+            local_fault_at=health.local_fault_at,
+            clock_skew_s=health.clock_skew_s,
         )
 
     async def sync_now(self) -> HealthView:

@@ -33,6 +33,20 @@ NONE_WAITING: Final = N_("—")
 SYNC_NOW: Final = N_("Sync now")
 BACK: Final = N_("Back")
 SYNCED: Final = N_("Sync done: {uploaded} uploaded, {changes} status changes.")
+LOCAL_FAULT: Final = N_(
+    "This kiosk's own storage failed at {when}: {fault}. Parents are told to ask the office."
+)
+SKEW: Final = N_("This kiosk's clock is {seconds:+.0f} s off the registry's: please set it right.")
+#: How far the kiosk's clock may be off before staff are asked to set it (tokens allow 30 s).
+SKEW_SHOWN_S: Final = 30.0
+#: The words of each local fault (store.local.faults.FaultKind's values).
+FAULT_WORDS: Final = {
+    "disk_full": N_("the disk is full"),
+    "database_damaged": N_("the database is damaged (kiosk restore puts the backup back)"),
+    "io_error": N_("the disk could not be read or written"),
+    "read_only": N_("the database cannot be written"),
+    "cannot_open": N_("the database cannot be opened"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,9 @@ class HealthView:
         disk_free_bytes: Free space where the kiosk keeps its data.
         uploaded: Applications uploaded by the sync pass just run (None: no pass run).
         changes: Status changes it brought.
+        local_fault: The last fault of the kiosk's own database (a ``FaultKind`` value), if any.
+        local_fault_at: When it happened.
+        clock_skew_s: The registry's clock minus this kiosk's, in seconds (None: not known).
     """
 
     waiting: int
@@ -58,6 +75,9 @@ class HealthView:
     disk_free_bytes: int
     uploaded: int | None = None
     changes: int = 0
+    local_fault: str | None = None
+    local_fault_at: datetime | None = None
+    clock_skew_s: float | None = None
 
 
 Load = Callable[[], Awaitable[HealthView]]
@@ -86,6 +106,8 @@ class KioskHealthScreen(StaffScreen[None]):
         yield Static("", id="health-registry")
         yield Static("", id="health-last-sync")
         yield Static("", id="health-disk")
+        yield Static("", id="health-fault")
+        yield Static("", id="health-skew")
         yield Static("", id="health-result")
         with Horizontal(classes="staff-actions"):
             yield Button(self._(BACK), id="health-back")
@@ -127,6 +149,20 @@ class KioskHealthScreen(StaffScreen[None]):
         self.query_one("#health-disk", Static).update(
             _(DISK).format(gib=view.disk_free_bytes / 2**30)
         )
+        fault = self.query_one("#health-fault", Static)
+        fault.display = view.local_fault is not None
+        if view.local_fault is not None:
+            words = FAULT_WORDS.get(view.local_fault)
+            fault.update(
+                _(LOCAL_FAULT).format(
+                    when=self._when(view.local_fault_at),
+                    fault=_(words) if words is not None else view.local_fault,
+                )
+            )
+        skew = self.query_one("#health-skew", Static)
+        skew.display = view.clock_skew_s is not None and abs(view.clock_skew_s) > SKEW_SHOWN_S
+        if skew.display:
+            skew.update(_(SKEW).format(seconds=view.clock_skew_s))
         result = ""
         if view.uploaded is not None:
             result = _(SYNCED).format(uploaded=view.uploaded, changes=view.changes)

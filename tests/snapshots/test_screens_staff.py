@@ -195,3 +195,21 @@ def test_kiosk_health_after_sync_now(snap: Snap) -> None:
         changes=1,
     )
     assert snap(host(KioskHealthScreen(WORDS, who="李宇宏", view=view, sync_now=_never_synced)))
+
+
+def test_kiosk_health_with_a_local_fault_and_a_skewed_clock(snap: Snap) -> None:
+    """服務機狀態 after the kiosk's own disk filled and with its clock 10 minutes behind: under
+    the disk line, in red, 「本機儲存於 2025-09-01 08:50 發生問題：磁碟空間已滿。…」 and
+    「本機時鐘與服務主機相差 +600 秒，請校正時間。」."""
+    view = HealthView(
+        waiting=1,
+        oldest_waiting_since=FROZEN_NOW - timedelta(minutes=20),
+        last_contact_at=FROZEN_NOW - timedelta(minutes=1),
+        last_failure_at=None,
+        last_error=None,
+        disk_free_bytes=0,
+        local_fault="disk_full",
+        local_fault_at=FROZEN_NOW - timedelta(minutes=10),
+        clock_skew_s=600.0,
+    )
+    assert snap(host(KioskHealthScreen(WORDS, who="李宇宏", view=view, sync_now=_never_synced)))
