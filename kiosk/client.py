@@ -476,7 +476,9 @@ def _error_of(response: httpx.Response) -> DomainError:
     except ValidationError:
         # Not the contract's error body (a proxy's page, a crash): say the registry misbehaved.
         return DomainError(ErrorCode.REGISTRY_ERROR)
-    return DomainError(detail.code, field=detail.field, **detail.params)
+    # A ``request.invalid`` names its field in the params as well: it is ``field`` here.
+    params = {name: value for name, value in detail.params.items() if name != "field"}
+    return DomainError(detail.code, field=detail.field, **params)
 
 
 async def enroll(

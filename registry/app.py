@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,9 +30,12 @@ from registry.routers import (
     staff,
     status_page,
 )
+from registry.services import retention
 from registry.services.logins import PasswordWork
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
+
+_log = logging.getLogger(__name__)
 
 _ROUTERS = (
     health,
@@ -57,6 +62,23 @@ def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     return schema
+
+
+def _prune_once(registry: Registry) -> None:
+    with registry.sessions.begin() as session:
+        removed = retention.prune(session, now=registry.now())
+    if any(removed.values()):
+        _log.info("pruned past their retention: %s", removed)
+
+
+async def _prune_every(registry: Registry) -> None:
+    """Prunes at start, then every ``prune_every_minutes``, in a worker thread."""
+    while True:
+        try:
+            await asyncio.to_thread(_prune_once, registry)
+        except Exception:  # a failed round is logged; the next one tries again
+            _log.exception("pruning failed")
+        await asyncio.sleep(registry.settings.prune_every_minutes * 60)
 
 
 def create_app(
@@ -102,7 +124,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pruning = asyncio.create_task(_prune_every(registry))
         yield
+        pruning.cancel()
         engine.dispose()
 
     app = FastAPI(

@@ -135,6 +135,9 @@ class RegistrySettings(BaseSettings):
     """How parents are told things; None: the file outbox ``<data_dir>/outbox.jsonl``."""
     version: str = "0.1.0"
     """Reported by ``/v1/health``."""
+    prune_every_minutes: int = Field(default=60, ge=1)
+    """How often each registry process deletes what is past its retention
+    (:mod:`registry.services.retention`); once at start, then at this interval."""
     consent_versions: tuple[str, ...] = Field(
         default_factory=lambda: (load_statement("zh_TW").version,)
     )

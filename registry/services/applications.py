@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from kiosk.domain.contact import Channel, Contact, email_key
 from kiosk.domain.draft import (
-    PARENT_EMAIL_FIELD,
     Draft,
     ParentDetails,
     Signature,
@@ -41,6 +40,8 @@ from registry.services.locks import lock
 from registry.services.submission_checks import (
     SubmissionRules,
     check_consent_version,
+    check_email_free,
+    check_not_bound,
     check_submitted_window,
     count_roster_miss,
     locked_session_of,
@@ -144,50 +145,6 @@ def _replay(session: Session, application: Application, digest: str) -> Submitte
         parent_name=application.parent_name,
         student_names=(),
     )
-
-
-def _check_email_free(session: Session, email: str, parent_id: str) -> None:
-    """The tutorial's rule: one email belongs to one parent ID (account or live application).
-
-    Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
-    """
-    key = email_key(email)
-    other_account = session.scalar(
-        select(exists().where(ParentAccount.email_key == key, ParentAccount.id_number != parent_id))
-    )
-    other_application = session.scalar(
-        select(
-            exists().where(
-                Application.parent_email_key == key,
-                Application.parent_id_number != parent_id,
-                Binding.application_id == Application.id,
-                Binding.removed_at.is_(None),
-            )
-        )
-    )
-    if other_account or other_application:
-        raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
-
-
-def _check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:
-    """A student already bound to, or pending for, this parent is refused."""
-    live = session.execute(
-        select(Binding.student_id, Binding.status).where(
-            Binding.parent_id_number == parent_id,
-            Binding.student_id.in_([student.id for student in students]),
-            Binding.removed_at.is_(None),
-            Binding.status != BindingStatus.REJECTED,
-        )
-    ).all()
-    status_of = {student_id: status for student_id, status in live}
-    for index, student in enumerate(students):
-        status = status_of.get(student.id)
-        if status is BindingStatus.APPROVED:
-            raise DomainError(ErrorCode.STUDENT_ALREADY_BOUND, field=f"students.{index}.student_id")
-        if status is BindingStatus.PENDING:
-            raise DomainError(
-                ErrorCode.STUDENT_ALREADY_PENDING, field=f"students.{index}.student_id"
-            )
 
 
 def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draft) -> Student:
@@ -387,8 +344,8 @@ def _store(
         )
     )
     draft.check_complete()
-    _check_email_free(session, email, parent_id)
-    _check_not_bound(session, parent_id, students)
+    check_email_free(session, email, parent_id)
+    check_not_bound(session, parent_id, students)
 
     name = account.name if account is not None else details.name
     phone = account.phone if account is not None else (details.phone.e164 if details.phone else "")

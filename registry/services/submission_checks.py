@@ -5,6 +5,8 @@ students (``draft.signature_mismatch`` for a pupil on the roster and ``student.n
 one who is not would be an existence oracle). Its time must lie in a sane window around the
 registry's clock, and its consent version must be one the registry knows. A roster miss counts
 against the parent session of the challenge, as a look-up's miss does, under the same lock.
+And the two rules that read other people's applications: one email belongs to one parent, and a
+student already bound to (or pending for) the parent is not applied for again.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from kiosk.domain.contact import email_key
+from kiosk.domain.draft import PARENT_EMAIL_FIELD
 from kiosk.domain.errors import DomainError, ErrorCode
-from store.central import ParentSession
+from kiosk.domain.wire import BindingStatus
+from store.central import Application, Binding, ParentAccount, ParentSession, Student
 
 #: How far ahead of the registry's clock a kiosk's ``submitted_at`` may be (a wrong clock).
 SUBMITTED_AHEAD: Final = timedelta(days=1)
@@ -106,3 +111,47 @@ def count_roster_miss(
     if parent_session.failed_lookups >= max_misses:
         parent_session.locked_at = now
     session.commit()
+
+
+def check_email_free(session: Session, email: str, parent_id: str) -> None:
+    """The tutorial's rule: one email belongs to one parent ID (account or live application).
+
+    Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
+    """
+    key = email_key(email)
+    other_account = session.scalar(
+        select(exists().where(ParentAccount.email_key == key, ParentAccount.id_number != parent_id))
+    )
+    other_application = session.scalar(
+        select(
+            exists().where(
+                Application.parent_email_key == key,
+                Application.parent_id_number != parent_id,
+                Binding.application_id == Application.id,
+                Binding.removed_at.is_(None),
+            )
+        )
+    )
+    if other_account or other_application:
+        raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
+
+
+def check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:
+    """A student already bound to, or pending for, this parent is refused."""
+    live = session.execute(
+        select(Binding.student_id, Binding.status).where(
+            Binding.parent_id_number == parent_id,
+            Binding.student_id.in_([student.id for student in students]),
+            Binding.removed_at.is_(None),
+            Binding.status != BindingStatus.REJECTED,
+        )
+    ).all()
+    status_of = {student_id: status for student_id, status in live}
+    for index, student in enumerate(students):
+        status = status_of.get(student.id)
+        if status is BindingStatus.APPROVED:
+            raise DomainError(ErrorCode.STUDENT_ALREADY_BOUND, field=f"students.{index}.student_id")
+        if status is BindingStatus.PENDING:
+            raise DomainError(
+                ErrorCode.STUDENT_ALREADY_PENDING, field=f"students.{index}.student_id"
+            )

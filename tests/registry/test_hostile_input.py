@@ -171,3 +171,23 @@ def test_a_receipt_not_in_the_kiosk_format_or_an_unknown_consent_version_is_a_40
     answer = _post(live, "/v1/applications", body, **live.kiosk.headers())
     assert (answer.status_code, error_of(answer)["field"]) == (400, field), answer.text
     assert _applications(live) == 0
+
+
+async def test_the_kiosk_client_reads_a_refused_field_as_that_fields_error(live: Live) -> None:
+    """A ``request.invalid`` answer names its field twice (``field`` and ``params.field``):
+    the kiosk's client made a TypeError of it, and its sync worker stopped."""
+    from kiosk.client import RegistryClient
+    from kiosk.domain.errors import DomainError
+
+    _token, challenge = live.parent_session(EMAIL)
+    submission = live.submission(challenge, live.roster.at("353301")[:1])
+    unknown = submission.model_copy(update={"consent_version": "1999.9"})
+    async with RegistryClient(
+        live.base_url,
+        kiosk_id=live.kiosk.kiosk_id,
+        key=live.kiosk.key,
+        now=lambda: live.clock().timestamp(),
+    ) as client:
+        with pytest.raises(DomainError) as refused:
+            await client.submit(unknown)
+    assert (refused.value.code, refused.value.field) == ("request.invalid", "consent_version")

@@ -14,6 +14,15 @@ NAME = "王曉明"
 EMAIL = "annie.sun2@hy-tech.com.tw"
 PHONE = "0928942045"
 
+# PostgreSQL test databases are reused by later tests: the trigger must not outlive this one.
+_UNDO = {
+    "sqlite": ["DROP TRIGGER forced_failure"],
+    "postgres": [
+        "DROP TRIGGER forced_failure ON applications",
+        "DROP FUNCTION forced_failure()",
+    ],
+}
+
 _FAIL_INSERTS = {
     "sqlite": [
         "CREATE TRIGGER forced_failure BEFORE INSERT ON applications "
@@ -38,8 +47,13 @@ def test_a_failed_insert_logs_no_personal_data(
     submission = live.submission(
         challenge, live.roster.at("353301")[:1], parent_id=PARENT_ID, name=NAME, phone=PHONE
     )
-    with caplog.at_level(logging.INFO):
-        answer = live.submit(submission)
+    try:
+        with caplog.at_level(logging.INFO):
+            answer = live.submit(submission)
+    finally:
+        with live.engine.begin() as connection:
+            for statement in _UNDO[live.backend]:
+                connection.execute(text(statement))
     assert answer.status_code == 500
     logged = caplog.text
     assert "forced failure" in logged  # the error itself was logged

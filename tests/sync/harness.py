@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.app import build_services
 from kiosk.client import RegistryClient, enroll
+from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.ids import IdKind, make_id, parse_id
@@ -54,7 +55,7 @@ KIOSK_SCHOOL: Final = "353301"
 SCHOOL_NAMES: Final = {"353301": "臺北市私立日曜學校", "353601": "臺北市立日新國民小學"}
 #: The contact every test parent verified (one code serves them all).
 CONTACT_EMAIL: Final = "kiosk.sync@example.com"
-CONSENT_VERSION: Final = "2026-09"
+CONSENT_VERSION: Final = load_statement("zh_TW").version
 _CJK_DIGITS: Final = "零一二三四五六七八九"
 
 

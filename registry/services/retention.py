@@ -1,0 +1,86 @@
+"""How long the registry keeps what is not an application, and the pruning that holds to it.
+
+Applications and their bindings follow the consent statement (§四, 利用之期間) and are not
+touched here. The rest holds contact data or traces no longer needed once its purpose is over
+(PDPA Art. 11: delete what is no longer needed):
+
+- ``send_events`` (addresses, for the code limits and the once-a-day notice): a day;
+- ``login_failures`` (client addresses, for the throttle): a day;
+- ``code_challenges`` never used (an address and a code hash): a day after they expired;
+- ``parent_sessions`` (a verified contact): ``SUBMITTED_BEHIND`` (400 days) after they expired,
+  as long as a kiosk long offline may still push an application under one; then the used
+  challenges no application names go with them;
+- ``notifications`` (the log of what was sent to which address): 90 days;
+- ``audit_events`` (no personal data, but who did what): three years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from registry.services.submission_checks import SUBMITTED_BEHIND
+from store.central import (
+    Application,
+    AuditEvent,
+    CodeChallenge,
+    LoginFailure,
+    NotificationRecord,
+    ParentSession,
+    SendEvent,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long each kind of row is kept (see the module docstring for why)."""
+
+    send_events: timedelta = timedelta(days=1)
+    login_failures: timedelta = timedelta(days=1)
+    unused_challenges: timedelta = timedelta(days=1)
+    parent_sessions: timedelta = SUBMITTED_BEHIND
+    notifications: timedelta = timedelta(days=90)
+    audit_events: timedelta = timedelta(days=3 * 365)
+
+
+def prune(session: Session, *, now: datetime, retention: Retention | None = None) -> dict[str, int]:
+    """Deletes what is past its retention. Does not commit.
+
+    Returns:
+        How many rows of each table went.
+    """
+    keep = retention or Retention()
+    removed: dict[str, int] = {}
+
+    def gone(name: str, statement: object) -> None:
+        result = session.execute(statement)  # type: ignore[call-overload]
+        removed[name] = int(result.rowcount or 0)
+
+    gone("send_events", delete(SendEvent).where(SendEvent.at <= now - keep.send_events))
+    gone(
+        "login_failures",
+        delete(LoginFailure).where(LoginFailure.at <= now - keep.login_failures),
+    )
+    gone(
+        "parent_sessions",
+        delete(ParentSession).where(ParentSession.expires_at <= now - keep.parent_sessions),
+    )
+    named = select(Application.challenge_id)
+    in_session = select(ParentSession.challenge_id)
+    gone(
+        "code_challenges",
+        delete(CodeChallenge).where(
+            CodeChallenge.expires_at <= now - keep.unused_challenges,
+            CodeChallenge.id.not_in(named),
+            CodeChallenge.id.not_in(in_session),
+        ),
+    )
+    gone(
+        "notifications",
+        delete(NotificationRecord).where(NotificationRecord.created_at <= now - keep.notifications),
+    )
+    gone("audit_events", delete(AuditEvent).where(AuditEvent.at <= now - keep.audit_events))
+    return removed
