@@ -451,4 +451,5 @@ def _registry_client(settings: KioskSettings) -> RegistryClient:
         timeout=registry.timeout,
         connect_timeout=registry.connect_timeout,
         deadline=registry.deadline,
+        allow_plain_http=registry.allow_plain_http,
     )

@@ -101,6 +101,8 @@ def _staff(args: argparse.Namespace) -> int:
         key=None,
         timeout=registry.timeout,
         connect_timeout=registry.connect_timeout,
+        deadline=registry.deadline,
+        allow_plain_http=registry.allow_plain_http,
     )
     StaffApp(
         client, Translator(settings.language), css_paths=[str(path) for path in CSS_FILES]

@@ -50,6 +50,11 @@ class RegistrySettings(BaseModel):
     """Seconds a request may take as a whole (a registry dripping bytes is cut off there);
     default ``timeout`` plus 5."""
 
+    allow_plain_http: bool = False
+    """Accept an ``http://`` URL of a registry on another machine (parents' data would cross the
+    network unencrypted: only for a closed test network). ``https://`` and ``http://`` to this
+    machine need nothing."""
+
 
 class SupportSettings(BaseModel):
     """The help line shown in every screen's footer (the tutorial's defaults)."""

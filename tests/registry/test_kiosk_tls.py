@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.client import RegistryClient
@@ -41,3 +43,16 @@ async def test_plain_http_elsewhere_when_told_so() -> None:
         "http://registry.school.lan:8765", kiosk_id=None, key=None, allow_plain_http=True
     )
     await client.aclose()
+
+
+def test_a_kiosk_configured_for_plain_http_elsewhere_needs_the_setting(tmp_path: Path) -> None:
+    from kiosk.app import build_services
+    from kiosk.keys import load_or_create_key
+    from kiosk.settings import KioskSettings
+
+    load_or_create_key(tmp_path / "kiosk.key")
+    remote = {"url": "http://registry.school.example:8600", "kiosk_id": "k-1"}
+    with pytest.raises(ValueError, match="https://"):
+        build_services(KioskSettings(data_dir=tmp_path, registry=remote))
+    allowed = KioskSettings(data_dir=tmp_path, registry={**remote, "allow_plain_http": True})
+    assert build_services(allowed).client.base_url == remote["url"]
