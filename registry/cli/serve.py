@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
+from kiosk.domain.release import release
 from registry.cli.common import add_database_arguments, prepare_database, settings_from_args
 from registry.server import ServerLimits
+
+#: The port the registry listens on by default: the one in the kiosk's default registry URL.
+DEFAULT_PORT = 8600
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``serve`` to the ``registry`` command line."""
     serve = subparsers.add_parser("serve", help="migrate the database, then serve the API")
     add_database_arguments(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}, the kiosk's default registry URL's)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level (default warning)",
+    )
     defaults = ServerLimits()
     serve.add_argument(
         "--limit-concurrency",
@@ -52,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from sqlalchemy import make_url
 
     from registry.app import create_app
     from registry.server import server_config
@@ -72,6 +90,12 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         limits=limits,
+    )
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(
+        f"registry {release()}: serving http://{args.host}:{args.port} (database {where})",
+        file=sys.stderr,
+        flush=True,
     )
     uvicorn.Server(config).run()
     return 0

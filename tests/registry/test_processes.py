@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from kiosk.demo import DemoError, wait_until_healthy
 from kiosk.domain.clock import utc_now
@@ -126,3 +127,21 @@ def test_twenty_concurrent_sms_requests_to_two_processes_send_exactly_two(
         f"{two_registries[1]}/v1/staff/bindings", headers={STAFF_SESSION_HEADER: staff}
     )
     assert listed.status_code == 200, listed.text
+
+
+def test_serve_says_where_it_listens_and_never_the_database_password(
+    database: Database, tmp_path: Path
+) -> None:
+    port = free_port()
+    process = _serve(database, tmp_path / "data", port)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}", process)
+        assert process.stderr is not None
+        first = process.stderr.readline().decode()
+        assert f"serving http://127.0.0.1:{port} (database " in first
+        assert first.startswith("registry ")
+        password = make_url(database.url).password
+        assert not password or str(password) not in first
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
