@@ -173,6 +173,12 @@ class KioskApp(App[None]):
             elif event.state is WorkerState.ERROR:
                 # The reason goes to the log (it may name files); the screen says what to do.
                 self.boot_error = worker.error
+                from kiosk.settings import ConfigError
+
+                if isinstance(worker.error, ConfigError):
+                    # Nothing on screen can mend a configuration: end, and the CLI says why.
+                    self.exit(return_code=2)
+                    return
                 log.error("the kiosk could not start: %s", describe_failure(worker.error))
                 self.query_one("#splash-message", Static).update(self._translator.gettext(FAILED))
         elif worker.name == "wizard" and event.state is WorkerState.ERROR:

@@ -42,9 +42,18 @@ def _log_to(path: Path | None) -> None:
         )
 
 
+#: The exit status of a command whose configuration cannot be used.
+EXIT_CONFIG = 2
+
+
 def _report_boot_error(error: BaseException | None) -> int:
     if error is None:
         return 0
+    from kiosk.settings import ConfigError
+
+    if isinstance(error, ConfigError):
+        print(f"kiosk: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     print(f"kiosk: could not start: {type(error).__name__}: {error}", file=sys.stderr)
     return 1
 
@@ -343,5 +352,14 @@ def _config_reference(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one ``kiosk`` command; its exit status."""
     args = build_parser().parse_args(argv)
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except Exception as error:
+        # A configuration that cannot be used is one line for the operator, never a traceback.
+        from kiosk.settings import ConfigError
+
+        if not isinstance(error, ConfigError):
+            raise
+        print(f"kiosk: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     return status

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 #: The audience every registry expects in a kiosk token (registry/API.md).
@@ -223,16 +223,33 @@ class KioskSettings(BaseSettings):
             **overrides: Values that beat both the environment and the file.
 
         Raises:
-            OSError: The file cannot be read.
-            tomllib.TOMLDecodeError: The file is not TOML.
-            pydantic.ValidationError: A value is not allowed.
+            ConfigError: The file cannot be read, is not TOML, or a value is not allowed (one
+                line saying which and why, for the operator).
         """
         values: dict[str, Any] = {}
         if config_file is not None:
-            values = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        # The environment beats the file, so an operator can override one value in place.
-        values = _deep_merge(values, EnvSettingsSource(cls)())
-        return cls(**_deep_merge(values, overrides))
+            try:
+                values = tomllib.loads(config_file.read_text(encoding="utf-8"))
+            except OSError as error:
+                reason = error.strerror or type(error).__name__
+                raise ConfigError(f"cannot read the config file {config_file}: {reason}") from None
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+                raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
+        try:
+            # The environment beats the file, so an operator can override one value in place.
+            values = _deep_merge(values, EnvSettingsSource(cls)())
+            return cls(**_deep_merge(values, overrides))
+        except ValidationError as error:
+            where = f" in {config_file}" if config_file is not None else ""
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in problem['loc']) or 'settings'}: {problem['msg']}"
+                for problem in error.errors()
+            )
+            raise ConfigError(f"the kiosk's settings{where} are not valid: {problems}") from None
+
+
+class ConfigError(ValueError):
+    """The kiosk's configuration cannot be used; the message is the one line an operator reads."""
 
 
 def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
