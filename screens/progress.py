@@ -263,7 +263,9 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         if not self._loading:
             await self._show(self._view)
         else:
-            self.query_one("#stale").display = False  # nothing is known yet, stale or not
+            # Nothing is known yet: stale or not, masked rows or not.
+            self.query_one("#stale").display = False
+            self.query_one("#masked-note").display = False
             loading = Static(self._(LOADING), id="loading", classes="hint")
             await self.query_one("#status-table", Vertical).mount(loading)
             first = self._first

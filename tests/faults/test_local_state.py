@@ -48,16 +48,20 @@ def _config(folder: Path) -> Path:
     return config
 
 
+STAND_IN = "K0-00000000-0000"
+
+
 def _save_two(settings: KioskSettings) -> list[str]:
     services = build_services(settings, background_sync=False)
     receipts: list[str] = []
     for index, parent in enumerate(parents(2, seed=1212)):
         draft = draft_for(CONTACT, str(uuid.uuid4()), parent, pupil(index, f"王小{index}"))
         now = datetime.now(UTC)
-        body = to_submission(draft, receipt="{receipt}", now=now).model_dump_json()
+        # A stand-in receipt of the wire's own form, replaced by the one the store gives.
+        body = to_submission(draft, receipt=STAND_IN, now=now).model_dump_json()
 
         def payload(receipt: str, body: str = body) -> bytes:
-            return body.replace("{receipt}", receipt).encode()
+            return body.replace(STAND_IN, receipt).encode()
 
         receipts.append(services.store.applications.save_submission(draft, payload, now=now))
     services.store.close()
