@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 from kiosk.domain.wire import BindingListOut, PurgeOut
 from registry.deps import NowDep, ParentDep, SessionDep, UnitOfWorkRoute
 from registry.errors import ERROR_RESPONSES
-from registry.services import applications, parent_view
+from registry.services import bindings, parent_view
 
 router = APIRouter(tags=["bindings"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -25,12 +25,12 @@ def list_bindings(session: SessionDep, parent: ParentDep) -> BindingListOut:
 @router.delete("/bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)
 def cancel(binding_id: uuid.UUID, session: SessionDep, now: NowDep, parent: ParentDep) -> Response:
     """Cancels one pending binding (409 ``binding.not_pending`` otherwise)."""
-    applications.cancel_binding(session, parent.contact, binding_id, actor=parent.actor, now=now)
+    bindings.cancel_binding(session, parent.contact, binding_id, actor=parent.actor, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/bindings/purge")
 def purge(session: SessionDep, now: NowDep, parent: ParentDep) -> PurgeOut:
     """Removes all pending and rejected bindings of the verified contact."""
-    removed = applications.purge_bindings(session, parent.contact, actor=parent.actor, now=now)
+    removed = bindings.purge_bindings(session, parent.contact, actor=parent.actor, now=now)
     return PurgeOut(removed=len(removed))

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -35,7 +35,6 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
 from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
-from registry.services import audit
 from registry.services.locks import lock
 from registry.services.submission_checks import (
     SubmissionRules,
@@ -394,109 +393,3 @@ def _store(
         student_names=tuple(student.name for student in students),
         email_verified=contact.channel is Channel.EMAIL and contact.key == email_key(email),
     )
-
-
-# --- the parent's view ----------------------------------------------------------------------
-
-
-def _visible(contact: Contact) -> ColumnElement[bool]:
-    """Bindings a verified contact may see: of applications made with it, or naming it as the
-    parent's email or phone, or of the parent whose account has it."""
-    if contact.channel is Channel.EMAIL:
-        application_match = or_(
-            and_(
-                Application.channel == Channel.EMAIL,
-                Application.contact_address == contact.address,
-            ),
-            Application.parent_email == contact.address,
-        )
-        account_match = ParentAccount.email == contact.address
-    else:
-        application_match = or_(
-            and_(
-                Application.channel == Channel.SMS,
-                Application.contact_address == contact.address,
-            ),
-            Application.parent_phone == contact.address,
-        )
-        account_match = ParentAccount.phone == contact.address
-    return and_(
-        Binding.removed_at.is_(None),
-        or_(
-            Binding.application_id.in_(select(Application.id).where(application_match)),
-            Binding.parent_id_number.in_(select(ParentAccount.id_number).where(account_match)),
-        ),
-    )
-
-
-def visible_bindings(session: Session, contact: Contact) -> list[Binding]:
-    """Every binding the contact may see, oldest application first, with students loaded.
-
-    Does not commit.
-    """
-    return list(
-        session.scalars(
-            select(Binding)
-            .where(_visible(contact))
-            .options(*binding_options())  # type: ignore[arg-type]
-            .order_by(Binding.created_at, Binding.application_id, Binding.position)
-        ).all()
-    )
-
-
-def cancel_binding(
-    session: Session, contact: Contact, binding_id: uuid.UUID, *, actor: str, now: datetime
-) -> Binding:
-    """Removes one pending binding the contact may see, and audits it. Does not commit.
-
-    Args:
-        session: The unit of work.
-        contact: The verified contact asking.
-        binding_id: The binding.
-        actor: Who asks, for the audit log (``parent:<session id>``).
-        now: When.
-
-    Raises:
-        DomainError: ``BINDING_NOT_FOUND`` (not there or not visible); ``BINDING_NOT_PENDING``.
-    """
-    binding = session.scalars(
-        select(Binding).where(Binding.id == binding_id, _visible(contact)).with_for_update()
-    ).one_or_none()
-    if binding is None:
-        raise DomainError(ErrorCode.BINDING_NOT_FOUND)
-    if binding.status is not BindingStatus.PENDING:
-        raise DomainError(ErrorCode.BINDING_NOT_PENDING)
-    binding.removed_at = now
-    binding.updated_at = now
-    audit.record(
-        session, actor=actor, action="binding.cancel", subject=f"binding:{binding.id}", now=now
-    )
-    return binding
-
-
-def purge_bindings(
-    session: Session, contact: Contact, *, actor: str, now: datetime
-) -> list[Binding]:
-    """Removes every pending and rejected binding the contact may see, and audits it (with the
-    count). Does not commit.
-
-    Args:
-        session: The unit of work.
-        contact: The verified contact asking.
-        actor: Who asks, for the audit log (``parent:<session id>``).
-        now: When.
-    """
-    bindings = list(
-        session.scalars(
-            select(Binding)
-            .where(_visible(contact), Binding.status != BindingStatus.APPROVED)
-            .with_for_update()
-        ).all()
-    )
-    for binding in bindings:
-        binding.removed_at = now
-        binding.updated_at = now
-    audit.record(
-        session, actor=actor, action="binding.purge", subject=None, now=now, removed=len(bindings)
-    )
-    return bindings

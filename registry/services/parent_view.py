@@ -1,7 +1,7 @@
 """The parent's progress page at the registry: whose bindings a parent session sees.
 
 A session sees in full the bindings its verified contact may see
-(:func:`registry.services.applications.visible_bindings`), and, masked, the other bindings of the
+(:func:`registry.services.bindings.visible_bindings`), and, masked, the other bindings of the
 parents named by applications this very session submitted — the tutorial's case: an existing
 account's parent verified with another email sees the account's children as 吳○寶, with their
 statuses and nothing more than the masked prefill already gave away. Never by guessing: only
@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from kiosk.domain.contact import Contact
 from kiosk.domain.masking import mask_name
 from kiosk.domain.wire import BindingOut
-from registry.services.applications import binding_options, to_wire, visible_bindings
+from registry.services.applications import binding_options, to_wire
+from registry.services.bindings import visible_bindings
 from store.central import Application, Binding, ParentSession
 
 

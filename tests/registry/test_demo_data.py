@@ -20,7 +20,7 @@ from registry import cli
 from registry.demo import load_demo
 from registry.demo_plan import DEFAULT_SEED, make_plan
 from registry.services.accounts import parent_login, staff_login
-from registry.services.applications import visible_bindings
+from registry.services.bindings import visible_bindings
 from registry.services.roster import find_student, list_schools, lookup_parent
 from registry.settings import Limits, PasswordHashing
 from store.central import (
