@@ -33,7 +33,6 @@ from tests.e2e.live import (
     Kiosk,
     LiveRegistry,
     RosterStudent,
-    demo_template,
     kiosk_app,
     running_registry,
     wait_for,
@@ -46,24 +45,11 @@ TUTORIAL_EMAIL = "COOC123@gmail.com"
 CHILDREN = ["吳二寶", "吳三寶", "吳大寶"]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data in a registry database (shared by every module of the run)."""
-    return demo_template(tmp_path_factory.getbasetemp() / "registry-template")
-
-
 @pytest.fixture
 def registry(template: Path, tmp_path: Path) -> Iterator[LiveRegistry]:
     """A registry of the test's own: the tests bind the tutorial's people."""
     with running_registry(tmp_path / "registry", template) as live:
         yield live
-
-
-@pytest.fixture
-def kiosk(registry: LiveRegistry, tmp_path: Path) -> Iterator[Kiosk]:
-    """A kiosk of the test's own."""
-    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as made:
-        yield made
 
 
 def parent_id(seed: int) -> str:

@@ -32,7 +32,6 @@ from screens.student import StudentScreen
 from tests.e2e.live import (
     Kiosk,
     LiveRegistry,
-    demo_template,
     kiosk_app,
     running_registry,
     wait_for,
@@ -42,23 +41,10 @@ from tests.e2e.walk import Walk
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data in a registry database (shared by every module of the run)."""
-    return demo_template(tmp_path_factory.getbasetemp() / "registry-template")
-
-
-@pytest.fixture(scope="module")
 def registry(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRegistry]:
     """The registry for this module's tests."""
     with running_registry(tmp_path_factory.mktemp("registry"), template) as live:
         yield live
-
-
-@pytest.fixture
-def kiosk(registry: LiveRegistry, tmp_path: Path) -> Iterator[Kiosk]:
-    """A kiosk of the test's own."""
-    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as made:
-        yield made
 
 
 def parent_id(seed: int) -> str:
