@@ -29,6 +29,7 @@ from store.central import (
     CodeChallenge,
     LoginFailure,
     NotificationRecord,
+    NotificationStatus,
     ParentSession,
     SendEvent,
 )
@@ -80,7 +81,10 @@ def prune(session: Session, *, now: datetime, retention: Retention | None = None
     )
     gone(
         "notifications",
-        delete(NotificationRecord).where(NotificationRecord.created_at <= now - keep.notifications),
+        delete(NotificationRecord).where(
+            NotificationRecord.created_at <= now - keep.notifications,
+            NotificationRecord.status != NotificationStatus.WAITING.value,  # still to be sent
+        ),
     )
     gone("audit_events", delete(AuditEvent).where(AuditEvent.at <= now - keep.audit_events))
     return removed
