@@ -158,9 +158,18 @@ def deliver_after_commit(
         now: When.
     """
     queued = queue(session, notification, now=now)
-    unit_of_work.after_commit(
-        session, functools.partial(_deliver_claimed, notifier, sessions, now=now, only=queued)
-    )
+    unit_of_work.after_commit(session, functools.partial(_try_now, notifier, sessions, now, queued))
+
+
+def _try_now(
+    notifier: Notifier, sessions: sessionmaker[Session], now: datetime, queued: int
+) -> None:
+    """The first attempt, right after the decision's commit: whatever goes wrong here (the
+    database too) leaves the message queued for the sending loop, and the decision answered."""
+    try:
+        _deliver_claimed(notifier, sessions, now=now, only=queued)
+    except Exception:
+        _log.exception("a queued message could not be tried at once; the sending loop will")
 
 
 @dataclass(frozen=True, slots=True)
