@@ -144,7 +144,7 @@ class RegistrySettings(BaseSettings):
     (:mod:`registry.services.retention`); once at start, then at this interval."""
     outbox_every_seconds: float = Field(default=15.0, gt=0)
     """How often each registry process sends the queued messages that are due (an approval's
-    email that could not be sent at once; :mod:`registry.services.notifications`)."""
+    email that could not be sent at once, retried with backoff)."""
     consent_versions: tuple[str, ...] = Field(
         default_factory=lambda: (load_statement("zh_TW").version,)
     )
