@@ -36,7 +36,15 @@ from store.sealing import Sealer
 from tests.e2e.live import Kiosk, LiveRegistry, kiosk_app, wait_for, wait_for_screen
 from tests.e2e.walk import Walk
 from tests.ui.registry_switch import RegistrySwitch, switchable_registry
-from tests.ui.test_progress_page import ACCOUNT_EMAIL, CHILDREN, chen, confirm, pdf_text, reload
+from tests.ui.test_progress_page import (
+    ACCOUNT_EMAIL,
+    CHILDREN,
+    chen,
+    confirm,
+    parent_id,
+    pdf_text,
+    reload,
+)
 
 
 @pytest.fixture
@@ -237,3 +245,36 @@ async def test_reprint_makes_the_form_again_by_its_receipt(
         unknown = "KT1-20000101-0001"
         assert desk.reprint(unknown) == (False, f"本機沒有收件編號 {unknown} 的申請。")
         assert not (kiosk.settings.form_folder / f"{unknown}.pdf").exists()
+
+
+async def test_a_purge_waits_for_the_application_saved_before_it(
+    switched: tuple[LiveRegistry, RegistrySwitch], tmp_path: Path
+) -> None:
+    """The registry goes away before 送出資料: the application is saved (待上傳); 註銷全部紀錄 then
+    is kept too (its row 註銷待上傳). Back online, one sync run uploads the application first and
+    then the purge, which removes it: the parent's intent, in order."""
+    registry, switch = switched
+    student = registry.students(Level.JUNIOR_HIGH)[0]
+    number, address = parent_id(93), "queued.parent@example.com"
+    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as kiosk:
+        async with kiosk.app.run_test(size=(100, 32)) as pilot:
+            walk = Walk(pilot, registry)
+            await walk.apply()
+            await walk.verify(Channel.EMAIL, address)
+            await walk.add_students(student)
+            await walk.consent()
+            await walk.new_parent(number, "張家豪", address, "0911222333")
+            await walk.type("#signature-name", "張家豪")
+            switch.stop()
+            progress = await walk.submitted()
+            assert [(r.student, r.status) for r in progress.rows] == [
+                (student.name, StudentStatus.QUEUED)
+            ]
+            await confirm(walk, "#purge")
+            assert "註銷全部紀錄已保存在本機" in walk.text("#action-done")
+            assert [r.waiting for r in progress.rows] == [Waiting.PURGE]
+        switch.start()
+        await sync_once(kiosk, registry)
+        assert kiosk.store.actions.waiting_count() == 0
+    assert registry.bindings_of_parent(number) == 1  # uploaded, then removed
+    assert standing(registry, number) == []
