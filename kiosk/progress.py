@@ -100,10 +100,14 @@ class ProgressSource:
         except DomainError as error:
             if error.code not in TRANSIENT:
                 raise
-            rows = _local_rows(local, only_queued=False)
-            return ProgressView(_marked(rows, waiting), stale=True)
+            known = _local_rows(local, only_queued=False)
+            return ProgressView(_marked(known, waiting), stale=True)
         bindings = answer.bindings
-        rows = [_binding_row(binding) for binding in bindings]
+        # When this kiosk made the application (a purge spares what came after it).
+        made_here = {stored.application_id: stored.submitted_at for stored in local}
+        rows: list[tuple[ProgressRow, datetime | None]] = [
+            (_binding_row(binding), made_here.get(binding.application_id)) for binding in bindings
+        ]
         at_registry = {binding.application_id for binding in bindings}  # answers lost on the way
         local = [stored for stored in local if stored.application_id not in at_registry]
         rows.extend(_local_rows(local, only_queued=True))
@@ -181,22 +185,32 @@ class ProgressSource:
         return result.answer
 
 
-def _marked(rows: list[ProgressRow], waiting: list[QueuedItem]) -> tuple[ProgressRow, ...]:
-    """The rows, each marked with the parent's cancel or purge of it that waits to upload."""
+def _marked(
+    rows: list[tuple[ProgressRow, datetime | None]], waiting: list[QueuedItem]
+) -> tuple[ProgressRow, ...]:
+    """The rows, each marked with the parent's cancel or purge of it that waits to upload.
+
+    Args:
+        rows: Each row with when its application was submitted on this kiosk (None: not known,
+            a row of the registry's).
+        waiting: The contact's actions still waiting.
+    """
     cancels = {
         str(item.payload.get("binding_id"))
         for item in waiting
         if item.kind == ParentActionKind.CANCEL
     }
-    purging = any(item.kind == ParentActionKind.PURGE for item in waiting)
+    purges = [item.created_at for item in waiting if item.kind == ParentActionKind.PURGE]
+    last_purge = max(purges, default=None)
     marked: list[ProgressRow] = []
-    for row in rows:
+    for row, submitted_at in rows:
         mark: Waiting | None = None
         if row.masked or row.status is StudentStatus.APPROVED:
             mark = None
         elif row.binding_id is not None and str(row.binding_id) in cancels:
             mark = Waiting.CANCEL
-        elif purging:
+        elif last_purge is not None and (submitted_at is None or submitted_at <= last_purge):
+            # A purge removes what was submitted until it was pressed, not what came after.
             mark = Waiting.PURGE
         marked.append(dataclasses.replace(row, waiting=mark) if mark is not None else row)
     return tuple(marked)
@@ -214,8 +228,10 @@ def _binding_row(binding: BindingOut) -> ProgressRow:
     )
 
 
-def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> list[ProgressRow]:
-    rows: list[ProgressRow] = []
+def _local_rows(
+    applications: list[StoredApplication], *, only_queued: bool
+) -> list[tuple[ProgressRow, datetime | None]]:
+    rows: list[tuple[ProgressRow, datetime | None]] = []
     for application in applications:
         if only_queued and application.pushed_at is not None:
             continue
@@ -226,16 +242,15 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
                 # Refused before the registry stored it (the email taken, say): the parent
                 # corrected it on the spot; no teacher ever said no to it.
                 continue
-            rows.append(
-                ProgressRow(
-                    student=student.entry.name if student.entry is not None else "—",
-                    school=student.school_name,
-                    class_name=student.entry.class_name if student.entry is not None else "",
-                    status=student.status,
-                    reason=student.reason,
-                    binding_id=student.binding_id,
-                )
+            row = ProgressRow(
+                student=student.entry.name if student.entry is not None else "—",
+                school=student.school_name,
+                class_name=student.entry.class_name if student.entry is not None else "",
+                status=student.status,
+                reason=student.reason,
+                binding_id=student.binding_id,
             )
+            rows.append((row, application.submitted_at))
     return rows
 
 

@@ -30,6 +30,7 @@ from kiosk.sync_actions import ActionSyncer
 from screens.progress import ProgressScreen, Waiting
 from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
+from screens.student import StudentScreen
 from screens.widgets import QrCode
 from store import central
 from store.sealing import Sealer
@@ -278,3 +279,44 @@ async def test_a_purge_waits_for_the_application_saved_before_it(
         assert kiosk.store.actions.waiting_count() == 0
     assert registry.bindings_of_parent(number) == 1  # uploaded, then removed
     assert standing(registry, number) == []
+
+
+async def test_an_application_made_after_a_waiting_purge_is_not_shown_as_purged(
+    switched: tuple[LiveRegistry, RegistrySwitch], tmp_path: Path
+) -> None:
+    """註銷全部紀錄 kept while the registry is away; it comes back and the parent adds a student
+    (新增綁定學生) before the sync ran: the new row is 申請 with its 取消, the older 註銷待上傳. The
+    sync then removes only the older one."""
+    registry, switch = switched
+    first, second = registry.students(Level.JUNIOR_HIGH)[:2]
+    number, address = parent_id(94), "later.parent@example.com"
+    with kiosk_app(tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key) as kiosk:
+        async with kiosk.app.run_test(size=(100, 32)) as pilot:
+            walk = Walk(pilot, registry)
+            await walk.apply()
+            await walk.verify(Channel.EMAIL, address)
+            await walk.add_students(first)
+            await walk.consent()
+            await walk.new_parent(number, "張家豪", address, "0911222333")
+            await walk.type("#signature-name", "張家豪")
+            progress = await walk.submitted()
+            switch.stop()
+            await confirm(walk, "#purge")
+            assert [r.waiting for r in progress.rows] == [Waiting.PURGE]
+            switch.start()
+
+            await walk.click("#add-student")
+            await wait_for_screen(pilot, StudentScreen)
+            await walk.add_students(second)
+            await walk.consent()
+            await walk.click("#next")
+            await wait_for_screen(pilot, ReviewScreen)
+            await walk.type("#signature-name", "張家豪")
+            progress = await walk.submitted()
+            assert [(r.student, r.waiting) for r in progress.rows] == [
+                (first.name, Waiting.PURGE),
+                (second.name, None),
+            ]
+            assert progress.query("#cancel-1")
+        await sync_once(kiosk, registry)
+    assert standing(registry, number) == [second.name]
