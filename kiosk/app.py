@@ -206,16 +206,17 @@ class KioskApp(App[None]):
     def action_staff_console(self) -> None:
         """Opens the staff console over the parent's screen (which waits underneath)."""
         from kiosk.staff import KioskHealth, StaffConsole
-        from kiosk.sync import Syncer
+        from kiosk.sync_actions import ActionSyncer
 
         services = self.services
         if services is None or self.staff_open:
             return
         self.staff_open = True
         health = KioskHealth(
-            Syncer(
+            ActionSyncer(
                 services.store.outbox,
                 services.client,
+                actions=services.store.actions,
                 settings=services.settings.sync,
                 clock=services.clock,
             ),
@@ -394,13 +395,16 @@ def build_services(
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
     from kiosk.flow import Services
-    from kiosk.sync import Syncer, SyncWorker
+    from kiosk.sync import SyncWorker
+    from kiosk.sync_actions import ActionSyncer
 
     store = store or _open_store(settings)
     client = client or _registry_client(settings)
     if sync is None and background_sync:
         sync = SyncWorker(
-            Syncer(store.outbox, client, settings=settings.sync, clock=clock),
+            ActionSyncer(
+                store.outbox, client, actions=store.actions, settings=settings.sync, clock=clock
+            ),
             interval=settings.sync.interval_seconds,
         )
     if demo is None and settings.demo:

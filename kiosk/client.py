@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.parent_actions import BindingActionIn, BindingActionOut
 from kiosk.domain.people import Level
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import (
@@ -41,7 +42,6 @@ from kiosk.domain.wire import (
     PARENT_SESSION_HEADER,
     STAFF_SESSION_HEADER,
     BindingListOut,
-    BindingOut,
     ChangeFeedOut,
     CodeChallengeOut,
     CodeRequestIn,
@@ -54,7 +54,6 @@ from kiosk.domain.wire import (
     ParentLookupIn,
     ParentLookupOut,
     ParentSessionOut,
-    PurgeOut,
     RejectIn,
     SchoolListOut,
     SchoolOut,
@@ -276,19 +275,17 @@ class RegistryClient:
         params = {"after": str(after), "limit": str(limit)}
         return await self._call("GET", "/changes", ChangeFeedOut, params=params)
 
-    async def bindings(self, session: ParentSessionOut) -> list[BindingOut]:
-        """``GET /v1/bindings``: every binding of the session's verified contact."""
-        answer = await self._call("GET", "/bindings", BindingListOut, session=session)
-        return answer.bindings
+    async def bindings(self, session: ParentSessionOut) -> BindingListOut:
+        """``GET /v1/bindings``: the session's bindings, and whether their account signed in."""
+        return await self._call("GET", "/bindings", BindingListOut, session=session)
 
     async def cancel_binding(self, session: ParentSessionOut, binding_id: UUID) -> None:
         """``DELETE /v1/bindings/{id}``: cancels one pending binding."""
         await self._request("DELETE", f"/bindings/{binding_id}", session=session)
 
-    async def purge_bindings(self, session: ParentSessionOut) -> int:
-        """``POST /v1/bindings/purge``: removes all pending and rejected bindings."""
-        answer = await self._call("POST", "/bindings/purge", PurgeOut, session=session)
-        return answer.removed
+    async def binding_action(self, action: BindingActionIn) -> BindingActionOut:
+        """``POST /v1/bindings/actions``: a queued cancel or purge (idempotent on its id)."""
+        return await self._call("POST", "/bindings/actions", BindingActionOut, body=action)
 
     async def status_link(self, application_id: UUID) -> StatusLinkOut:
         """``GET /v1/applications/{id}/status-link``: the status page's short link (the QR)."""

@@ -40,12 +40,19 @@ from kiosk.domain.wire import (
 from kiosk.progress import FormDesk, ProgressSource
 from kiosk.settings import KioskSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker
+from kiosk.sync_actions import ActionUploader
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
-from screens.progress import AddStudents, ProgressRow, ProgressScreen, ProgressView
+from screens.progress import (
+    AddStudents,
+    ApplicationCopy,
+    ProgressRow,
+    ProgressScreen,
+    ProgressView,
+)
 from screens.review import ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
@@ -135,12 +142,25 @@ class Wizard:
             settings=services.settings.sync,
             clock=services.clock,
         )
-        self._progress_source = ProgressSource(services.client, services.store.applications)
+        self._progress_source = ProgressSource(
+            services.client,
+            services.store.applications,
+            actions=services.store.actions,
+            uploader=ActionUploader(
+                services.store.actions,
+                services.client,
+                settings=services.settings.sync,
+                clock=services.clock,
+            ),
+            clock=services.clock,
+            wake=self._wake_sync,
+        )
         self._forms = FormDesk(
             services.settings.form,
             folder=services.settings.form_folder,
             statement=services.statement,
             translator=services.translator,
+            applications=services.store.applications,
         )
         self.chrome = Chrome(
             translator=services.translator,
@@ -399,12 +419,13 @@ class Wizard:
             return await self.progress(verified)
 
         source = self._progress_source
+        challenge_id = verified.challenge.challenge_id
 
         async def cancel(row: ProgressRow) -> ProgressView:
-            return await source.cancel(verified.contact, verified.session, row)
+            return await source.cancel(verified.contact, verified.session, challenge_id, row)
 
-        async def purge() -> tuple[int, ProgressView]:
-            return await source.purge(verified.contact, verified.session)
+        async def purge() -> tuple[int | None, ProgressView]:
+            return await source.purge(verified.contact, verified.session, challenge_id)
 
         # A quick answer opens the page filled; a slow one opens it loading, not the splash.
         first = asyncio.ensure_future(load())
@@ -424,6 +445,7 @@ class Wizard:
                 status_link=source.status_link(submitted.draft.application_id)
                 if submitted
                 else None,
+                copies=() if submitted is not None else await self._copies(verified),
             )
         )
         if isinstance(result, AddStudents):
@@ -433,6 +455,18 @@ class Wizard:
                 fresh = Draft()
                 fresh.set_contact(verified.contact, str(verified.challenge.challenge_id))
             await self._build(_Application(fresh, verified))
+
+    async def _copies(self, verified: Verified) -> list[ApplicationCopy]:
+        """From 查詢申請進度: the contact's applications kept on this kiosk, with their forms."""
+        kept = await self._progress_source.kept(verified.contact)
+        return [
+            ApplicationCopy(
+                stored.receipt,
+                self._forms.download_stored(stored),
+                self._progress_source.status_link(stored.application_id),
+            )
+            for stored in kept
+        ]
 
     async def progress(self, verified: Verified) -> ProgressView:
         """The progress page's view for this contact (:meth:`kiosk.progress.ProgressSource.view`).

@@ -3,35 +3,40 @@
 The rows come from the registry's bindings for the session (its own, and masked the other
 bindings of the parent its application names), plus what this kiosk has not uploaded yet
 (待上傳). When the registry cannot be reached, what this kiosk knows is shown, marked stale.
-Cancelling and purging need the registry: they are done online only, and say so when it is away.
+Cancelling and purging are kept in the kiosk's queue of actions first (:mod:`store.local.actions`)
+and tried at once; when the registry is away they wait there (取消待上傳, 註銷待上傳) and the sync
+worker uploads them (:mod:`kiosk.sync_actions`), across reloads and restarts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Final, Protocol
 
 from kiosk.client import RegistryClient
+from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Contact
 from kiosk.domain.draft import Draft
-from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
+from kiosk.domain.parent_actions import PARENT_ACTION_KINDS, BindingActionOut, ParentActionKind
 from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import BindingOut, ParentSessionOut
 from kiosk.forms import FormError, deliver_form, find_fonts, form_data, render_form
 from kiosk.settings import FormSettings
 from kiosk.sync import TRANSIENT
-from screens.progress import ProgressRow, ProgressView
+from kiosk.sync_actions import ActionOutcome, ActionUploader
+from screens.progress import ProgressRow, ProgressView, Waiting
 from screens.review import SubmitOutcome
+from store.local.actions import ActionQueue, QueuedItem
 from store.local.applications import ApplicationStore
 from store.local.records import StoredApplication
-
-T = TypeVar("T")
 
 
 class Submitted(Protocol):
@@ -59,11 +64,28 @@ class ProgressSource:
     Args:
         client: The registry.
         applications: The kiosk's own applications (what waits to upload).
+        actions: The kiosk's queue of actions (the parent's cancels and purges).
+        uploader: Uploads a queued action at once.
+        clock: Gives "now".
+        wake: Wakes the sync worker (for an action that could not go at once).
     """
 
-    def __init__(self, client: RegistryClient, applications: ApplicationStore) -> None:
+    def __init__(
+        self,
+        client: RegistryClient,
+        applications: ApplicationStore,
+        *,
+        actions: ActionQueue,
+        uploader: ActionUploader,
+        clock: Clock = utc_now,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
         self._client = client
         self._applications = applications
+        self._actions = actions
+        self._uploader = uploader
+        self._clock = clock
+        self._wake = wake
 
     async def view(self, contact: Contact, session: ParentSessionOut) -> ProgressView:
         """The registry's bindings for the session, and what this kiosk has not uploaded yet.
@@ -72,17 +94,30 @@ class ProgressSource:
             DomainError: The registry refused (an expired session, say).
         """
         local = await asyncio.to_thread(self._applications.applications_for_contact, contact)
+        waiting = await asyncio.to_thread(self._actions.waiting_for, contact, PARENT_ACTION_KINDS)
         try:
-            bindings = await self._client.bindings(session)
+            answer = await self._client.bindings(session)
         except DomainError as error:
             if error.code not in TRANSIENT:
                 raise
-            return ProgressView(tuple(_local_rows(local, only_queued=False)), stale=True)
-        rows = [_binding_row(binding) for binding in bindings]
+            known = _local_rows(local, only_queued=False)
+            return ProgressView(_marked(known, waiting), stale=True)
+        bindings = answer.bindings
+        # When this kiosk made the application (a purge spares what came after it).
+        made_here = {stored.application_id: stored.submitted_at for stored in local}
+        rows: list[tuple[ProgressRow, datetime | None]] = [
+            (_binding_row(binding), made_here.get(binding.application_id)) for binding in bindings
+        ]
         at_registry = {binding.application_id for binding in bindings}  # answers lost on the way
         local = [stored for stored in local if stored.application_id not in at_registry]
         rows.extend(_local_rows(local, only_queued=True))
-        return ProgressView(tuple(rows))
+        return ProgressView(_marked(rows, waiting), logged_in=answer.logged_in)
+
+    async def kept(self, contact: Contact) -> list[StoredApplication]:
+        """The contact's applications kept on this kiosk whose form can be made again (not
+        reduced), newest first, at most :data:`MAX_COPIES` (查詢申請進度's forms and QR codes)."""
+        local = await asyncio.to_thread(self._applications.applications_for_contact, contact)
+        return [stored for stored in local if stored_draft(stored) is not None][:MAX_COPIES]
 
     def status_link(self, application_id: uuid.UUID) -> Callable[[], Awaitable[str | None]]:
         """Gets the short link of the application's status page (the QR code's): None while the
@@ -98,37 +133,87 @@ class ProgressSource:
         return link
 
     async def cancel(
-        self, contact: Contact, session: ParentSessionOut, row: ProgressRow
+        self, contact: Contact, session: ParentSessionOut, challenge_id: uuid.UUID, row: ProgressRow
     ) -> ProgressView:
-        """Cancels one pending binding at the registry; then the view again.
+        """Cancels one pending binding: kept in the queue, then tried at once; the view again
+        (the row 取消待上傳 while the registry is away).
+
+        Args:
+            contact: The verified contact asking.
+            session: Its session (for the view).
+            challenge_id: The code challenge that verified it (the registry's proof, later too).
+            row: The row whose trash button was pressed.
 
         Raises:
-            DomainError: The registry refused (``binding.not_pending``, an expired session), or
-                ``registry.unreachable`` when it cannot be reached (nothing was cancelled).
+            DomainError: The registry refused it (``binding.not_pending``: decided meanwhile).
         """
         if row.binding_id is None:  # only a row at the registry has a trash button
             raise DomainError(ErrorCode.BINDING_NOT_FOUND)
-        await _online(self._client.cancel_binding(session, row.binding_id))
+        payload = {"challenge_id": str(challenge_id), "binding_id": str(row.binding_id)}
+        await self._act(ParentActionKind.CANCEL, payload, contact)
         return await self.view(contact, session)
 
-    async def purge(self, contact: Contact, session: ParentSessionOut) -> tuple[int, ProgressView]:
-        """註銷全部紀錄 at the registry: how many records went, and the view again.
+    async def purge(
+        self, contact: Contact, session: ParentSessionOut, challenge_id: uuid.UUID
+    ) -> tuple[int | None, ProgressView]:
+        """註銷全部紀錄: kept in the queue, then tried at once. How many records went (None while
+        it waits to be uploaded), and the view again.
 
         Raises:
-            DomainError: As :meth:`cancel`.
+            DomainError: The registry refused it.
         """
-        removed = await _online(self._client.purge_bindings(session))
+        payload = {"challenge_id": str(challenge_id)}
+        answer = await self._act(ParentActionKind.PURGE, payload, contact)
+        removed = answer.removed if isinstance(answer, BindingActionOut) else None
         return removed, await self.view(contact, session)
 
+    async def _act(
+        self, kind: ParentActionKind, payload: dict[str, str], contact: Contact
+    ) -> object:
+        """Queues the action durably, then tries it: the registry's answer, or None (waits)."""
+        item = await asyncio.to_thread(
+            self._actions.enqueue, kind.value, payload, now=self._clock(), contact=contact
+        )
+        result = await self._uploader.upload_now(item.action_id)
+        if result is None:
+            return None
+        if result.outcome is ActionOutcome.REFUSED:
+            assert result.error is not None
+            raise result.error
+        if result.outcome is not ActionOutcome.SENT and self._wake is not None:
+            self._wake()  # a purge waits for the applications before it: the worker sends them
+        return result.answer
 
-async def _online(call: Awaitable[T]) -> T:
-    """A call only the registry can answer: a transient failure is said as unreachable."""
-    try:
-        return await call
-    except DomainError as error:
-        if error.code in TRANSIENT:
-            raise DomainError(ErrorCode.REGISTRY_UNREACHABLE) from error
-        raise
+
+def _marked(
+    rows: list[tuple[ProgressRow, datetime | None]], waiting: list[QueuedItem]
+) -> tuple[ProgressRow, ...]:
+    """The rows, each marked with the parent's cancel or purge of it that waits to upload.
+
+    Args:
+        rows: Each row with when its application was submitted on this kiosk (None: not known,
+            a row of the registry's).
+        waiting: The contact's actions still waiting.
+    """
+    cancels = {
+        str(item.payload.get("binding_id"))
+        for item in waiting
+        if item.kind == ParentActionKind.CANCEL
+    }
+    purges = [item.created_at for item in waiting if item.kind == ParentActionKind.PURGE]
+    last_purge = max(purges, default=None)
+    marked: list[ProgressRow] = []
+    for row, submitted_at in rows:
+        mark: Waiting | None = None
+        if row.masked or row.status is StudentStatus.APPROVED:
+            mark = None
+        elif row.binding_id is not None and str(row.binding_id) in cancels:
+            mark = Waiting.CANCEL
+        elif last_purge is not None and (submitted_at is None or submitted_at <= last_purge):
+            # A purge removes what was submitted until it was pressed, not what came after.
+            mark = Waiting.PURGE
+        marked.append(dataclasses.replace(row, waiting=mark) if mark is not None else row)
+    return tuple(marked)
 
 
 def _binding_row(binding: BindingOut) -> ProgressRow:
@@ -143,8 +228,10 @@ def _binding_row(binding: BindingOut) -> ProgressRow:
     )
 
 
-def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> list[ProgressRow]:
-    rows: list[ProgressRow] = []
+def _local_rows(
+    applications: list[StoredApplication], *, only_queued: bool
+) -> list[tuple[ProgressRow, datetime | None]]:
+    rows: list[tuple[ProgressRow, datetime | None]] = []
     for application in applications:
         if only_queued and application.pushed_at is not None:
             continue
@@ -155,16 +242,15 @@ def _local_rows(applications: list[StoredApplication], *, only_queued: bool) -> 
                 # Refused before the registry stored it (the email taken, say): the parent
                 # corrected it on the spot; no teacher ever said no to it.
                 continue
-            rows.append(
-                ProgressRow(
-                    student=student.entry.name if student.entry is not None else "—",
-                    school=student.school_name,
-                    class_name=student.entry.class_name if student.entry is not None else "",
-                    status=student.status,
-                    reason=student.reason,
-                    binding_id=student.binding_id,
-                )
+            row = ProgressRow(
+                student=student.entry.name if student.entry is not None else "—",
+                school=student.school_name,
+                class_name=student.entry.class_name if student.entry is not None else "",
+                status=student.status,
+                reason=student.reason,
+                binding_id=student.binding_id,
             )
+            rows.append((row, application.submitted_at))
     return rows
 
 
@@ -176,6 +262,7 @@ class FormDesk:
         folder: Where forms are saved without a printer.
         statement: The personal-data statement the form carries.
         translator: The words of what was done.
+        applications: The kiosk's applications (what :meth:`reprint` finds by receipt).
     """
 
     def __init__(
@@ -185,11 +272,13 @@ class FormDesk:
         folder: Path,
         statement: ConsentStatement,
         translator: Translator,
+        applications: ApplicationStore | None = None,
     ) -> None:
         self._settings = settings
         self._folder = folder
         self._statement = statement
         self._translator = translator
+        self._applications = applications
 
     def download(self, submitted: Submitted) -> Callable[[], Awaitable[tuple[bool, str]]]:
         """「下載留存」 for an application just submitted: delivers its form in a thread."""
@@ -203,6 +292,37 @@ class FormDesk:
             )
 
         return deliver
+
+    def reprint(self, receipt: str) -> tuple[bool, str]:
+        """Makes the form of a stored application again, found by its receipt number, and prints
+        or saves it as 下載留存 does (blocking: run it in a thread). The staff console's reprint.
+
+        Returns:
+            Whether it was printed or saved, and the words saying where, or why not: no such
+            receipt on this kiosk, the application reduced after the retention period, its
+            statement's version not this kiosk's, no CJK font, the printer or folder failing.
+        """
+        stored = self._applications.by_receipt(receipt) if self._applications else None
+        if stored is None:
+            return False, self._translator.gettext(NO_SUCH_RECEIPT).format(receipt=receipt)
+        return self.deliver_stored(stored)
+
+    def download_stored(
+        self, stored: StoredApplication
+    ) -> Callable[[], Awaitable[tuple[bool, str]]]:
+        """「下載留存」 of an application kept on this kiosk (查詢申請進度), in a thread."""
+
+        async def deliver() -> tuple[bool, str]:
+            return await asyncio.to_thread(self.deliver_stored, stored)
+
+        return deliver
+
+    def deliver_stored(self, stored: StoredApplication) -> tuple[bool, str]:
+        """Makes and delivers the form of an application kept on this kiosk (blocking)."""
+        draft = stored_draft(stored)
+        if draft is None:
+            return False, self._translator.gettext(REDUCED).format(receipt=stored.receipt)
+        return self.deliver(draft, receipt=stored.receipt, submitted_at=stored.submitted_at)
 
     def deliver(self, draft: Draft, *, receipt: str, submitted_at: datetime) -> tuple[bool, str]:
         """Makes the form of a submitted application and prints or saves it (blocking: run it in
@@ -222,4 +342,40 @@ class FormDesk:
             delivery = deliver_form(pdf, receipt, printer=settings.printer, folder=self._folder)
         except FormError as error:
             return False, error.words(self._translator)
+        except ValueError:  # the statement of another version than this kiosk's
+            words = self._translator.gettext(OTHER_STATEMENT).format(receipt=receipt)
+            return False, words
         return True, delivery.words(self._translator)
+
+
+#: The most applications 查詢申請進度 offers the form and QR code of (the newest).
+MAX_COPIES: Final = 3
+
+#: Why a form cannot be made again (staff and parents read these).
+NO_SUCH_RECEIPT: Final = N_(
+    "No application with the receipt number {receipt} is kept on this kiosk."
+)
+REDUCED: Final = N_(
+    "The application {receipt} was decided long ago and its details have been removed from this "
+    "kiosk: its form can no longer be made."
+)
+OTHER_STATEMENT: Final = N_(
+    "The application {receipt} accepted another version of the personal-data statement than "
+    "this kiosk has: its form cannot be made here."
+)
+
+
+def stored_draft(stored: StoredApplication) -> Draft | None:
+    """The application as the form needs it, from what the kiosk keeps; None once reduced."""
+    entries = [student.entry for student in stored.students]
+    if stored.parent is None or stored.signature is None or None in entries:
+        return None
+    return Draft(
+        application_id=stored.application_id,
+        contact=stored.contact,
+        challenge_id=stored.challenge_id,
+        students=[entry for entry in entries if entry is not None],
+        consent_version=stored.consent_version,
+        parent=stored.parent,
+        signature=stored.signature,
+    )

@@ -356,7 +356,7 @@ class Syncer:
         """
         await asyncio.to_thread(self._outbox.withdraw, application_id, now=self._clock())
         cancelled = 0
-        for binding in await self._client.bindings(session):
+        for binding in (await self._client.bindings(session)).bindings:
             if binding.application_id != application_id:
                 continue
             try:

@@ -7,9 +7,7 @@ Reached after 送出資料 it thanks the parent; reached from 查詢申請進度
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Sequence
 from typing import ClassVar, Final
 
 from textual import on
@@ -17,12 +15,40 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.domain.errors import N_, DomainError, ErrorCode
+from kiosk.domain.errors import N_, ErrorCode
 from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
 from screens.confirm import ConfirmScreen
 from screens.progress_qr import QrScreen
 from screens.progress_stages import DONE_MARK, STAGES, TODO_MARK, stages_done
+from screens.progress_view import (
+    AddStudents,
+    ApplicationCopy,
+    CancelBinding,
+    DownloadForm,
+    LoadProgress,
+    LoggedOut,
+    ProgressRow,
+    ProgressView,
+    PurgeRecords,
+    StatusLink,
+    Waiting,
+)
+
+__all__ = [
+    "AddStudents",
+    "ApplicationCopy",
+    "CancelBinding",
+    "DownloadForm",
+    "LoadProgress",
+    "LoggedOut",
+    "ProgressRow",
+    "ProgressScreen",
+    "ProgressView",
+    "PurgeRecords",
+    "StatusLink",
+    "Waiting",
+]
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
 STATUS_TITLE: Final = N_("Your parent–student binding applications")
@@ -49,6 +75,10 @@ CANCEL_QUESTION: Final = N_(
 )
 CANCEL_CONFIRM: Final = N_("Yes, cancel it")
 CANCELLED: Final = N_("The application for {student} was cancelled.")
+CANCEL_QUEUED: Final = N_(
+    "The registry cannot be reached just now: the cancellation for {student} is kept on this "
+    "kiosk and will be uploaded automatically when the network is back."
+)
 PURGE_HINT: Final = N_("To remove every record under review or not approved:")
 PURGE: Final = N_("Remove all records")
 PURGE_QUESTION: Final = N_(
@@ -57,9 +87,16 @@ PURGE_QUESTION: Final = N_(
 )
 PURGE_CONFIRM: Final = N_("Yes, remove them")
 PURGED: Final = N_("{removed} records were removed.")
-NEEDS_REGISTRY: Final = N_(
-    "This needs the registry, which cannot be reached just now: nothing was changed. Please try "
-    "again when the network is back."
+PURGE_QUEUED: Final = N_(
+    "The registry cannot be reached just now: the removal is kept on this kiosk and will be "
+    "uploaded automatically when the network is back."
+)
+WAITING_WORDS: Final = {
+    Waiting.CANCEL: N_("Cancellation waiting to upload"),
+    Waiting.PURGE: N_("Removal waiting to upload"),
+}
+COPIES: Final = N_(
+    "Your applications made on this kiosk: the form, and the QR code to follow the status"
 )
 ADD_STUDENT: Final = N_("Add a student")
 DOWNLOAD: Final = N_("Download a copy")
@@ -91,76 +128,6 @@ REJECTED_BECAUSE: Final = N_("Not approved ({reason})")
 NOT_SHOWN: Final = "—"
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressRow:
-    """One student of one application.
-
-    Attributes:
-        student: The student's name (masked for ``masked`` rows).
-        school: The school's name (empty for ``masked`` rows).
-        class_name: The student's class (empty for ``masked`` rows).
-        status: Where the binding stands (待上傳, 申請, 認證, 不通過).
-        reason: Why it was not approved (the reviewer's words), for ``REJECTED``.
-        binding_id: The registry's binding, once there (what 取消 cancels).
-        masked: Another binding of the parent's account, seen through a contact not its own.
-    """
-
-    student: str
-    school: str
-    class_name: str
-    status: StudentStatus
-    reason: str | None = None
-    binding_id: uuid.UUID | None = None
-    masked: bool = False
-
-    @property
-    def cancellable(self) -> bool:
-        """Whether the trash button shows: the contact's own binding, under review."""
-        return (
-            self.status is StudentStatus.PENDING and self.binding_id is not None and not self.masked
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressView:
-    """What the progress page shows.
-
-    Attributes:
-        rows: Every student of the parent's applications.
-        stale: Whether the registry could not be asked (only what this kiosk knows is shown).
-    """
-
-    rows: tuple[ProgressRow, ...]
-    stale: bool = False
-
-    @property
-    def waiting(self) -> bool:
-        """Whether anything still waits to be uploaded from this kiosk."""
-        return any(row.status is StudentStatus.QUEUED for row in self.rows)
-
-
-#: Gets the current progress (the flow's: the registry's bindings plus what waits to upload).
-LoadProgress = Callable[[], Awaitable[ProgressView]]
-#: Cancels one pending binding at the registry, then gives the progress again.
-CancelBinding = Callable[[ProgressRow], Awaitable[ProgressView]]
-#: Removes every pending and rejected record at the registry: how many, and the progress again.
-PurgeRecords = Callable[[], Awaitable[tuple[int, ProgressView]]]
-#: 下載留存: prints or saves the form; whether it did, and the words saying where (or why not).
-DownloadForm = Callable[[], Awaitable[tuple[bool, str]]]
-#: Gets the short link of the application's status page (None while the registry cannot).
-StatusLink = Callable[[], Awaitable[str | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedOut:
-    """登出服務: the session ends, back to the Welcome screen."""
-
-
-@dataclass(frozen=True, slots=True)
-class AddStudents:
-    """新增綁定學生: a new application, the parent's details carried over."""
-
-
 class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
     """The statuses of the parent's students, and what the parent may do with them.
 
@@ -178,6 +145,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         can_add: Whether 新增綁定學生 is offered.
         download: 下載留存 for the application just submitted; None leaves it out.
         status_link: Gets the QR code's link for the application just submitted; None: no QR.
+        copies: From 查詢申請進度, the parent's applications kept on this kiosk (each with its
+            form and QR code).
     """
 
     STEP: ClassVar[int] = 5
@@ -198,6 +167,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         can_add: bool = False,
         download: DownloadForm | None = None,
         status_link: StatusLink | None = None,
+        copies: Sequence[ApplicationCopy] = (),
     ) -> None:
         super().__init__(chrome)
         self._view = view or ProgressView(())
@@ -212,6 +182,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self._download = download
         self._status_link = status_link
         self._url: str | None = None
+        self._copies = tuple(copies)
+        self._copy_urls: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
         """Thanks (or the status title), the receipt, the table, the actions, the stages."""
@@ -246,6 +218,16 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         with Horizontal(id="qr-row"):
             yield Static(_(SCAN), classes="label")
             yield Button(_(SHOW_QR), id="show-qr", compact=True)
+        if self._copies:
+            yield Static(_(COPIES), classes="subheading")
+            for index, copy in enumerate(self._copies):
+                with Horizontal(classes="copy-row"):
+                    yield Static(_(RECEIPT).format(receipt=copy.receipt), classes="label")
+                    yield Button(_(DOWNLOAD), id=f"download-{index}", compact=True)
+                    qr = Button(_(SHOW_QR), id=f"show-qr-{index}", compact=True)
+                    qr.visible = False  # its place kept, so the columns stay aligned
+                    yield qr
+            yield Static(id="form-result")
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
 
@@ -283,6 +265,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
 
     def _ask_link(self) -> None:
         """Asks for the status page's link until it is shown (again at each 重新載入)."""
+        self._ask_copy_links()
         link = self._status_link
         if link is None or self._url is not None:
             return
@@ -292,6 +275,22 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             self.query_one("#qr-row").display = self._url is not None
 
         self.run_worker(shown(), group="status-link", exclusive=True, exit_on_error=False)
+
+    def _ask_copy_links(self) -> None:
+        """Asks for each kept application's link until its QR button shows."""
+        for index, copy in enumerate(self._copies):
+            if index in self._copy_urls:
+                continue
+
+            async def shown(index: int = index, copy: ApplicationCopy = copy) -> None:
+                url = await copy.status_link()
+                if url is not None:
+                    self._copy_urls[index] = url
+                    self.query_one(f"#show-qr-{index}").visible = True
+
+            self.run_worker(
+                shown(), group=f"copy-link-{index}", exclusive=True, exit_on_error=False
+            )
 
     async def _show(self, view: ProgressView) -> None:
         _ = self._
@@ -321,6 +320,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         done = stages_done(
             [row.status for row in view.rows if not row.masked],
             [row.status for row in view.rows if row.masked],
+            logged_in=view.logged_in,
         )
         await stages.mount_all(
             Static(
@@ -334,6 +334,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
 
     def _row(self, index: int, row: ProgressRow) -> Horizontal:
         school = NOT_SHOWN if row.masked else f"{row.school}　{row.class_name}"
+        # What waits to upload looks alike: 待上傳, 取消待上傳, 註銷待上傳.
+        status = StudentStatus.QUEUED if row.waiting is not None else row.status
         cancel: Static | Button = (
             Button(self._(CANCEL), id=f"cancel-{index}", classes="cell-cancel", compact=True)
             if row.cancellable and self._cancel is not None
@@ -342,12 +344,14 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         return Horizontal(
             Static(row.student, classes="cell-student"),
             Static(school, classes="cell-school"),
-            Static(self._status(row), classes=f"cell-status -{row.status}"),
+            Static(self._status(row), classes=f"cell-status -{status}"),
             cancel,
             classes="status-row -masked" if row.masked else "status-row",
         )
 
     def _status(self, row: ProgressRow) -> str:
+        if row.waiting is not None:
+            return self._(WAITING_WORDS[row.waiting])
         if row.status is StudentStatus.REJECTED and row.reason:
             return self._(REJECTED_BECAUSE).format(reason=self._reason(row.reason))
         return self._(STATUS_WORDS[row.status])
@@ -381,10 +385,6 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self.run_worker(self._show(view), exit_on_error=False)
         self._ask_link()
 
-    def _needs_registry(self, error: DomainError) -> None:
-        # Said beside the registry's reason: what the parent asked for did not happen.
-        self._say(self._(NEEDS_REGISTRY) if error.code is ErrorCode.REGISTRY_UNREACHABLE else "")
-
     @on(Button.Pressed, "#reload")
     def _reload(self) -> None:
         self.clear_errors()
@@ -399,6 +399,10 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         button = event.button
         _ = self._
 
+        def cancelled(view: ProgressView) -> None:
+            said = CANCEL_QUEUED if view.cancel_waits(row.binding_id) else CANCELLED
+            self._refreshed(view, _(said).format(student=row.student))
+
         def answered(confirmed: bool | None) -> None:
             if not confirmed:
                 return
@@ -406,8 +410,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             self.call_registry(
                 button,
                 lambda: cancel(row),
-                lambda view: self._refreshed(view, _(CANCELLED).format(student=row.student)),
-                failed=self._needs_registry,
+                cancelled,
             )
 
         self.app.push_screen(
@@ -425,17 +428,16 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         assert purge is not None  # shown only with a purge
         _ = self._
 
-        def purged(answer: tuple[int, ProgressView]) -> None:
+        def purged(answer: tuple[int | None, ProgressView]) -> None:
             removed, view = answer
-            self._refreshed(view, _(PURGED).format(removed=removed))
+            said = _(PURGE_QUEUED) if removed is None else _(PURGED).format(removed=removed)
+            self._refreshed(view, said)
 
         def answered(confirmed: bool | None) -> None:
             if not confirmed:
                 return
             self.clear_errors()
-            self.call_registry(
-                self.query_one("#purge", Button), purge, purged, failed=self._needs_registry
-            )
+            self.call_registry(self.query_one("#purge", Button), purge, purged)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -449,19 +451,31 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         download = self._download
         assert download is not None  # shown only with a download
 
-        def delivered(answer: tuple[bool, str]) -> None:
-            done, words = answer
-            result = self.query_one("#form-result", Static)
-            result.update(words)
-            result.set_class(done, "-done")
-            result.set_class(not done, "-failed")
+        self.call_registry(self.query_one("#download", Button), download, self._delivered)
 
-        self.call_registry(self.query_one("#download", Button), download, delivered)
+    def _delivered(self, answer: tuple[bool, str]) -> None:
+        done, words = answer
+        result = self.query_one("#form-result", Static)
+        result.update(words)
+        result.set_class(done, "-done")
+        result.set_class(not done, "-failed")
 
     @on(Button.Pressed, "#show-qr")
     def _show_qr(self) -> None:
         if self._url is not None:
             self.app.push_screen(QrScreen(self.chrome.translator, self._url))
+
+    @on(Button.Pressed, ".copy-row Button")
+    def _copy_pressed(self, event: Button.Pressed) -> None:
+        assert event.button.id is not None
+        kind, _sep, index_text = event.button.id.rpartition("-")
+        index = int(index_text)
+        if kind == "show-qr":
+            url = self._copy_urls.get(index)
+            if url is not None:
+                self.app.push_screen(QrScreen(self.chrome.translator, url))
+            return
+        self.call_registry(event.button, self._copies[index].download, self._delivered)
 
     @on(Button.Pressed, "#add-student")
     def _add_student(self) -> None:

@@ -20,20 +20,24 @@ TODO_MARK: Final = "○"
 
 
 def stages_done(
-    own: Sequence[StudentStatus], others: Sequence[StudentStatus] = ()
+    own: Sequence[StudentStatus],
+    others: Sequence[StudentStatus] = (),
+    *,
+    logged_in: bool = False,
 ) -> tuple[bool, bool, bool, bool]:
     """Which of :data:`STAGES` have happened.
 
     Args:
         own: The statuses of the contact's own rows.
         others: The statuses of the parent account's other bindings (shown masked).
+        logged_in: Whether the registry saw the parent's account used to sign in.
 
     Sent once any own application is at the registry; reviewed once a homeroom teacher decided
     any own row; the account made once any binding of the parent is approved (the registry makes
-    it at the first approval and emails the parent). The kiosk cannot know whether the parent
-    has logged in yet, so the last stage is never ticked.
+    it at the first approval and emails the parent); logged in once the registry saw the
+    account of a parent of these bindings sign in (its first login).
     """
     sent = any(status is not StudentStatus.QUEUED for status in own)
     reviewed = any(status.decided for status in own)
     account = any(status is StudentStatus.APPROVED for status in (*own, *others))
-    return (sent, reviewed, account, False)
+    return (sent, reviewed, account or logged_in, logged_in)

@@ -342,6 +342,8 @@ class BindingListOut(WireModel):
     """Every binding visible to the parent session's verified contact."""
 
     bindings: list[BindingOut]
+    logged_in: bool = False
+    """Whether the account of a parent these bindings name has been used to sign in."""
 
 
 class PurgeOut(WireModel):

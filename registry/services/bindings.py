@@ -1,7 +1,8 @@
 """A verified contact's own bindings: which it may see, cancelling one, purging them.
 
 What a parent session sees of other parents' bindings (masked) is :mod:`.parent_view`; applying
-is :mod:`.applications`.
+is :mod:`.applications`. :func:`apply_action` is the same cancel and purge, queued on a kiosk and
+uploaded late, perhaps twice: applied once.
 """
 
 from __future__ import annotations
@@ -9,21 +10,24 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.parent_actions import BindingActionIn, ParentActionKind
 from kiosk.domain.wire import BindingStatus
 from registry.services import audit
 from registry.services.applications import binding_options
+from registry.services.submission_checks import locked_session_of
 from store.central import Application, Binding, ParentAccount
 
 
-def _visible(contact: Contact) -> ColumnElement[bool]:
+def _visible(contact: Contact, *, removed: bool = False) -> ColumnElement[bool]:
     """Bindings a verified contact may see: of applications made with it, or naming it as the
     parent's email or phone, or of the parent whose account has it (an email compared in its
-    canonical form, :attr:`Contact.key`: ``ANNIE.SUN2@…`` is ``annie.sun2@…``)."""
+    canonical form, :attr:`Contact.key`: ``ANNIE.SUN2@…`` is ``annie.sun2@…``; not removed ones,
+    unless ``removed``)."""
     if contact.channel is Channel.EMAIL:
         application_match = or_(
             and_(
@@ -43,7 +47,7 @@ def _visible(contact: Contact) -> ColumnElement[bool]:
         )
         account_match = ParentAccount.phone == contact.address
     return and_(
-        Binding.removed_at.is_(None),
+        true() if removed else Binding.removed_at.is_(None),
         or_(
             Binding.application_id.in_(select(Application.id).where(application_match)),
             Binding.parent_id_number.in_(select(ParentAccount.id_number).where(account_match)),
@@ -122,3 +126,71 @@ def purge_bindings(
         session, actor=actor, action="binding.purge", subject=None, now=now, removed=len(bindings)
     )
     return bindings
+
+
+def apply_action(session: Session, action: BindingActionIn, *, kiosk_id: str, now: datetime) -> int:
+    """A parent's cancel or purge queued on a kiosk (perhaps uploaded late, perhaps again).
+
+    The parent is the contact the action's code challenge verified on this kiosk, whether or
+    not that session has expired since. Sending the same action again changes nothing more: a
+    binding cancelled already counts as done (0 removed), and a purge removes only bindings of
+    applications submitted until the action's ``requested_at``, so what came after the press
+    stays. Audited when it removed something. Does not commit.
+
+    Returns:
+        How many bindings it removed now.
+
+    Raises:
+        DomainError: ``CODE_UNKNOWN`` (the challenge verified nobody on this kiosk),
+            ``SESSION_LOCKED``, ``BINDING_NOT_FOUND`` (not the contact's to cancel),
+            ``BINDING_NOT_PENDING`` (decided before the cancel arrived).
+    """
+    parent_session = locked_session_of(session, action.challenge_id, kiosk_id)
+    contact = Contact(parent_session.channel, parent_session.address)
+    actor = f"parent:{parent_session.id}"
+    if action.kind is ParentActionKind.CANCEL:
+        assert action.binding_id is not None  # the wire model requires it for a cancel
+        if _cancelled_already(session, contact, action.binding_id):
+            return 0
+        cancel_binding(session, contact, action.binding_id, actor=actor, now=now)
+        return 1
+    removed = list(
+        session.scalars(
+            select(Binding)
+            .where(
+                _visible(contact),
+                Binding.status != BindingStatus.APPROVED,
+                Binding.application_id.in_(
+                    select(Application.id).where(Application.submitted_at <= action.requested_at)
+                ),
+            )
+            .with_for_update()
+        ).all()
+    )
+    for binding in removed:
+        binding.removed_at = now
+        binding.updated_at = now
+    if removed:
+        audit.record(
+            session,
+            actor=actor,
+            action="binding.purge",
+            subject=None,
+            now=now,
+            removed=len(removed),
+        )
+    return len(removed)
+
+
+def _cancelled_already(session: Session, contact: Contact, binding_id: uuid.UUID) -> bool:
+    """Whether the binding is one the contact could see, removed already."""
+    return (
+        session.scalar(
+            select(Binding.id).where(
+                Binding.id == binding_id,
+                Binding.removed_at.is_not(None),
+                _visible(contact, removed=True),
+            )
+        )
+        is not None
+    )

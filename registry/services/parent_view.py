@@ -24,7 +24,7 @@ from kiosk.domain.masking import mask_name
 from kiosk.domain.wire import BindingOut
 from registry.services.applications import binding_options, to_wire
 from registry.services.bindings import visible_bindings
-from store.central import Application, Binding, ParentSession
+from store.central import Application, Binding, ParentAccount, ParentSession
 
 
 def _parents_named_by_session(session_id: uuid.UUID) -> ColumnElement[bool]:
@@ -56,10 +56,13 @@ class ParentView:
         own: Bindings the verified contact may see in full (and cancel or purge).
         others: The other bindings of the parents this session's applications name (the
             tutorial's existing account, verified with another contact): shown masked.
+        logged_in: Whether the account of a parent these bindings name has been used to sign in
+            (its ``last_login_at``, set at each parent login): 申請流程說明's 登入系統.
     """
 
     own: list[Binding]
     others: list[Binding]
+    logged_in: bool = False
 
     def to_wire(self) -> list[BindingOut]:
         """The bindings in order of their making, the others masked (:func:`to_masked_wire`)."""
@@ -120,4 +123,13 @@ def parent_view(session: Session, contact: Contact, session_id: uuid.UUID) -> Pa
         ).all()
         if binding.id not in seen
     ]
-    return ParentView(own, others)
+    parents = {binding.parent_id_number for binding in (*own, *others)}
+    logged_in = bool(parents) and (
+        session.scalar(
+            select(ParentAccount.id)
+            .where(ParentAccount.id_number.in_(parents), ParentAccount.last_login_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+    return ParentView(own, others, logged_in)

@@ -6,12 +6,14 @@ student's ID, name and class) never reaches a column in the clear: it is sealed 
 
 One module per job:
 
-- :mod:`store.local.tables`: the seven tables and :class:`~store.local.tables.LocalBase`, whose
+- :mod:`store.local.tables`: the eight tables and :class:`~store.local.tables.LocalBase`, whose
   metadata the local Alembic tree migrates to;
 - :mod:`store.local.records`: what the repositories give back (frozen records, no session);
 - :mod:`store.local.codec`: the sealed-JSON codec;
 - :mod:`store.local.applications`: the wizard's application store (「送出資料」, 查詢申請進度);
-- :mod:`store.local.outbox`: the sync worker's outbox and state store.
+- :mod:`store.local.outbox`: the sync worker's outbox and state store;
+- :mod:`store.local.actions`: the queue of actions the registry must be told (a parent's
+  取消 and 註銷全部紀錄, kept until it has them).
 
 :class:`LocalStore` opens both repositories on one database, as the kiosk's app factory and the
 tests build it.
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.local.actions import ActionQueue
 from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
 from store.local.codec import SealedCodec
 from store.local.faults import FaultWatch
@@ -33,7 +36,7 @@ from store.local.outbox import OutboxStore
 from store.local.tables import AuditEvent
 from store.sealing import Sealer
 
-__all__ = ["ApplicationStore", "LocalStore", "OutboxStore", "VersionChangedError"]
+__all__ = ["ActionQueue", "ApplicationStore", "LocalStore", "OutboxStore", "VersionChangedError"]
 
 
 class LocalStore:
@@ -51,6 +54,7 @@ class LocalStore:
     Attributes:
         applications: Saves submitted applications and reads them back (the wizard's).
         outbox: What waits to be pushed and what the registry said (the sync worker's).
+        actions: The actions that wait to be uploaded (a parent's cancel and purge).
 
     Raises:
         ValueError: For a kiosk code that cannot go into a receipt number.
@@ -72,6 +76,7 @@ class LocalStore:
             session_factory, codec, kiosk_code=kiosk_code, tz=tz, saved=saved
         )
         self.outbox = OutboxStore(session_factory, codec, faults)
+        self.actions = ActionQueue(session_factory, codec)
 
     def close(self) -> None:
         """Closes the database's connections (the kiosk stops; a restore may follow)."""

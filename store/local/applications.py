@@ -241,6 +241,14 @@ class ApplicationStore:
             application = session.get(Application, str(application_id))
             return None if application is None else self._open(application)
 
+    def by_receipt(self, receipt: str) -> StoredApplication | None:
+        """The application with this receipt number, opened; None if this kiosk has none."""
+        with self._sessions() as session:
+            application = session.scalars(
+                select(Application).where(Application.receipt == receipt)
+            ).one_or_none()
+            return None if application is None else self._open(application)
+
     def applications_for_contact(self, contact: Contact) -> list[StoredApplication]:
         """The applications verified with this contact, newest first (查詢申請進度).
 

@@ -1,5 +1,5 @@
-"""The kiosk's seven tables: applications, their students, the outbox, receipt days, receipts,
-the sync state and the audit log.
+"""The kiosk's eight tables: applications, their students, the outbox, receipt days, receipts,
+the sync state, the audit log and the queue of actions.
 
 Personal data never reaches a column in the clear: the ``sealed`` columns hold what
 :mod:`store.local.codec` seals, bound to the row. What stays readable is what the sync worker and
@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, orm
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    orm,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.domain.contact import Channel
@@ -202,3 +212,27 @@ class AuditEvent(LocalBase):
     action: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class QueuedAction(CreatedAtMixin, LocalBase):
+    """An action that waits to be uploaded to the registry (a parent's 取消 or 註銷全部紀錄, ...),
+    kept until the registry has taken it (:mod:`store.local.actions`)."""
+
+    __tablename__ = "queued_actions"
+    __table_args__ = (Index("ix_queued_actions_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(UUID_TEXT), primary_key=True)
+    """The action's UUID: the registry's idempotency key."""
+    kind: Mapped[str] = mapped_column(String(40))
+    """What to do (``binding.cancel``, ``bindings.purge``, ...): says how it is uploaded."""
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The action's facts, JSON (never personal data)."""
+    contact_fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    """Keyed fingerprint of the verified contact that asked, to show it on the parent's page."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    """The error code of the last failed attempt (or of the refusal)."""
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When the registry took it, or refused it for good (then with :attr:`refused`)."""
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -251,11 +251,13 @@ def kiosk_app(
     client: RegistryClient | None = None,
     monotonic: Callable[[], float] | None = None,
     lockdown: bool = False,
+    sealer: Sealer | None = None,
 ) -> Iterator[Kiosk]:
     """The kiosk, as the app factory builds it, with a fresh local database in ``folder``.
 
     ``client`` replaces the registry's (a test's gated one); with ``monotonic`` the idle watch
-    runs on that clock and is only asked when the test calls ``app.check_idleness()``.
+    runs on that clock and is only asked when the test calls ``app.check_idleness()``; the same
+    ``sealer`` again (its key) is the same kiosk restarted on its database.
     """
     folder.mkdir(parents=True, exist_ok=True)
     settings = KioskSettings(
@@ -265,7 +267,8 @@ def kiosk_app(
     )
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
-    store = LocalStore(make_session_factory(engine), Sealer(Sealer.generate_key()), kiosk_code="T1")
+    sealer = sealer or Sealer(Sealer.generate_key())
+    store = LocalStore(make_session_factory(engine), sealer, kiosk_code="T1")
     client = client or RegistryClient(registry_url, kiosk_id=kiosk_id, key=key, timeout=10.0)
     idle: dict[str, Any] = (
         {} if monotonic is None else {"monotonic": monotonic, "idle_check_seconds": 3600.0}

@@ -197,7 +197,7 @@ async def test_a_rejection_needs_a_visible_reason_and_the_parent_sees_it(
 
     session, _ = parent_session(registry, email)
     async with live_client(registry) as client:
-        bindings = await client.bindings(session)
+        bindings = (await client.bindings(session)).bindings
     assert [(b.student_name, b.status, b.reason) for b in bindings] == [
         (student.name, "rejected", "監護人證明未附")
     ]

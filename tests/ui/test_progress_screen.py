@@ -72,7 +72,8 @@ async def test_keeping_a_binding_changes_nothing() -> None:
 
 def test_the_stages_tick_as_they_happen() -> None:
     """送出 once at the registry; 導師審核 once a teacher decided; 帳號建立 once any binding of the
-    parent is approved; 登入 never (the kiosk cannot know)."""
+    parent is approved; 登入 once the registry saw the account sign in (and then the account
+    was made, whatever rows this contact sees)."""
     queued, pending = StudentStatus.QUEUED, StudentStatus.PENDING
     approved, rejected = StudentStatus.APPROVED, StudentStatus.REJECTED
     assert stages_done([queued]) == (False, False, False, False)
@@ -80,3 +81,5 @@ def test_the_stages_tick_as_they_happen() -> None:
     assert stages_done([pending], [approved]) == (True, False, True, False)
     assert stages_done([rejected]) == (True, True, False, False)
     assert stages_done([approved, pending]) == (True, True, True, False)
+    assert stages_done([approved], logged_in=True) == (True, True, True, True)
+    assert stages_done([pending], logged_in=True) == (True, False, True, True)
