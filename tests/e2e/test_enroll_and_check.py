@@ -1,0 +1,138 @@
+"""Installing a kiosk as the operators' guide says: ``kiosk enroll`` writes the kiosk id into the
+config it was given (its comments kept), ``kiosk sync`` before that says to enroll, and
+``kiosk check`` says line by line what is right and what is not, exiting 1 when anything is not.
+
+The commands run as an operator runs them, against a registry serving on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from registry.services.kiosks import add_kiosk
+from registry.settings import RegistrySettings
+from tests.e2e.live import LiveRegistry, demo_template, running_registry
+from tests.registry.harness import free_port
+
+SCHOOL = "353301"
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRegistry]:
+    template = demo_template(tmp_path_factory.getbasetemp() / "registry-template")
+    with running_registry(tmp_path_factory.mktemp("registry"), template) as live:
+        yield live
+
+
+def _token(registry: LiveRegistry) -> str:
+    with registry.sessions() as session:
+        made = add_kiosk(
+            session,
+            school_code=SCHOOL,
+            now=datetime.now(UTC),
+            limits=RegistrySettings().limits,
+        )
+    return made.enrollment_token
+
+
+def _kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KIOSK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def _config(tmp_path: Path, url: str, *, form: str = "") -> Path:
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"\0" * 64)  # kiosk check only asks whether the configured file is there
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        "# The kiosk at the 日曜 office.\n"
+        f'data_dir = "{tmp_path / "data"}"\n'
+        "\n"
+        "[registry]\n"
+        "# The registry behind the city's proxy.\n"
+        f'url = "{url}"\n'
+        "\n"
+        "[form]\n"
+        f'font_path = "{font}"  # Noto Sans CJK TC\n'
+        f"{form}",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_enroll_writes_the_kiosk_id_into_the_config_and_check_is_all_green(
+    registry: LiveRegistry, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, registry.url)
+
+    before = _kiosk("sync", "--config", str(config))
+    assert before.returncode == 2
+    [line] = before.stderr.splitlines()
+    assert line.startswith("kiosk: not enrolled: run kiosk enroll")
+    assert "無法連線" not in before.stderr
+
+    enrolled = _kiosk("enroll", "--config", str(config), "--token", _token(registry))
+    assert enrolled.returncode == 0, enrolled.stderr
+    text = config.read_text(encoding="utf-8")
+    kiosk_id = tomllib.loads(text)["registry"]["kiosk_id"]
+    assert kiosk_id.startswith("k-")
+    for kept in ("# The kiosk at the 日曜 office.", "# The registry behind", "# Noto Sans CJK TC"):
+        assert kept in text
+
+    checked = _kiosk("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert all(line.startswith("✓ ") for line in lines), checked.stdout
+    said = "\n".join(lines)
+    for part in ("config:", "key:", "enrolment:", "registry:", "clock:", "CJK font:", "printer:"):
+        assert part in said
+    assert f"the registry knows {kiosk_id} (school {SCHOOL})" in said
+
+    synced = _kiosk("sync", "--config", str(config))
+    assert synced.returncode == 0, synced.stderr
+
+
+def test_check_says_what_is_wrong_line_by_line_and_fails(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        f"http://127.0.0.1:{free_port()}",
+        form='printer = "no-such-printer"\n',
+    )
+    (tmp_path / "font.ttf").unlink()
+    key = tmp_path / "data" / "kiosk.key"
+    key.parent.mkdir()
+    key.write_text("not a key")
+    key.chmod(0o644)
+
+    checked = _kiosk("check", "--config", str(config))
+
+    assert checked.returncode == 1
+    assert "Traceback" not in checked.stderr
+    failed = {line.split(":")[0] for line in checked.stdout.splitlines() if line.startswith("✗")}
+    assert failed == {"✗ key", "✗ enrolment", "✗ registry", "✗ CJK font", "✗ printer"}
+    assert f"chmod 600 {key}" in checked.stdout
+    assert "not enrolled: run kiosk enroll" in checked.stdout
+
+
+def test_check_of_a_config_that_does_not_parse_is_one_failed_line(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[registry\n", encoding="utf-8")
+    checked = _kiosk("check", "--config", str(config))
+    assert checked.returncode == 1
+    [line] = checked.stdout.splitlines()
+    assert line.startswith("✗ config: ")
