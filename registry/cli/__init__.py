@@ -2,7 +2,7 @@
 
 One module per kind of command, each adding its commands with ``register``: :mod:`.serve`,
 :mod:`.admin` (add-kiosk, add-staff), :mod:`.ops` (import-roster, demo-data, outbox),
-:mod:`.audit` (the audit log). What they
+:mod:`.audit` (the audit log), :mod:`.migrate`. What they
 share is :mod:`.common`: every command takes ``--database URL`` and ``--data DIR`` and brings the
 database to the central schema's head before it does anything, so a fresh SQLite file or
 PostgreSQL database is ready at once.
@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kiosk.domain.release import release
-from registry.cli import admin, audit, ops, reference, serve
+from registry.cli import admin, audit, migrate, ops, reference, serve
 from registry.cli.failures import describe
 
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.register(commands)
+    migrate.register(commands)
     admin.register(commands)
     ops.register(commands)
     reference.register(commands)

@@ -32,10 +32,15 @@ class ReadyOut(BaseModel):
 
 
 @cache
-def _heads() -> frozenset[str]:
-    from store.migrate import heads
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """This release's head revisions of the central schema, and every revision it knows."""
+    from alembic.script import ScriptDirectory
 
-    return frozenset(heads("central"))
+    from store.migrate import make_config
+
+    scripts = ScriptDirectory.from_config(make_config("central"))
+    known = frozenset(script.revision for script in scripts.walk_revisions())
+    return frozenset(scripts.get_heads()), known
 
 
 @router.get("/health")
@@ -50,9 +55,11 @@ def health(registry: RegistryDep) -> HealthOut:
     responses={503: {"model": ReadyOut, "description": "the database is unreachable or behind"}},
 )
 def ready(registry: RegistryDep) -> JSONResponse:
-    """The registry can serve: its database answers and is at this release's schema head.
+    """The registry can serve: its database answers and is at this release's schema head, or
+    at a newer one (a newer release migrated it; migrations only add, so this one still works).
 
-    503 with the reason otherwise (a process manager or proxy takes the process out of rotation).
+    503 with the reason otherwise: the database does not answer, or has no schema or an older one
+    (a process manager or proxy takes the process out of rotation).
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,13 +70,18 @@ def ready(registry: RegistryDep) -> JSONResponse:
     except SQLAlchemyError as error:
         _log.warning("not ready: the database does not answer (%s)", type(error).__name__)
         return _answer(503, f"the database does not answer ({type(error).__name__})")
-    if revision not in _heads():
+    heads, known = _revisions()
+    needed = ", ".join(sorted(heads))
+    if revision in heads:
+        return _answer(200, None)
+    if revision is None or revision in known:
         reason = (
-            f"the database is at schema revision {revision or 'none'}, this release needs "
-            f"{', '.join(sorted(_heads()))}: restart a registry process to migrate it"
+            f"the database is at schema revision {revision or 'none'}, behind this release's "
+            f"{needed}: run registry migrate (or restart a registry process)"
         )
         return _answer(503, reason)
-    return _answer(200, None)
+    newer = f"the database is at revision {revision}, newer than this release's {needed}"
+    return _answer(200, newer)
 
 
 def _answer(status: int, reason: str | None) -> JSONResponse:

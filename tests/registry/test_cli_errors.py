@@ -68,7 +68,8 @@ def _one_line(done: subprocess.CompletedProcess[str], status: int) -> str:
 
 def test_an_unreachable_postgresql_is_one_line_and_status_3(tmp_path: Path) -> None:
     url = f"postgresql://postgres:secret@127.0.0.1:{free_port()}/registry"
-    for command in (["serve", "--port", "0"], ["add-kiosk", "--school", "1"], ["audit"]):
+    commands = (["serve", "--port", "0"], ["migrate"], ["add-kiosk", "--school", "1"], ["audit"])
+    for command in commands:
         line = _one_line(_registry(*command, "--database", url, "--data", str(tmp_path)), 3)
         assert line.startswith("registry: cannot use postgresql://postgres:***@127.0.0.1:")
         assert "secret" not in line
@@ -119,6 +120,15 @@ def test_serve_on_an_address_in_use_is_one_line(tmp_path: Path) -> None:
     assert _one_line(done, 1) == (
         f"registry: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
+
+
+def test_migrate_brings_a_new_database_to_head_then_has_nothing_to_do(tmp_path: Path) -> None:
+    first = _registry("migrate", "--data", str(tmp_path))
+    again = _registry("migrate", "--data", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "migrated from revision (empty) to" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "nothing to do" in again.stdout
 
 
 # --- piped: JSON lines ---------------------------------------------------------------------------

@@ -75,7 +75,17 @@ def _serving(data: Path, *flags: str) -> Iterator[Served]:
         process.wait(20)
 
 
+def _first_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import make_config
+
+    *_, base = ScriptDirectory.from_config(make_config("central")).walk_revisions()
+    return base.revision
+
+
 def test_ready_says_why_not_when_the_database_is_behind(tmp_path: Path) -> None:
+    older = _first_revision()
     with _serving(tmp_path / "data") as served:
         ready = httpx.get(f"{served.url}/v1/ready", timeout=10)
         assert ready.status_code == 200
@@ -85,15 +95,20 @@ def test_ready_says_why_not_when_the_database_is_behind(tmp_path: Path) -> None:
         try:
             [(head,)] = database.execute("SELECT version_num FROM alembic_version_central")
             with database:
-                database.execute("UPDATE alembic_version_central SET version_num = 'older'")
+                database.execute("UPDATE alembic_version_central SET version_num = ?", (older,))
             behind = httpx.get(f"{served.url}/v1/ready", timeout=10)
+            with database:  # a newer release migrated it: this one still serves
+                database.execute("UPDATE alembic_version_central SET version_num = 'f00d'")
+            ahead = httpx.get(f"{served.url}/v1/ready", timeout=10)
         finally:
             with database:
                 database.execute("UPDATE alembic_version_central SET version_num = ?", (head,))
             database.close()
         assert behind.status_code == 503
         assert behind.json()["status"] == "unavailable"
-        assert "older" in behind.json()["reason"]
+        assert f"at schema revision {older}, behind" in behind.json()["reason"]
+        assert ahead.status_code == 200
+        assert "newer" in ahead.json()["reason"]
         assert httpx.get(f"{served.url}/v1/health", timeout=10).status_code == 200
 
 
@@ -175,3 +190,25 @@ def test_forwarded_addresses_count_only_with_proxy_headers(tmp_path: Path) -> No
     with _serving(tmp_path / "plain") as served:
         # Without the flag a client cannot pass for another: it is all 127.0.0.1, locked.
         assert _locked_for_another_client(served) == "login.locked"
+
+
+def test_ready_is_503_while_the_database_does_not_answer(tmp_path: Path) -> None:
+    from registry.app import create_app
+    from registry.settings import RegistrySettings
+    from tests.registry.harness import free_port, serve_in_thread
+
+    # Nothing listens there: the registry starts (it connects lazily) but cannot serve.
+    unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/registry"
+    app = create_app(RegistrySettings(database_url=unreachable, data_dir=tmp_path))
+    url, stop = serve_in_thread(app)
+    try:
+        ready = httpx.get(f"{url}/v1/ready", timeout=30)
+        health = httpx.get(f"{url}/v1/health", timeout=10)
+    finally:
+        stop()
+    assert ready.status_code == 503
+    assert ready.json() == {
+        "status": "unavailable",
+        "reason": "the database does not answer (OperationalError)",
+    }
+    assert health.status_code == 200
