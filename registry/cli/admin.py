@@ -79,14 +79,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "revoke-kiosk", help="take a kiosk out of service: its tokens are refused from now on"
     )
     add_database_arguments(revoke)
-    revoke.add_argument("kiosk_id")
+    revoke.add_argument("kiosk_id", help="the kiosk's id (k-…), as add-kiosk printed it")
     revoke.set_defaults(handler=_revoke_kiosk)
 
     end = subparsers.add_parser(
         "end-staff-sessions", help="end every staff token of a username issued until now"
     )
     add_database_arguments(end)
-    end.add_argument("username")
+    end.add_argument("username", help="the staff login whose sessions end")
     end.set_defaults(handler=_end_staff_sessions)
 
 

@@ -267,3 +267,21 @@ def test_a_cp950_roster_is_refused_with_the_way_out_and_read_when_told(tmp_path:
     done = _registry("import-roster", "--encoding", "cp950", "--data", data, str(path))
     assert done.returncode == 0, done.stderr
     assert "名冊匯入：共 1 列" in done.stdout
+
+
+def test_every_option_of_both_commands_says_what_it_is_for() -> None:
+    import argparse
+
+    from kiosk.cli import build_parser as kiosk_parser
+    from registry.cli import build_parser as registry_parser
+
+    silent = []
+    for parser in (registry_parser(), kiosk_parser()):
+        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        for name, command in commands.choices.items():
+            silent += [
+                f"{parser.prog} {name} {action.option_strings or action.dest}"
+                for action in command._actions
+                if action.help is None and not isinstance(action, argparse._HelpAction)
+            ]
+    assert silent == []
