@@ -290,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
     parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on a failure, show the traceback instead of one line (put it before the command)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the kiosk against its registry")
@@ -386,12 +391,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+    except KeyboardInterrupt:
+        return 130
     except Exception as error:
-        # A configuration that cannot be used is one line for the operator, never a traceback.
+        # One line for the operator, never a traceback (``kiosk --debug`` shows it).
         from kiosk.settings import ConfigError
 
-        if not isinstance(error, ConfigError):
+        if args.debug:
             raise
-        print(f"kiosk: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        if isinstance(error, ConfigError):
+            print(f"kiosk: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        if isinstance(error, OSError) and error.filename:
+            print(
+                f"kiosk: {error.filename}: {error.strerror or _fault_line(error)}", file=sys.stderr
+            )
+        else:
+            # The kind and errno only: an exception's text may quote what a parent typed.
+            print(
+                f"kiosk: failed: {_fault_line(error)} (kiosk --debug …: the traceback)",
+                file=sys.stderr,
+            )
+        return 1
     return status

@@ -136,3 +136,18 @@ def test_check_of_a_config_that_does_not_parse_is_one_failed_line(tmp_path: Path
     assert checked.returncode == 1
     [line] = checked.stdout.splitlines()
     assert line.startswith("✗ config: ")
+
+
+def test_enroll_where_the_key_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    # /proc takes no new folders, not even from root.
+    config.write_text(
+        'data_dir = "/proc/no-kiosk-here"\n[registry]\nurl = "http://127.0.0.1:9"\n',
+        encoding="utf-8",
+    )
+    done = _kiosk("enroll", "--config", str(config), "--token", "enroll-x")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == ["kiosk: /proc/no-kiosk-here: No such file or directory"]
+    debug = _kiosk("--debug", "enroll", "--config", str(config), "--token", "enroll-x")
+    assert "Traceback" in debug.stderr
