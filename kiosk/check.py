@@ -122,7 +122,8 @@ async def _registry(settings: KioskSettings, key: Ed25519PrivateKey | None) -> l
                 Finding(
                     False,
                     "clock",
-                    f"this kiosk's clock is {-skew:+.0f} s from the registry's (more than "
+                    f"this kiosk's clock is {abs(skew):.0f} s "
+                    f"{'behind' if skew > 0 else 'ahead of'} the registry's (more than "
                     f"{MAX_CLOCK_SKEW_S:.0f} s): set up time synchronisation (systemd-timesyncd)",
                 )
             )

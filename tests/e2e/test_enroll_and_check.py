@@ -8,6 +8,7 @@ The commands run as an operator runs them, against a registry serving on 127.0.0
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -151,3 +152,39 @@ def test_enroll_where_the_key_cannot_be_made_is_one_line(tmp_path: Path) -> None
     assert done.stderr.splitlines() == ["kiosk: /proc/no-kiosk-here: No such file or directory"]
     debug = _kiosk("--debug", "enroll", "--config", str(config), "--token", "enroll-x")
     assert "Traceback" in debug.stderr
+
+
+def test_check_names_a_clock_minutes_off(tmp_path: Path) -> None:
+    """A registry whose Date header is 3 minutes ahead: the clock line fails and says why."""
+    import threading
+    import time
+    from email.utils import formatdate
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class AheadRegistry(BaseHTTPRequestHandler):
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            return formatdate(time.time() + 180, usegmt=True)
+
+        def do_GET(self) -> None:
+            body = b'{"status": "ok", "version": "0.1.0"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AheadRegistry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = _config(tmp_path, f"http://127.0.0.1:{server.server_address[1]}")
+        checked = _kiosk("check", "--config", str(config))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert checked.returncode == 1
+    [clock] = [line for line in checked.stdout.splitlines() if "clock:" in line]
+    assert re.match(r"✗ clock: this kiosk's clock is 1(79|80|81) s behind the registry's", clock)
+    assert "time synchronisation" in clock
