@@ -1,5 +1,6 @@
-"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), enroll it (``enroll``),
-upload and pull once (``sync``), or put the backup of its database back (``restore``).
+"""``kiosk``: run the kiosk (``run``), the embedded demo (``demo``), enroll it (``enroll``, which
+writes the kiosk id into its config), see whether it is ready (``check``), upload and pull once
+(``sync``), or put the backup of its database back (``restore``).
 
 ``kiosk demo`` (what ``make run`` runs) starts the reference registry beside the kiosk with demo
 data in ``./data`` (Ctrl+Q quits it); ``kiosk run --config FILE`` is the production path: the
@@ -153,7 +154,7 @@ def _enroll(args: argparse.Namespace) -> int:
     from kiosk.client import enroll
     from kiosk.domain.errors import DomainError
     from kiosk.keys import load_or_create_key
-    from kiosk.settings import KioskSettings
+    from kiosk.settings import KioskSettings, record_kiosk_id
 
     settings = KioskSettings.load(args.config)
     key = load_or_create_key(settings.key_path)
@@ -172,11 +173,23 @@ def _enroll(args: argparse.Namespace) -> int:
             indent=2,
         )
     )
+    record_kiosk_id(args.config, enrollment.kiosk_id)
     print(
-        f'Add `kiosk_id = "{enrollment.kiosk_id}"` to the [registry] table of {args.config}.',
+        f"kiosk: enrolled; kiosk_id {enrollment.kiosk_id} written to the [registry] table of "
+        f"{args.config}",
         file=sys.stderr,
     )
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kiosk.check import check
+
+    failed = False
+    for finding in check(args.config):
+        print(finding.line(), flush=True)
+        failed = failed or not finding.ok
+    return 1 if failed else 0
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -192,6 +205,13 @@ def _sync(args: argparse.Namespace) -> int:
 
     _log_to(args.log)
     settings = KioskSettings.load(args.config)
+    if settings.registry.kiosk_id is None:
+        print(
+            f"kiosk: not enrolled: run kiosk enroll --config {args.config} --token TOKEN "
+            "(the token from registry add-kiosk)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     try:
         services = build_services(settings)
     except Exception as error:  # one line for the operator, never a traceback
@@ -272,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
     parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on a failure, show the traceback instead of one line (put it before the command)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the kiosk against its registry")
@@ -294,10 +319,22 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("--log", type=Path, metavar="FILE", help="write the log to FILE")
     staff.set_defaults(handler=_staff)
 
-    enroll = commands.add_parser("enroll", help="enroll this kiosk's key with a one-time token")
+    enroll = commands.add_parser(
+        "enroll",
+        help="enroll this kiosk's key (made if missing) with a one-time token, and write the "
+        "kiosk id into the config",
+    )
     enroll.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
     enroll.add_argument("--token", required=True, help="from `registry add-kiosk`")
     enroll.set_defaults(handler=_enroll)
+
+    checking = commands.add_parser(
+        "check",
+        help="whether this kiosk is ready, line by line: config, key, enrolment, registry "
+        "(reachable, clock), CJK font, printer (exit 1 if anything is wrong)",
+    )
+    checking.add_argument("--config", type=Path, required=True, metavar="FILE", help="kiosk.toml")
+    checking.set_defaults(handler=_check)
 
     sync = commands.add_parser(
         "sync",
@@ -356,12 +393,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+    except KeyboardInterrupt:
+        return 130
     except Exception as error:
-        # A configuration that cannot be used is one line for the operator, never a traceback.
+        # One line for the operator, never a traceback (``kiosk --debug`` shows it).
         from kiosk.settings import ConfigError
 
-        if not isinstance(error, ConfigError):
+        if args.debug:
             raise
-        print(f"kiosk: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        if isinstance(error, ConfigError):
+            print(f"kiosk: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        if isinstance(error, OSError) and error.filename:
+            print(
+                f"kiosk: {error.filename}: {error.strerror or _fault_line(error)}", file=sys.stderr
+            )
+        else:
+            # The kind and errno only: an exception's text may quote what a parent typed.
+            print(
+                f"kiosk: failed: {_fault_line(error)} (kiosk --debug …: the traceback)",
+                file=sys.stderr,
+            )
+        return 1
     return status

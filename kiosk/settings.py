@@ -252,6 +252,47 @@ class ConfigError(ValueError):
     """The kiosk's configuration cannot be used; the message is the one line an operator reads."""
 
 
+def record_kiosk_id(config_file: Path, kiosk_id: str) -> None:
+    """Writes ``kiosk_id`` into the ``[registry]`` table of ``config_file`` (``kiosk enroll``).
+
+    The rest of the file is kept as it was, comments and layout included (tomlkit); the table
+    is added when missing. The file is replaced whole, in one rename, with its mode kept.
+
+    Raises:
+        ConfigError: The file cannot be read, written or parsed (one line for the operator).
+    """
+    import os
+    import tempfile
+
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        document = tomlkit.parse(config_file.read_text(encoding="utf-8"))
+        registry = document.get("registry")
+        if registry is None:
+            registry = tomlkit.table()
+            document["registry"] = registry
+        registry["kiosk_id"] = kiosk_id
+        mode = config_file.stat().st_mode & 0o7777
+        fd, temporary = tempfile.mkstemp(dir=config_file.parent, prefix=f".{config_file.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(tomlkit.dumps(document))
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temporary, mode)
+            os.replace(temporary, config_file)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(f"cannot write the kiosk id into {config_file}: {reason}") from None
+    except (TOMLKitError, UnicodeDecodeError) as error:
+        raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
+
+
 def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` updated by ``top``, table by table."""
     merged = dict(base)

@@ -1,4 +1,9 @@
-"""The registry's FastAPI application, built from settings by :func:`create_app`."""
+"""The registry's FastAPI application, built from settings by :func:`create_app`.
+
+Around it: the request id and the access log (:mod:`registry.logs`), outermost so that even an
+unexpected 500 carries its id. The API docs page (``/v1/docs``) is Swagger UI served from this
+process (the ``swagger-ui-bundle-v2`` package), not from a CDN a kiosk network may not reach.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.wire import API_PREFIX
 from registry.auth import TokenSigner, load_or_create_pepper, load_or_create_signing_key
 from registry.deps import Registry
 from registry.errors import BodyLimitMiddleware, install_error_handlers
+from registry.logs import RequestContext, RouteNames
 from registry.notify.base import Notifier
 from registry.notify.config import build_notifier
 from registry.routers import (
@@ -50,6 +61,44 @@ _ROUTERS = (
     accounts,
     status_page,
 )
+
+
+#: The API docs page, and where its scripts and styles are served from.
+DOCS_PATH = f"{API_PREFIX}/docs"
+DOCS_ASSETS = f"{DOCS_PATH}/assets"
+
+
+class RegistryApp(FastAPI):
+    """FastAPI with :class:`~registry.logs.RequestContext` around everything, error handling
+    included (``add_middleware`` would put it inside Starlette's handler of unexpected errors)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestContext(super().build_middleware_stack(), RouteNames(self._route_templates))
+
+    def _route_templates(self) -> list[str]:
+        templates: list[str] = getattr(self.state, "route_templates", [])
+        return templates
+
+
+def _serve_docs(app: FastAPI, title: str) -> None:
+    """``/v1/docs``: Swagger UI from the installed bundle, nothing from another host."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title=f"{title} – API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+
+def _paths(router: APIRouter) -> list[APIRoute]:
+    return [route for route in router.routes if isinstance(route, APIRoute)]
 
 
 def _without_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
@@ -143,11 +192,12 @@ def create_app(
         sending.cancel()
         engine.dispose()
 
-    app = FastAPI(
-        title="CoolClass parent binding registry",
+    title = "CoolClass parent binding registry"
+    app = RegistryApp(
+        title=title,
         version=settings.version,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below, from this process
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -157,6 +207,15 @@ def create_app(
     for module in _ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(status_page.page_router)  # outside /v1: the QR's link must stay short
+    _serve_docs(app, title)
+    # What the access log names a request by: the templates of every path served.
+    app.state.route_templates = [
+        *(f"{API_PREFIX}{route.path}" for module in _ROUTERS for route in _paths(module.router)),
+        *(route.path for route in _paths(status_page.page_router)),
+        f"{API_PREFIX}/openapi.json",
+        DOCS_PATH,
+        f"{DOCS_ASSETS}/{{path:path}}",
+    ]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -177,16 +177,50 @@ def guarded_protocol(limits: ServerLimits) -> type[GuardedH11Protocol]:
     return type("RegistryH11Protocol", (GuardedH11Protocol,), {"guard": ConnectionGuard(limits)})
 
 
+@dataclass(frozen=True, slots=True)
+class ProxyTrust:
+    """Whether to believe a proxy's ``X-Forwarded-For`` / ``X-Forwarded-Proto``.
+
+    Attributes:
+        enabled: Off by default: a client could otherwise name any address it likes, and the
+            per-client login throttles go by that address.
+        allowed_ips: The proxies believed (addresses or networks, comma-separated; ``*`` for
+            any), as uvicorn's ``forwarded_allow_ips``.
+    """
+
+    enabled: bool = False
+    allowed_ips: str = "127.0.0.1,::1"
+
+
 def server_config(
-    app: Any, *, host: str, port: int, log_level: str, limits: ServerLimits
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    limits: ServerLimits,
+    proxy: ProxyTrust | None = None,
+    access_log: bool = False,
 ) -> uvicorn.Config:
-    """The uvicorn configuration ``registry serve`` runs ``app`` with."""
+    """The uvicorn configuration ``registry serve`` runs ``app`` with.
+
+    Logs are JSON lines on stderr (:func:`registry.logs.logging_config`); uvicorn's own access log
+    stays off (it would write the client's address and the raw path), ``access_log`` switches
+    on the registry's. Behind a trusted proxy (``proxy``), the client address the app sees, and
+    so the per-client throttles, is the one the proxy forwarded.
+    """
+    from registry.logs import logging_config
+
+    proxy = proxy or ProxyTrust()
     return uvicorn.Config(
         RequestLimit(app, limits.max_requests),
         host=host,
         port=port,
         log_level=log_level,
+        log_config=logging_config(log_level, access_log=access_log),
         access_log=False,
+        proxy_headers=proxy.enabled,
+        forwarded_allow_ips=proxy.allowed_ips,
         http=guarded_protocol(limits),
         # uvicorn counts open connections here; RequestLimit counts requests being served.
         limit_concurrency=None,

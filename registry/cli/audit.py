@@ -18,6 +18,7 @@ from rich.table import Table
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
 from registry.cli.common import add_database_arguments, database_sessions, settings_from_args
+from registry.cli.output import folding_table, print_json_lines, stdout_is_terminal
 from registry.services.audit import AuditRow, list_events
 
 #: Dates on the command line are school days in Taipei.
@@ -60,12 +61,10 @@ def _audit(args: argparse.Namespace) -> int:
             until=_start_of(args.until + timedelta(days=1)) if args.until else None,
             limit=args.limit,
         )
-    console = Console()
-    if console.is_terminal:
-        console.print(_table(Translator(), rows))
+    if stdout_is_terminal():
+        Console().print(_table(Translator(), rows))
     else:
-        for row in rows:
-            print(json.dumps(_line(row), ensure_ascii=False))
+        print_json_lines(_line(row) for row in rows)
     return 0
 
 
@@ -82,9 +81,8 @@ def _line(row: AuditRow) -> dict[str, Any]:
 
 
 def _table(t: Translator, rows: list[AuditRow]) -> Table:
-    table = Table(title=t.gettext("Audit log"))
-    for column in (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Detail")):
-        table.add_column(t.gettext(column))
+    columns = (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Detail"))
+    table = folding_table(t.gettext("Audit log"), [t.gettext(column) for column in columns])
     for row in rows:
         when = row.at if row.at.tzinfo else row.at.replace(tzinfo=ZoneInfo("UTC"))
         table.add_row(

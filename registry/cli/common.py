@@ -65,12 +65,17 @@ def prepare_database(settings: RegistrySettings) -> None:
     A new SQLite file is created 0600 in a folder made 0700 (SQLite gives its journal files the
     database's mode): it holds parents' personal data.
     """
+    make_sqlite_file(settings)
+    upgrade(settings.database_url, "central")
+
+
+def make_sqlite_file(settings: RegistrySettings) -> None:
+    """Makes a SQLite database's file (0600, in a folder made 0700) if it is missing."""
     url = make_url(normalize_url(settings.database_url))
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    upgrade(settings.database_url, "central")
 
 
 @contextmanager

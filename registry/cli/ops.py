@@ -1,13 +1,15 @@
 """The operators' commands of ``registry``: import-roster, demo-data, demo-logins and outbox.
 
-Their output is for people: rich tables in the operator's language (the gettext catalogs), and a
-progress bar while importing when the output is a terminal.
+Their output is for people on a terminal: rich tables in the operator's language (the gettext
+catalogs) whose cells fold rather than cut, and a progress bar while importing. Piped, the logins
+and the messages are JSON lines (:mod:`.output`); problems go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import secrets
+import textwrap
 from pathlib import Path
 
 from rich.console import Console
@@ -16,17 +18,19 @@ from rich.table import Table
 
 from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel, email_key, parse_email, parse_phone
-from kiosk.domain.errors import N_, DomainError
+from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.outbox_line import OutboxLine
 from kiosk.domain.wire import StaffRole
 from registry.cli.common import add_database_arguments, database_sessions, settings_from_args
+from registry.cli.failures import CommandError
+from registry.cli.output import folding_table, for_people, print_json_lines, stdout_is_terminal
 from registry.demo import DemoLogin, LoginKind, load_demo
 from registry.demo_plan import DEFAULT_SEED, TUTORIAL_SCHOOL, make_plan
 from registry.notify.outbox import FileOutbox
 from registry.services import notifications
 from registry.services.accounts import hash_password
-from registry.services.roster_file import RosterInvalid, read_roster
+from registry.services.roster_file import COLUMNS, ENCODINGS, RosterInvalid, read_roster
 from registry.services.roster_import import ImportSummary, import_rows
 from store.central import NotificationRecord, NotificationStatus
 
@@ -41,14 +45,52 @@ LOGIN_KIND_LABELS = {
 CHANNEL_LABELS = {Channel.EMAIL: N_("Email"), Channel.SMS: N_("SMS")}
 
 
+#: ``import-roster --help``: the file it takes.
+ROSTER_DESCRIPTION = textwrap.dedent(
+    f"""\
+    Import schools, classes with their homeroom teacher, and students from a CSV file. The whole
+    file is checked first: a file with any bad row imports nothing, and every bad row is
+    reported with its line. Importing the same file again changes nothing.
+
+    The first row names the columns (in any order; other columns are ignored):
+      {",".join(COLUMNS)}
+
+      level             國小 國中 高中 高職 特教 (or elementary, junior_high, senior_high, ...)
+      school_code       the school's code (letters, digits, - and _), e.g. 353301
+      school_name       the school's name, e.g. 臺北市私立日曜學校
+      class_name        the class, e.g. 資訊二忠
+      teacher_username  the homeroom teacher's login (empty with teacher_name: no teacher)
+      teacher_name      the homeroom teacher's name
+      student_id        the student's ID number (身分證 or resident certificate)
+      student_name      the student's name
+
+    For example:
+      level,school_code,school_name,class_name,teacher_username,teacher_name,student_id,student_name
+      高中,353301,臺北市私立日曜學校,資訊二忠,353301.t1,楊冠宜,A123456789,陳曉明
+
+    The file is UTF-8 (Excel: save as "CSV UTF-8"); a Big5 / CP950 file is read with
+    --encoding cp950. Teachers it creates cannot sign in until `registry add-staff` gives
+    them a password.
+    """
+)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``import-roster``, ``demo-data`` and ``outbox`` to the ``registry`` command line."""
     roster = subparsers.add_parser(
         "import-roster",
         help="import schools, classes, homeroom teachers and students from a CSV file",
+        description=ROSTER_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_database_arguments(roster)
-    roster.add_argument("file", type=Path, metavar="FILE.csv")
+    roster.add_argument("file", type=Path, metavar="FILE.csv", help="the roster, CSV")
+    roster.add_argument(
+        "--encoding",
+        choices=list(ENCODINGS),
+        default="utf-8",
+        help="the file's encoding (default utf-8; Excel in Taiwan saves plain CSV as cp950)",
+    )
     roster.set_defaults(handler=_import_roster)
 
     demo = subparsers.add_parser(
@@ -99,14 +141,13 @@ def _progress(console: Console) -> Progress:
 
 
 def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
-    table = Table(
-        title=t.gettext("Problems found: {count}. Nothing was imported.").format(
+    table = folding_table(
+        t.gettext("Problems found: {count}. Nothing was imported.").format(
             count=len(invalid.problems)
-        )
+        ),
+        [t.gettext("Line"), t.gettext("Column"), t.gettext("Problem")],
     )
-    table.add_column(t.gettext("Line"), justify="right")
-    table.add_column(t.gettext("Column"))
-    table.add_column(t.gettext("Problem"))
+    table.columns[0].justify = "right"
     for problem in invalid.problems:
         table.add_row(
             str(problem.line) if problem.line else "",
@@ -117,10 +158,12 @@ def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
 
 
 def _summary_table(t: Translator, summary: ImportSummary) -> Table:
-    table = Table(title=t.gettext("Roster imported: {rows} rows").format(rows=summary.rows))
-    table.add_column("")
-    table.add_column(t.gettext("Created"), justify="right")
-    table.add_column(t.gettext("Updated"), justify="right")
+    table = folding_table(
+        t.gettext("Roster imported: {rows} rows").format(rows=summary.rows),
+        ["", t.gettext("Created"), t.gettext("Updated")],
+    )
+    for column in table.columns[1:]:
+        column.justify = "right"
     for label, counts in (
         (t.gettext("Schools"), summary.schools),
         (t.gettext("Classes"), summary.classes),
@@ -131,18 +174,38 @@ def _summary_table(t: Translator, summary: ImportSummary) -> Table:
     return table
 
 
+def _not_in_encoding(path: Path, encoding: str, invalid: RosterInvalid) -> CommandError | None:
+    """The one line for a file that is not in its encoding: with the way out (the catalog's
+    "not UTF-8" alone left the operator guessing)."""
+    problems = invalid.problems
+    if len(problems) != 1 or problems[0].error.code is not ErrorCode.ROSTER_ENCODING:
+        return None
+    where = f"{path} (line {problems[0].line})"
+    if encoding == "utf-8":
+        return CommandError(
+            f'{where} is not UTF-8 text: save it as UTF-8 (Excel: "CSV UTF-8"), '
+            "or pass --encoding cp950 for a Big5 / CP950 file"
+        )
+    return CommandError(f"{where} is not {encoding} text: check the file's encoding")
+
+
 def _import_roster(args: argparse.Namespace) -> int:
     """Checks the whole file first, then imports it in one transaction (all or nothing)."""
     console, t = Console(), Translator()
+    problems = Console(stderr=True)
     path: Path = args.file
     try:
-        rows = read_roster(path, translator=t)
+        rows = read_roster(path, translator=t, encoding=args.encoding)
     except RosterInvalid as invalid:
-        console.print(_problems_table(t, invalid))
+        said = _not_in_encoding(path, args.encoding, invalid)
+        if said is not None:
+            raise said from None
+        problems.print(_problems_table(t, invalid))
         return 1
-    except OSError:
-        console.print(t.gettext("The file cannot be read: {path}").format(path=path))
-        return 1
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        line = t.gettext("The file cannot be read: {path}").format(path=path)
+        raise CommandError(f"{line} ({reason})") from None
     settings = settings_from_args(args)
     try:
         with (
@@ -161,7 +224,7 @@ def _import_roster(args: argparse.Namespace) -> int:
                 progress=lambda done: progress.advance(task, done),
             )
     except RosterInvalid as invalid:
-        console.print(_problems_table(t, invalid))
+        problems.print(_problems_table(t, invalid))
         return 1
     console.print(_summary_table(t, summary))
     if not summary.changed:
@@ -173,16 +236,15 @@ def _import_roster(args: argparse.Namespace) -> int:
 
 
 def _logins_table(t: Translator, logins: list[DemoLogin]) -> Table:
-    table = Table(title=t.gettext("Demo logins"))
-    for column in (
+    columns = (
         N_("Role"),
         N_("Login"),
         N_("Password"),
         N_("Name"),
         N_("School or students"),
         N_("New"),
-    ):
-        table.add_column(t.gettext(column))
+    )
+    table = folding_table(t.gettext("Demo logins"), [t.gettext(column) for column in columns])
     for login in logins:
         where = login.school or t.gettext(", ").join(login.students)
         table.add_row(
@@ -196,8 +258,28 @@ def _logins_table(t: Translator, logins: list[DemoLogin]) -> Table:
     return table
 
 
+def _print_logins(t: Translator, logins: list[DemoLogin]) -> None:
+    """A table on a terminal; JSON lines (one login each) when piped."""
+    if stdout_is_terminal():
+        Console().print(_logins_table(t, logins))
+        return
+    print_json_lines(
+        {
+            "kind": login.kind.value,
+            "username": login.username,
+            "password": login.password,
+            "name": login.name,
+            "school": login.school,
+            "students": list(login.students),
+            "created": login.created,
+        }
+        for login in logins
+    )
+
+
 def _demo_data(args: argparse.Namespace) -> int:
-    console, t = Console(), Translator()
+    t = Translator()
+    console = for_people()
     settings = settings_from_args(args)
     with database_sessions(settings) as sessions, _progress(console) as progress:
         task = progress.add_task(t.gettext("Writing the demo data"), total=None)
@@ -210,7 +292,7 @@ def _demo_data(args: argparse.Namespace) -> int:
             progress=lambda done: progress.advance(task, done),
         )
     console.print(_summary_table(t, report.roster))
-    console.print(_logins_table(t, report.logins))
+    _print_logins(t, report.logins)
     console.print(t.gettext("Parents must change the initial password at their next login."))
     if not report.changed:
         console.print(t.gettext("The demo data was already there: nothing was added."))
@@ -219,7 +301,7 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 def _demo_logins(args: argparse.Namespace) -> int:
     # The plan is made from the seed alone: the same logins demo-data writes, without a database.
-    console, t = Console(), Translator()
+    t = Translator()
     logins = [
         DemoLogin(
             LoginKind.TEACHER if login.role is StaffRole.TEACHER else LoginKind.ADMIN,
@@ -232,13 +314,12 @@ def _demo_logins(args: argparse.Namespace) -> int:
         if login.school.code == args.school
     ]
     if not logins:
-        console.print(
+        raise CommandError(
             t.gettext("The demo data has no staff logins at school {school}.").format(
                 school=args.school
             )
         )
-        return 1
-    console.print(_logins_table(t, logins))
+    _print_logins(t, logins)
     return 0
 
 
@@ -246,9 +327,10 @@ def _demo_logins(args: argparse.Namespace) -> int:
 
 
 def _outbox_table(t: Translator, path: Path, lines: list[OutboxLine]) -> Table:
-    table = Table(title=t.gettext("Outbox: {path}").format(path=path))
-    for column in (N_("Time"), N_("Channel"), N_("To"), N_("Kind"), N_("Subject"), N_("Code")):
-        table.add_column(t.gettext(column))
+    columns = (N_("Time"), N_("Channel"), N_("To"), N_("Kind"), N_("Subject"), N_("Code"))
+    table = folding_table(
+        t.gettext("Outbox: {path}").format(path=path), [t.gettext(column) for column in columns]
+    )
     for line in lines:
         table.add_row(
             line.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
@@ -317,12 +399,42 @@ def _queue(console: Console, t: Translator, args: argparse.Namespace, to: str | 
             sent=counts.get(NotificationStatus.SENT, 0),
         )
     )
-    if rows:
+    if not rows:
+        return
+    if stdout_is_terminal():
         console.print(_queue_table(t, rows[: args.limit]))
+    else:
+        print_json_lines(_queue_record(row) for row in rows[: args.limit])
+
+
+def _queue_record(row: NotificationRecord) -> dict[str, object]:
+    """One queued message as a JSON line (``queue`` tells it from the file outbox's lines)."""
+    return {
+        "queue": "registry",
+        "created_at": row.created_at.isoformat(),
+        "status": str(row.status),
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
+        "to": row.recipient,
+        "kind": row.kind,
+        "error": row.error,
+    }
+
+
+def _outbox_record(line: OutboxLine) -> dict[str, object]:
+    """One message as a JSON line: what the table shows, in the outbox's own values."""
+    return {
+        "created_at": line.created_at.isoformat(),
+        "channel": line.channel.value,
+        "to": line.to,
+        "kind": line.kind,
+        "subject": line.subject,
+        "code": line.meta.get("code"),
+    }
 
 
 def _outbox(args: argparse.Namespace) -> int:
-    console, t = Console(), Translator()
+    console, t = for_people(), Translator()
     path = settings_from_args(args).notify_config.outbox
     to = _address(args.to) if args.to else None
     _queue(console, t, args, to)
@@ -332,5 +444,8 @@ def _outbox(args: argparse.Namespace) -> int:
     if not lines:
         console.print(t.gettext("No messages in the outbox {path}.").format(path=path))
         return 0
-    console.print(_outbox_table(t, path, lines))
+    if stdout_is_terminal():
+        console.print(_outbox_table(t, path, lines))
+    else:
+        print_json_lines(_outbox_record(line) for line in lines)
     return 0

@@ -1,15 +1,22 @@
-"""``registry serve``: migrate the database, then serve the API under uvicorn."""
+"""``registry serve``: migrate the database, then serve the API under uvicorn.
+
+The listening socket is bound here, before uvicorn starts, so an address in use is one line and
+exit status 1 like every other failure, and the line that says where it listens has the real
+port (``--port 0``: any free one).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 
 from kiosk.domain.release import release
 from registry.cli.common import add_database_arguments, prepare_database, settings_from_args
-from registry.server import ServerLimits
+from registry.cli.failures import CommandError
+from registry.server import ProxyTrust, ServerLimits
 
 #: The port the registry listens on by default: the one in the kiosk's default registry URL.
 DEFAULT_PORT = 8600
@@ -32,7 +39,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="uvicorn's log level (default warning)",
+        help="the least level logged, as JSON lines on stderr (default warning)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every answered request (request id, method, route, status, duration; "
+        "never the client's address, the path's values or a body)",
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="behind a reverse proxy: take the client's address (for the per-client login "
+        "throttles) and scheme from X-Forwarded-For / X-Forwarded-Proto, from the proxies "
+        "--forwarded-allow-ips names only",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=ProxyTrust().allowed_ips,
+        metavar="IPS",
+        help="the proxies whose forwarded headers are believed, comma-separated addresses or "
+        "networks (default 127.0.0.1,::1: a proxy on this machine)",
     )
     defaults = ServerLimits()
     serve.add_argument(
@@ -84,21 +111,45 @@ def _serve(args: argparse.Namespace) -> int:
         max_connections=args.max_connections,
         max_connections_per_client=args.max_connections_per_client,
     )
+    listening = listen(args.host, args.port)
+    port = listening.getsockname()[1]
     config = server_config(
         create_app(settings),
         host=args.host,
-        port=args.port,
+        port=port,
         log_level=args.log_level,
         limits=limits,
+        proxy=ProxyTrust(enabled=args.proxy_headers, allowed_ips=args.forwarded_allow_ips),
+        access_log=args.access_log,
     )
     where = make_url(settings.database_url).render_as_string(hide_password=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
     print(
-        f"registry {release()}: serving http://{args.host}:{args.port} (database {where})",
+        f"registry {release()}: serving http://{host}:{port} (database {where})",
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (IPv6 when the host is), ready to be served.
+
+    Raises:
+        CommandError: The address cannot be had (in use, not this machine's, no permission).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        reason = error.strerror or type(error).__name__
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}") from None
+    listening.set_inheritable(True)
+    return listening
 
 
 def _exit_with_parent(interval: float = 1.0) -> None:

@@ -1,6 +1,7 @@
 """Reading a roster file: schools, classes with their homeroom teacher, and students, in CSV.
 
-The file is UTF-8 (a byte-order mark is tolerated) with a header row naming the columns
+The file is UTF-8 (a byte-order mark is tolerated), or the encoding given (Big5 / CP950, what
+Excel in Taiwan writes by default), with a header row naming the columns
 :data:`COLUMNS` (in any order; other columns are ignored)::
 
     level,school_code,school_name,class_name,teacher_username,teacher_name,student_id,student_name
@@ -114,9 +115,14 @@ def level_words(translator: Translator | None = None) -> Mapping[str, Level]:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+#: The encodings a roster file may be read in (``--encoding``), and Python's codec for each. Big5
+#: is read as CP950, Microsoft's superset of it, which is what "Big5" files from Windows are.
+ENCODINGS: Final = MappingProxyType({"utf-8": "utf-8-sig", "big5": "cp950", "cp950": "cp950"})
+
+
+def _decode(data: bytes, encoding: str = "utf-8") -> str:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(ENCODINGS[encoding])
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise RosterInvalid([RosterProblem(line, DomainError(ErrorCode.ROSTER_ENCODING))]) from exc
@@ -285,12 +291,19 @@ def parse_roster(text: str, *, translator: Translator | None = None) -> list[Ros
     return rows
 
 
-def read_roster(path: Path, *, translator: Translator | None = None) -> list[RosterRow]:
+def read_roster(
+    path: Path, *, translator: Translator | None = None, encoding: str = "utf-8"
+) -> list[RosterRow]:
     """Reads and checks a roster file (see :func:`parse_roster`).
+
+    Args:
+        path: The file.
+        translator: As for :func:`parse_roster`.
+        encoding: One of :data:`ENCODINGS` (UTF-8 by default).
 
     Raises:
         RosterInvalid: With every problem found (``roster.encoding`` for a file that is not
-            UTF-8).
+            in ``encoding``).
         OSError: The file cannot be read.
     """
-    return parse_roster(_decode(path.read_bytes()), translator=translator)
+    return parse_roster(_decode(path.read_bytes(), encoding), translator=translator)

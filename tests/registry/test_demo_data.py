@@ -72,8 +72,11 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     """The demo data made by the real command (twice), in a SQLite file of this module's own."""
     data = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
-        # Wide enough that no table cell wraps; no database from the developer's environment.
+        # The tables for people (as on a terminal), wide enough that no cell folds; no database
+        # from the developer's environment.
         patch.setenv("COLUMNS", "200")
+        patch.setenv("TTY_COMPATIBLE", "1")
+        patch.setenv("NO_COLOR", "1")
         patch.delenv("REGISTRY_DATABASE_URL", raising=False)
         for name, value in FAST_HASHING.model_dump().items():
             patch.setenv(f"REGISTRY_PASSWORD_HASHING__{name.upper()}", str(value))

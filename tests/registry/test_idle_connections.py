@@ -48,6 +48,9 @@ def served(database: Database, tmp_path: Path) -> Iterator[Served]:
             str(port),
             "--request-read-timeout",
             "2",
+            # As behind a proxy on this machine: the login tests play several clients by
+            # X-Forwarded-For (registry serve believes it only when told).
+            "--proxy-headers",
         ],
         env={**os.environ, "REGISTRY_PASSWORD_HASHING__TIME_COST": "1"},
         stdout=subprocess.DEVNULL,

@@ -126,6 +126,8 @@ def test_registry_outbox_prints_the_latest_codes_for_an_address_as_typed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # the table for people, as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
     monkeypatch.delenv("REGISTRY_NOTIFY__OUTBOX", raising=False)
     outbox = FileOutbox(tmp_path / "outbox.jsonl", clock=StepClock())
@@ -149,4 +151,6 @@ def test_registry_outbox_says_when_there_is_nothing(
     monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
 
     assert cli.main(["outbox", "--data", str(tmp_path)]) == 0
-    assert "沒有訊息" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert printed.out == ""  # piped: stdout is for JSON lines only
+    assert "沒有訊息" in printed.err

@@ -258,13 +258,21 @@ def test_progress_is_reported_for_every_student(
 def _command(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
 ) -> tuple[int, str]:
+    status, out, _err = _command_streams(monkeypatch, capsys, *argv)
+    return status, out
+
+
+def _command_streams(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
     # The cheapest argon2id (for the teachers' unusable password): cost is not tested here.
     for name, value in {"time_cost": 1, "memory_cost_kib": 8, "parallelism": 1}.items():
         monkeypatch.setenv(f"REGISTRY_PASSWORD_HASHING__{name.upper()}", str(value))
     status = cli.main(list(argv))
-    return status, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return status, printed.out, printed.err
 
 
 def test_the_command_imports_then_finds_nothing_to_change(
@@ -307,11 +315,12 @@ def test_the_command_lists_every_bad_row_in_chinese_and_imports_nothing(
     bad = ROSTER.replace("A123456789", "A123456788").replace(",吳三寶", ",")
     data = tmp_path / "data"
 
-    status, out = _command(
+    status, printed, out = _command_streams(
         monkeypatch, capsys, "import-roster", "--data", str(data), str(_write(tmp_path, bad))
     )
 
     assert status == 1
+    assert printed == ""  # the problems go to stderr
     assert "發現 2 個問題，未匯入任何資料。" in out
     assert "student_id" in out
     assert Translator().explain(ErrorCode.ID_CHECKSUM) in out
@@ -322,9 +331,12 @@ def test_the_command_lists_every_bad_row_in_chinese_and_imports_nothing(
 def test_a_missing_file_is_said_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out = _command(
+    status, printed, out = _command_streams(
         monkeypatch, capsys, "import-roster", "--data", str(tmp_path), str(tmp_path / "no.csv")
     )
 
     assert status == 1
-    assert "無法讀取檔案" in out
+    assert printed == ""
+    [line] = out.splitlines()
+    assert "無法讀取檔案" in line
+    assert "no.csv" in line
