@@ -166,7 +166,8 @@ def _until(condition: Callable[[], bool], seconds: float = 15) -> None:
 
 def _outbox_command(url: str, capsys: pytest.CaptureFixture[str], *more: str) -> str:
     assert cli.main(["outbox", "--database", url, *more]) == 0
-    return capsys.readouterr().out
+    shown = capsys.readouterr()  # piped: the words on stderr, the queued messages as JSON lines
+    return shown.err + shown.out
 
 
 def test_an_approval_mailed_while_smtp_is_down_is_sent_once_when_it_is_up(
