@@ -77,13 +77,15 @@ def _line(row: AuditRow) -> dict[str, Any]:
         "school": row.school,
         "action": row.action,
         "subject": row.subject,
+        "kiosk": row.kiosk,
         "detail": row.detail,
     }
 
 
 def _table(t: Translator, rows: list[AuditRow]) -> Table:
     table = Table(title=t.gettext("Audit log"))
-    for column in (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Detail")):
+    columns = (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Kiosk"))
+    for column in (*columns, N_("Detail")):
         table.add_column(t.gettext(column))
     for row in rows:
         when = row.at if row.at.tzinfo else row.at.replace(tzinfo=ZoneInfo("UTC"))
@@ -93,6 +95,7 @@ def _table(t: Translator, rows: list[AuditRow]) -> Table:
             row.school or "",
             row.action,
             row.subject or "",
+            row.kiosk or "",
             json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
         )
     return table

@@ -63,6 +63,7 @@ class AuditRow:
         action: What was done.
         subject: What it was done to.
         detail: Its small facts.
+        kiosk: The kiosk it was done on (proven by the kiosk's own token), if any.
     """
 
     at: datetime
@@ -72,6 +73,7 @@ class AuditRow:
     action: str
     subject: str | None
     detail: dict[str, Any]
+    kiosk: str | None = None
 
 
 def list_events(
@@ -120,6 +122,7 @@ def list_events(
             action=event.action,
             subject=event.subject,
             detail=dict(event.detail or {}),
+            kiosk=_kiosk_of(event.subject, event.detail),
         )
         for event, username, staff_school in reversed(rows)
     ]
@@ -129,3 +132,12 @@ def list_events(
 def _detail_school(detail: dict[str, Any] | None) -> str | None:
     value = (detail or {}).get("school")
     return value if isinstance(value, str) else None
+
+
+def _kiosk_of(subject: str | None, detail: dict[str, Any] | None) -> str | None:
+    value = (detail or {}).get("kiosk")
+    if isinstance(value, str):
+        return value
+    if subject is not None and subject.startswith("kiosk:"):
+        return subject.removeprefix("kiosk:")
+    return None

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.domain.wire import STAFF_SESSION_HEADER
 from tests.registry.harness import STAFF_PASSWORD, Live
 from tests.registry.test_review_and_accounts import _apply
 
@@ -113,3 +114,34 @@ def test_a_kiosk_action_needs_both_the_kiosk_and_the_staff_member(live: Live) ->
         "353301",
         f"kiosk:{live.kiosk.kiosk_id}",
     )
+
+
+def test_actions_from_a_kiosk_console_name_the_kiosk_its_token_proved(live: Live) -> None:
+    first, second, third = _apply(live, 3)
+    token = live.staff_token("admin.353301")
+    kiosk = live.kiosk
+
+    def on_kiosk(path: str, **kwargs: Any) -> None:
+        headers = {**kiosk.headers(), STAFF_SESSION_HEADER: token}
+        answer = live.http.post(path, headers=headers, **kwargs)
+        assert answer.status_code == 200, answer.text
+
+    on_kiosk(f"/v1/staff/bindings/{first['binding_id']}/approve")
+    on_kiosk(f"/v1/staff/bindings/{second['binding_id']}/reject", json={"reason": "資料不符"})
+    on_kiosk(f"/v1/staff/bindings/{first['binding_id']}/paper-form")
+    # From a teacher's desk (no kiosk token): no kiosk named.
+    desk = live.staff("POST", f"/v1/staff/bindings/{third['binding_id']}/paper-form", token)
+    assert desk.status_code == 200, desk.text
+    # A kiosk token that does not verify is refused, never taken as "no kiosk".
+    forged = live.http.post(
+        f"/v1/staff/bindings/{third['binding_id']}/approve",
+        headers={"Authorization": "Bearer not.a.token", STAFF_SESSION_HEADER: token},
+    )
+    assert forged.status_code == 401
+    rows = [row for row in _audit(live) if row["action"].startswith("binding.")]
+    assert [(row["action"], row["kiosk"]) for row in rows] == [
+        ("binding.approve", kiosk.kiosk_id),
+        ("binding.reject", kiosk.kiosk_id),
+        ("binding.paper_form", kiosk.kiosk_id),
+        ("binding.paper_form", None),
+    ]
