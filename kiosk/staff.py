@@ -20,19 +20,40 @@ from textual.app import App
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock
-from kiosk.domain.errors import DomainError
+from kiosk.domain.contact import Contact
+from kiosk.domain.documents import IdDocument
+from kiosk.domain.draft import Draft
+from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
+from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
+from kiosk.progress import FormDesk
 from kiosk.settings import KioskSettings
+from kiosk.staff_calls import verify_in_person
 from kiosk.sync import Outcome, Syncer, SyncWorker
 from screens.staff.base import EXPIRED
 from screens.staff.health import HealthView, KioskHealthScreen
+from screens.staff.in_person import InPersonScreen
 from screens.staff.login import StaffLoginScreen
-from screens.staff.queue import QueueExit, ReviewQueueScreen
-from store.local.records import SyncHealth
+from screens.staff.queue import QueueExit, Reprint, ReviewQueueScreen
+from store.local.applications import ApplicationStore
+from store.local.records import StoredApplication, SyncHealth
 
 log = logging.getLogger(__name__)
+
+NOT_HERE: Final = N_(
+    "This application was not made on this kiosk (or its data is no longer here): its form can "
+    "be reprinted only on the kiosk where it was made."
+)
+REDUCED: Final = N_(
+    "The personal data of this application was deleted as the statement promises: its form "
+    "cannot be made again."
+)
+STATEMENT_CHANGED: Final = N_(
+    "This application was made under an earlier personal-data statement: its form cannot be "
+    "made again here."
+)
 
 #: How often 立即同步 looks whether the background worker's pass has ended (seconds).
 WORKER_POLL_SECONDS: Final = 0.1
@@ -133,6 +154,93 @@ class KioskHealth:
         return await self.view(uploaded=report.count(Outcome.UPLOADED), changes=len(report.changes))
 
 
+class Vouching:
+    """臨櫃核對身分 on the word of the staff member who started 協助家長申請 (the wizard's
+    :data:`kiosk.flow.Vouch`): their confirmation screen, then the registry.
+
+    Held by the wizard for that one parent's session, and dropped with it.
+
+    Args:
+        app: The app whose screens are pushed.
+        client: The registry (with the kiosk's key: the call needs the kiosk's token).
+        translator: The words on screen.
+        session: The staff member's token.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        client: RegistryClient,
+        translator: Translator,
+        session: StaffSessionOut,
+    ) -> None:
+        self._app = app
+        self._client = client
+        self._translator = translator
+        self._session = session
+
+    async def __call__(self, contact: Contact) -> InPersonOut | None:
+        """The parent's session, or None when the staff member cancelled."""
+
+        async def vouch(document: IdDocument) -> InPersonOut:
+            return await verify_in_person(self._client, self._session, contact, document)
+
+        screen = InPersonScreen(
+            self._translator, who=self._session.display_name, contact=contact, vouch=vouch
+        )
+        return await self._app.push_screen(screen, wait_for_dismiss=True)
+
+
+class FormReprint:
+    """重印申請書 on a kiosk: the form made again from the application this kiosk keeps.
+
+    Args:
+        applications: The kiosk's stored applications.
+        forms: Makes and prints (or saves) a form.
+        translator: The words of why not.
+    """
+
+    def __init__(
+        self, applications: ApplicationStore, forms: FormDesk, translator: Translator
+    ) -> None:
+        self._applications = applications
+        self._forms = forms
+        self._ = translator.gettext
+        self._translator = translator
+
+    async def __call__(self, row: StaffBindingOut) -> tuple[bool, str]:
+        """(Printed or saved, where) or (False, why not)."""
+        stored = await asyncio.to_thread(self._applications.get, row.application_id)
+        if stored is None:
+            return False, self._(NOT_HERE)
+        draft = self._draft(stored)
+        if draft is None:
+            return False, self._(REDUCED)
+        try:
+            return await asyncio.to_thread(
+                self._forms.deliver, draft, receipt=stored.receipt, submitted_at=stored.submitted_at
+            )
+        except ValueError:
+            return False, self._(STATEMENT_CHANGED)
+
+    @staticmethod
+    def _draft(stored: StoredApplication) -> Draft | None:
+        """The application as it was signed, or None once its personal part is gone."""
+        entries = [student.entry for student in stored.students]
+        if stored.parent is None or stored.signature is None or None in entries:
+            return None
+        draft = Draft(application_id=stored.application_id)
+        if stored.contact is not None:
+            draft.set_contact(stored.contact, stored.challenge_id)
+        for entry in entries:
+            assert entry is not None
+            draft.add_student(entry)
+        draft.accept_consent(stored.consent_version)
+        draft.set_parent(stored.parent)
+        draft.sign(stored.signature)
+        return draft
+
+
 class StaffConsole:
     """Login, then the queue; 登出 returns to the login, 關閉 ends the console.
 
@@ -140,8 +248,12 @@ class StaffConsole:
         app: The app whose screens are pushed.
         client: The registry.
         translator: The words on screen.
-        health: The kiosk's health (on a kiosk: it then offers 服務機狀態 and 離開服務機模式;
-            None on a teacher's desk).
+        health: The kiosk's health (on a kiosk: it then offers 服務機狀態, 協助家長申請 and
+            離開服務機模式; None on a teacher's desk).
+        reprint: 重印申請書 (a kiosk's; None on a desk, where the button says why not).
+
+    Attributes:
+        assisting: After 協助家長申請, the staff member's word for the wizard's next parent.
     """
 
     def __init__(
@@ -151,14 +263,18 @@ class StaffConsole:
         translator: Translator,
         *,
         health: KioskHealth | None,
+        reprint: Reprint | None = None,
     ) -> None:
         self._app = app
         self._client = client
         self._translator = translator
         self._health = health
+        self._reprint = reprint
+        self.assisting: Vouching | None = None
 
     async def run(self) -> QueueExit | None:
-        """Until 關閉 at the login (None) or 離開服務機模式 (``QueueExit.LEAVE_KIOSK``)."""
+        """Until 關閉 at the login (None), 離開服務機模式 (``QueueExit.LEAVE_KIOSK``) or
+        協助家長申請 (``QueueExit.ASSIST``, with :attr:`assisting` set)."""
         notice = ""
         while True:
             session = await self._app.push_screen(
@@ -171,6 +287,9 @@ class StaffConsole:
             left = await self._signed_in(session, desk)
             if left is QueueExit.LEAVE_KIOSK:
                 await desk.report(StaffEventAction.LEAVE_KIOSK)
+                return left
+            if left is QueueExit.ASSIST:
+                self.assisting = Vouching(self._app, self._client, self._translator, session)
                 return left
             # Expired: the token is dropped, and the login says why it is back.
             notice = self._translator.gettext(EXPIRED) if left is QueueExit.EXPIRED else ""
@@ -192,6 +311,7 @@ class StaffConsole:
                     who=session.display_name,
                     review=desk,
                     can_leave_kiosk=self._health is not None,
+                    reprint=self._reprint,
                 ),
                 wait_for_dismiss=True,
             )

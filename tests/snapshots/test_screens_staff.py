@@ -11,6 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from kiosk.domain.documents import IdDocument
 from kiosk.domain.i18n import Translator
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
 from kiosk.domain.people import Relationship
@@ -35,6 +36,7 @@ def _row(
     *,
     other: str | None = None,
     paper: bool = False,
+    in_person: bool = False,
 ) -> StaffBindingOut:
     parent_id = ("A223456781", "F128456795", "YA94109161")[number % 3]
     return StaffBindingOut(
@@ -55,6 +57,8 @@ def _row(
         status=BindingStatus.PENDING,
         submitted_at=FROZEN_NOW - timedelta(days=number),
         paper_form_received_at=FROZEN_NOW - timedelta(hours=2) if paper else None,
+        in_person_document=IdDocument.NATIONAL_ID if in_person else None,
+        in_person_by="李宇宏" if in_person else None,
     )
 
 
@@ -62,6 +66,10 @@ ROWS = (
     _row(1, "陳曉明", "資訊二忠", "林美惠", Relationship.MOTHER, paper=True),
     _row(2, "王小華", "資訊二忠", "王大同", Relationship.FATHER),
     _row(3, "李安安", "資訊二孝", "李阿嬤", Relationship.OTHER, other="姑姑"),
+)
+IN_PERSON_ROWS = (
+    *ROWS,
+    _row(4, "張小明", "資訊二孝", "張志明", Relationship.FATHER, in_person=True),
 )
 
 
@@ -121,6 +129,29 @@ def test_review_queue_in_the_kiosk(snap: Snap) -> None:
     """In the kiosk a second row of actions: 服務機狀態 and 離開服務機模式 (the only way out
     in production)."""
     assert snap(host(_queue(ROWS, in_kiosk=True)))
+
+
+def test_review_queue_verified_in_person(snap: Snap) -> None:
+    """A fourth row 張小明 whose parent 張志明（臨櫃核對） was verified in person, chosen: the
+    detail under the table says 「由 李宇宏 臨櫃核對身分（國民身分證），未使用驗證碼」 beside the
+    receipt and the masked ID, email and phone."""
+
+    async def choose(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.query_one("#queue").move_cursor(row=3)  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap(host(_queue(IN_PERSON_ROWS, in_kiosk=True)), run_before=settled(choose))
+
+
+def test_review_queue_reprint_on_a_desk(snap: Snap) -> None:
+    """重印申請書 on a teacher's desk (no application data there): the button says why in red,
+    「申請書只能在收件的服務機上重印：這台電腦沒有申請資料。」."""
+
+    async def reprint(pilot: Pilot[Any]) -> None:
+        await pilot.click("#reprint")
+        await pilot.pause()
+
+    assert snap(host(_queue(ROWS)), run_before=settled(reprint))
 
 
 def test_review_queue_searched(snap: Snap) -> None:
