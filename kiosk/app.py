@@ -207,35 +207,21 @@ class KioskApp(App[None]):
 
     def action_staff_console(self) -> None:
         """Opens the staff console over the parent's screen (which waits underneath)."""
-        from kiosk.progress import FormDesk
-        from kiosk.staff import FormReprint, KioskHealth, StaffConsole
-        from kiosk.sync import Syncer
+        from kiosk.staff import kiosk_console
 
         services = self.services
         if services is None or self.staff_open:
             return
         self.staff_open = True
-        health = KioskHealth(
-            Syncer(
-                services.store.outbox,
-                services.client,
-                settings=services.settings.sync,
-                clock=services.clock,
-            ),
-            outbox_health=services.store.outbox.sync_health,
+        console = kiosk_console(
+            self,
+            client=services.client,
+            translator=services.translator,
+            store=services.store,
             settings=services.settings,
             clock=services.clock,
-            worker=services.sync,
-        )
-        forms = FormDesk(
-            services.settings.form,
-            folder=services.settings.form_folder,
             statement=services.statement,
-            translator=services.translator,
-        )
-        reprint = FormReprint(services.store.applications, forms, services.translator)
-        console = StaffConsole(
-            self, services.client, services.translator, health=health, reprint=reprint
+            worker=services.sync,
         )
         self.run_worker(self._staff(console), name="staff", group="staff", exit_on_error=False)
 
@@ -420,13 +406,20 @@ def build_services(
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
     from kiosk.flow import Services
+    from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import Syncer, SyncWorker
 
     store = store or _open_store(settings)
     client = client or _registry_client(settings)
     if sync is None and background_sync:
         sync = SyncWorker(
-            Syncer(store.outbox, client, settings=settings.sync, clock=clock),
+            Syncer(
+                store.outbox,
+                client,
+                settings=settings.sync,
+                clock=clock,
+                also=StaffEventUpload(store.staff_events, client),
+            ),
             interval=settings.sync.interval_seconds,
         )
     if demo is None and settings.demo:

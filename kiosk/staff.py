@@ -19,11 +19,12 @@ from uuid import UUID
 from textual.app import App
 
 from kiosk.client import RegistryClient
-from kiosk.domain.clock import Clock
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Contact
 from kiosk.domain.documents import IdDocument
 from kiosk.domain.draft import Draft
-from kiosk.domain.errors import N_, DomainError
+from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.status import BindingStatus
@@ -31,14 +32,17 @@ from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
 from kiosk.progress import FormDesk
 from kiosk.settings import KioskSettings
 from kiosk.staff_calls import verify_in_person
+from kiosk.staff_upload import StaffEventUpload
 from kiosk.sync import Outcome, Syncer, SyncWorker
 from screens.staff.base import EXPIRED
 from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.in_person import InPersonScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import QueueExit, Reprint, ReviewQueueScreen
+from store.local import LocalStore
 from store.local.applications import ApplicationStore
 from store.local.records import StoredApplication, SyncHealth
+from store.local.staff_events import StaffEventStore
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,11 @@ STATEMENT_CHANGED: Final = N_(
     "made again here."
 )
 
+#: The failures after which a staff action is kept to upload later (the registry was away).
+KEEP_ON: Final = frozenset(
+    {ErrorCode.REGISTRY_UNREACHABLE, ErrorCode.REGISTRY_ERROR, ErrorCode.SERVER_ERROR}
+)
+
 #: How often 立即同步 looks whether the background worker's pass has ended (seconds).
 WORKER_POLL_SECONDS: Final = 0.1
 
@@ -67,9 +76,18 @@ class StaffDesk:
         session: The staff token.
     """
 
-    def __init__(self, client: RegistryClient, session: StaffSessionOut) -> None:
+    def __init__(
+        self,
+        client: RegistryClient,
+        session: StaffSessionOut,
+        *,
+        events: StaffEventStore | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         self._client = client
         self._session = session
+        self._events = events
+        self._clock = clock
 
     async def bindings(self, status: BindingStatus) -> list[StaffBindingOut]:
         """The bindings of ``status`` in the staff member's scope."""
@@ -90,13 +108,20 @@ class StaffDesk:
     async def report(self, action: StaffEventAction) -> None:
         """Tells the registry's audit log what the staff member did on this kiosk.
 
-        Best effort: leaving kiosk mode or syncing is never held up by an absent registry (the
-        failure is logged; keeping such events to upload later is not built yet).
+        Leaving kiosk mode or syncing is never held up by an absent registry: on a kiosk the
+        event is then kept (:mod:`store.local.staff_events`) and uploaded with the next sync pass
+        that reaches the registry; a refusal is logged.
         """
+        at = self._clock()
         try:
             await self._client.staff_event(self._session, action)
         except DomainError as failed:
-            log.warning("staff action %s not audited: %s", action.value, failed.code.value)
+            if failed.code not in KEEP_ON or self._events is None:
+                log.warning("staff action %s not audited: %s", action.value, failed.code.value)
+                return
+            token = self._session.session_token
+            await asyncio.to_thread(self._events.keep, action.value, at=at, staff_token=token)
+            log.info("staff action %s kept to upload: %s", action.value, failed.code.value)
 
 
 class KioskHealth:
@@ -251,6 +276,8 @@ class StaffConsole:
         health: The kiosk's health (on a kiosk: it then offers 服務機狀態, 協助家長申請 and
             離開服務機模式; None on a teacher's desk).
         reprint: 重印申請書 (a kiosk's; None on a desk, where the button says why not).
+        events: Where a kiosk keeps staff actions the registry could not take (None on a desk).
+        clock: Gives "now" (when an action was taken).
 
     Attributes:
         assisting: After 協助家長申請, the staff member's word for the wizard's next parent.
@@ -264,12 +291,16 @@ class StaffConsole:
         *,
         health: KioskHealth | None,
         reprint: Reprint | None = None,
+        events: StaffEventStore | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self._app = app
         self._client = client
         self._translator = translator
         self._health = health
         self._reprint = reprint
+        self._events = events
+        self._clock = clock
         self.assisting: Vouching | None = None
 
     async def run(self) -> QueueExit | None:
@@ -283,7 +314,7 @@ class StaffConsole:
             )
             if session is None:
                 return None
-            desk = StaffDesk(self._client, session)
+            desk = StaffDesk(self._client, session, events=self._events, clock=self._clock)
             left = await self._signed_in(session, desk)
             if left is QueueExit.LEAVE_KIOSK:
                 await desk.report(StaffEventAction.LEAVE_KIOSK)
@@ -326,6 +357,46 @@ class StaffConsole:
                 ),
                 wait_for_dismiss=True,
             )
+
+
+def kiosk_console(
+    app: App[Any],
+    *,
+    client: RegistryClient,
+    translator: Translator,
+    store: LocalStore,
+    settings: KioskSettings,
+    clock: Clock,
+    statement: ConsentStatement,
+    worker: SyncWorker | None,
+) -> StaffConsole:
+    """The console of a kiosk (Ctrl+F12): with its health and 立即同步, 重印申請書 from its stored
+    applications, and staff actions kept while the registry is away."""
+    health = KioskHealth(
+        Syncer(
+            store.outbox,
+            client,
+            settings=settings.sync,
+            clock=clock,
+            also=StaffEventUpload(store.staff_events, client),
+        ),
+        outbox_health=store.outbox.sync_health,
+        settings=settings,
+        clock=clock,
+        worker=worker,
+    )
+    forms = FormDesk(
+        settings.form, folder=settings.form_folder, statement=statement, translator=translator
+    )
+    return StaffConsole(
+        app,
+        client,
+        translator,
+        health=health,
+        reprint=FormReprint(store.applications, forms, translator),
+        events=store.staff_events,
+        clock=clock,
+    )
 
 
 class StaffApp(App[None]):

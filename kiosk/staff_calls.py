@@ -1,5 +1,6 @@
 """The staff console's registry calls that :mod:`kiosk.client` does not hold (it is near its size
-limit): 臨櫃核對身分, a parent session on a staff member's word.
+limit): 臨櫃核對身分, a parent session on a staff member's word; and the upload of a staff action
+kept while the registry was out of reach (:mod:`kiosk.staff_upload`).
 
 Each call goes through the client's own request plumbing (its error mapping, kiosk token, clock
 handling), so it fails exactly as every other call does.
@@ -11,6 +12,7 @@ from kiosk.client import RegistryClient
 from kiosk.domain.contact import Contact
 from kiosk.domain.documents import IdDocument
 from kiosk.domain.in_person import InPersonIn, InPersonOut
+from kiosk.domain.late_events import LateStaffEventIn
 from kiosk.domain.wire import StaffSessionOut
 
 
@@ -30,3 +32,13 @@ async def verify_in_person(
     body = InPersonIn(channel=contact.channel, address=contact.address, document=document)
     # The client's own plumbing, by design (see the module's docstring).
     return await client._call("POST", "/staff/in-person", InPersonOut, body=body, staff=staff)
+
+
+async def upload_late_event(client: RegistryClient, event: LateStaffEventIn) -> None:
+    """``POST /v1/staff/events/late``: a staff action kept while the registry was out of reach
+    (kiosk token; the staff token it was taken under is in the body).
+
+    Raises:
+        DomainError: ``AUTH_INVALID`` (a token the registry does not take), or as any call.
+    """
+    await client._request("POST", "/staff/events/late", body=event)

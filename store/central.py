@@ -420,6 +420,17 @@ class AuditEvent(CentralBase):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class LateStaffEvent(CentralBase):
+    """A staff action a kiosk kept while offline and uploaded later: its id, so that an upload
+    repeated is audited once (the audit row itself is in :class:`AuditEvent`)."""
+
+    __tablename__ = "late_staff_events"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    received_at: Mapped[datetime]
+
+
 class NotificationRecord(CreatedAtMixin, CentralBase):
     """A message handed to a notifier (or that failed): what was told to whom, never the text
     (a code must not outlive its message)."""

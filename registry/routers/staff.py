@@ -8,8 +8,9 @@ from datetime import timedelta
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from kiosk.domain.errors import DomainError
+from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.in_person import InPersonIn, InPersonOut
+from kiosk.domain.late_events import LateStaffEventIn
 from kiosk.domain.masking import mask_contact
 from kiosk.domain.wire import (
     BindingStatus,
@@ -193,6 +194,40 @@ def kiosk_event(
         school=reviewer.school_code,
         kiosk_id=kiosk.kiosk_id,
         action=body.action.value,
+        now=now,
+    )
+
+
+@router.post("/staff/events/late", status_code=204)
+def late_kiosk_event(
+    body: LateStaffEventIn, session: SessionDep, registry: RegistryDep, kiosk: KioskDep, now: NowDep
+) -> None:
+    """Audits a staff action this kiosk kept while the registry was out of reach (leaving kiosk
+    mode, 立即同步), once per ``event_id``: the staff token it was taken under must be this
+    registry's (expired since is fine), of a staff member of the kiosk's school, and the action
+    must fall within that token's life."""
+    claims = registry.signer.verify(TokenSigner.STAFF, body.staff_token, now=now, expired_ok=True)
+    issued, expires = claims.get("iat"), claims.get("exp")
+    try:
+        staff_id = int(str(claims.get("sub")))
+    except ValueError:
+        raise DomainError(ErrorCode.AUTH_INVALID) from None
+    skew = registry.settings.limits.clock_skew_s
+    if not isinstance(issued, int) or not isinstance(expires, int | float):
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    if not issued - skew <= body.at.timestamp() <= expires + skew:
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    account = session.get(StaffAccount, staff_id)
+    if account is None or account.school_code != kiosk.school_code:
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    audit.record_late_kiosk_action(
+        session,
+        event_id=body.event_id,
+        staff_id=account.id,
+        school=account.school_code,
+        kiosk_id=kiosk.kiosk_id,
+        action=body.action.value,
+        at=body.at,
         now=now,
     )
 

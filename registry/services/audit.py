@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from sqlalchemy import String, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
-from store.central import AuditEvent, StaffAccount
+from registry.services.locks import lock
+from store.central import AuditEvent, LateStaffEvent, StaffAccount
 
 
 def record(
@@ -49,6 +51,40 @@ def record_kiosk_action(
         now=now,
         school=school,
     )
+
+
+def record_late_kiosk_action(
+    session: Session,
+    *,
+    event_id: uuid.UUID,
+    staff_id: int,
+    school: str,
+    kiosk_id: str,
+    action: str,
+    at: datetime,
+    now: datetime,
+) -> bool:
+    """A staff action a kiosk kept while offline, uploaded now: audited at the time it happened,
+    once per ``event_id`` (a repeated upload records nothing). Does not commit.
+
+    Returns:
+        Whether it was recorded now (False: it had been already).
+    """
+    lock(session, f"late-event:{event_id}")
+    if session.get(LateStaffEvent, event_id) is not None:
+        return False
+    session.add(LateStaffEvent(event_id=event_id, kiosk_id=kiosk_id, received_at=now))
+    record(
+        session,
+        actor=f"staff:{staff_id}",
+        action=action,
+        subject=f"kiosk:{kiosk_id}",
+        now=at,
+        school=school,
+        offline=True,
+        uploaded_at=now.isoformat(),
+    )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

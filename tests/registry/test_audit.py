@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -145,3 +146,58 @@ def test_actions_from_a_kiosk_console_name_the_kiosk_its_token_proved(live: Live
         ("binding.paper_form", kiosk.kiosk_id),
         ("binding.paper_form", None),
     ]
+
+
+def test_staff_actions_kept_offline_are_audited_once_when_uploaded(live: Live) -> None:
+    """POST /v1/staff/events/late: the kiosk's token, and the staff token the action was taken
+    under (expired since is fine); audited once per event id, at the time it happened."""
+    token = live.staff_token("admin.353301")
+    taken_at = live.clock()
+    live.clock.advance(hours=9)  # the staff token (8 hours) has expired meanwhile
+    event = {
+        "event_id": "6f1c6a52-7d0e-4a8e-9d61-2f5f0c7a1b11",
+        "action": "kiosk.leave",
+        "at": taken_at.isoformat(),
+        "staff_token": token,
+    }
+    for _ in range(2):  # an answer lost on the way: sent again
+        sent = live.http.post("/v1/staff/events/late", json=event, headers=live.kiosk.headers())
+        assert sent.status_code == 204, sent.text
+    (row,) = _audit(live, "--action", "kiosk.leave")
+    assert (row["staff"], row["kiosk"], row["detail"]["offline"]) == (
+        "admin.353301",
+        live.kiosk.kiosk_id,
+        True,
+    )
+    assert datetime.fromisoformat(row["at"]) == taken_at
+
+
+def test_a_late_event_needs_a_real_staff_token_of_the_school_within_its_life(live: Live) -> None:
+    token = live.staff_token("admin.353301")
+    now = live.clock()
+
+    def send(**changes: Any) -> int:
+        event = {
+            "event_id": str(uuid.uuid4()),
+            "action": "kiosk.sync_now",
+            "at": now.isoformat(),
+            "staff_token": token,
+            **changes,
+        }
+        answer = live.http.post("/v1/staff/events/late", json=event, headers=live.kiosk.headers())
+        return answer.status_code
+
+    assert send(staff_token=token[:-4] + "AAAA") == 401  # not this registry's signature
+    assert send(at=(now + timedelta(days=1)).isoformat()) == 401  # after the token's life
+    assert send(staff_token=live.staff_token("admin.353601")) == 401  # another school's staff
+    no_kiosk = live.http.post(
+        "/v1/staff/events/late",
+        json={
+            "event_id": str(uuid.uuid4()),
+            "action": "kiosk.sync_now",
+            "at": now.isoformat(),
+            "staff_token": token,
+        },
+    )
+    assert no_kiosk.status_code == 401
+    assert _audit(live, "--action", "kiosk.sync_now") == []

@@ -1,7 +1,9 @@
-"""in-person verifications: a parent verified by staff who saw their document (臨櫃核對身分)
+"""in-person verifications and late staff events
 
-A table of the verifications (who, on which kiosk, which document, when: the per-day limit counts
-them) and the mark on the application made under such a session.
+In-person verification (臨櫃核對身分): a table of the verifications (who, on which kiosk, which
+document, when: the per-day limit counts them) and the mark on the application made under such a
+session. Late staff events: the ids of staff actions kiosks kept while offline and uploaded
+later, so that each is audited once.
 
 Revision ID: 9a4c2e7f1b58
 Revises: 5e1f2a9c7b30
@@ -47,6 +49,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_in_person_verifications_staff_at", "in_person_verifications", ["staff_id", "at"]
     )
+    op.create_table(
+        "late_staff_events",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("kiosk_id", sa.String(length=40), nullable=False),
+        sa.Column("received_at", store.base.UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["kiosk_id"], ["kiosks.id"], name=op.f("fk_late_staff_events_kiosk_id_kiosks")
+        ),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_late_staff_events")),
+    )
     # A plain column with a default: SQLite adds it without rebuilding the table.
     op.add_column(
         "applications",
@@ -55,8 +67,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Without in-person verification again (its records are lost)."""
+    """Without in-person verification and late staff events again (their records are lost)."""
     # As it was added: no rebuild of a table the bindings point at.
     op.drop_column("applications", "verified_in_person")
+    op.drop_table("late_staff_events")
     op.drop_index("ix_in_person_verifications_staff_at", table_name="in_person_verifications")
     op.drop_table("in_person_verifications")
