@@ -247,10 +247,9 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
         table: DataTable[str] = self.query_one("#queue", DataTable)
         index = table.cursor_row
         detail = self.query_one("#queue-detail", Static)
-        if not self._shown or not 0 <= index < len(self._shown):
-            detail.update("")
-            return
-        detail.update("\n".join(self._detail(self._shown[index])))
+        chosen = self._shown and 0 <= index < len(self._shown)
+        detail.update("\n".join(self._detail(self._shown[index])) if chosen else "")
+        detail.display = bool(chosen)
 
     def _detail(self, row: StaffBindingOut) -> list[str]:
         _ = self._

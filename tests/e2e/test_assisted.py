@@ -128,3 +128,19 @@ async def test_outside_assisted_mode_the_parent_steps_have_no_in_person_button(
         code = await walk.get_code(Channel.EMAIL, "ordinary@example.com")
         assert isinstance(code, CodeScreen)
         assert not code.query("#in-person")
+
+
+async def test_an_idle_wipe_ends_assisted_mode(kiosk: Kiosk, registry: LiveRegistry) -> None:
+    """Left idle on the assisted contact step, the session is wiped: Welcome is back, and the
+    next parent's contact step has no 「臨櫃核對身分」 (the staff member's word went with it)."""
+    async with kiosk.app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("ctrl+f12")
+        await _sign_in(pilot, ADMIN)
+        await walk.click("#assist")
+        await wait_for_screen(pilot, ContactScreen)
+        assert pilot.app.screen.query("#in-person")
+        kiosk.app.wipe_session()
+        await walk.apply()
+        assert not pilot.app.screen.query("#in-person")

@@ -1,5 +1,7 @@
 """Pictures of the staff console's screens, at 100×32 and 80×24: login, the review queue (a
-teacher's, a kiosk's with 離開服務機模式, filtered, empty), and the 不通過 reason."""
+teacher's, a kiosk's with 協助家長申請 and 離開服務機模式, a row verified in person, 重印申請書 on a
+desk, filtered, empty), the 不通過 reason and the kiosk's health. The 臨櫃核對身分 screen is in
+test_screens_in_person."""
 
 from __future__ import annotations
 
@@ -117,17 +119,18 @@ def test_staff_login_missing(snap: Snap) -> None:
 
 
 def test_review_queue(snap: Snap) -> None:
-    """The teacher 楊冠宜 (right of the header): filters 申請 / 全部班級 / 學生姓名, a table
-    of three pending rows (學生, 班級, 稱謂 with 其他（姑姑）, 家長, 紙本同意書 已收 09-01 or
-    未收, 送出日期, 狀態 申請, 收件編號, then, scrolled to, the masked 身分證字號, email and
-    phone), 「共 3 筆，顯示 3 筆。」, and 認證, 不通過, 紙本同意書已收 · 重新載入, 登出 (no
-    離開服務機模式 on a desk)."""
+    """The teacher 楊冠宜 (right of the header): filters 申請 / 全部班級 / 學生姓名, a table of
+    three pending rows that fits 80 columns without scrolling sideways (學生, 班級, 稱謂 with
+    其他（姑姑）, 家長, 紙本同意書 已收 09-01 or 未收, 狀態 申請), 「共 3 筆，顯示 3 筆。」, under
+    it the chosen row's 收件編號, 送出日期 and the masked 身分證, email and phone (wrapped at 80
+    columns), and 認證, 不通過, 紙本同意書已收, 重印申請書 · 重新載入, 登出 (no kiosk actions
+    on a desk)."""
     assert snap(host(_queue(ROWS)))
 
 
 def test_review_queue_in_the_kiosk(snap: Snap) -> None:
-    """In the kiosk a second row of actions: 服務機狀態 and 離開服務機模式 (the only way out
-    in production)."""
+    """In the kiosk a second row of actions: 服務機狀態, 協助家長申請 and 離開服務機模式 (the
+    only way out in production)."""
     assert snap(host(_queue(ROWS, in_kiosk=True)))
 
 
