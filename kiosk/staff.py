@@ -9,6 +9,7 @@ The staff token lives only in the coroutine: when the console ends, it is gone.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import shutil
 from collections.abc import Callable
@@ -134,6 +135,7 @@ class KioskHealth:
         settings: Where the data lives (for the disk's free space).
         clock: Gives "now".
         worker: The background sync worker, woken for 立即同步 when it runs.
+        staff_events: Counts the staff actions kept to upload (None: none are kept here).
     """
 
     def __init__(
@@ -144,7 +146,9 @@ class KioskHealth:
         settings: KioskSettings,
         clock: Clock,
         worker: SyncWorker | None,
+        staff_events: Callable[[], int] | None = None,
     ) -> None:
+        self._staff_events = staff_events
         self._syncer = syncer
         self._outbox_health = outbox_health
         self._settings = settings
@@ -155,6 +159,7 @@ class KioskHealth:
         """What stands now."""
         health = await asyncio.to_thread(self._outbox_health, self._clock())
         free = shutil.disk_usage(self._settings.data_dir).free
+        kept = await asyncio.to_thread(self._staff_events) if self._staff_events else 0
         return HealthView(
             waiting=health.waiting,
             oldest_waiting_since=health.oldest_waiting_since,
@@ -167,7 +172,15 @@ class KioskHealth:
             local_fault=health.local_fault,
             local_fault_at=health.local_fault_at,
             clock_skew_s=health.clock_skew_s,
+            staff_events_waiting=kept,
         )
+
+    async def with_kept(self, view: HealthView) -> HealthView:
+        """``view`` with the staff actions kept to upload counted again."""
+        if self._staff_events is None:
+            return view
+        kept = await asyncio.to_thread(self._staff_events)
+        return dataclasses.replace(view, staff_events_waiting=kept)
 
     async def sync_now(self) -> HealthView:
         """立即同步: one pass that tries every waiting application now; then what stands."""
@@ -333,7 +346,7 @@ class StaffConsole:
             assert health is not None
             view = await health.sync_now()
             await desk.report(StaffEventAction.SYNC_NOW)
-            return view
+            return await health.with_kept(view)  # this very action may have been kept
 
         while True:
             left = await self._app.push_screen(
@@ -384,6 +397,7 @@ def kiosk_console(
         settings=settings,
         clock=clock,
         worker=worker,
+        staff_events=store.staff_events.count,
     )
     forms = FormDesk(
         settings.form, folder=settings.form_folder, statement=statement, translator=translator

@@ -92,6 +92,7 @@ async def test_sync_now_offline_is_kept_then_audited_once(
         await wait_for(pilot, lambda: bool(walk.text("#health-result")), "the sync pass")
         await wait_for(pilot, lambda: not health.is_busy, "the pass to end")
         await wait_for(pilot, lambda: kiosk.store.staff_events.count() == 1, "the event kept")
+        assert walk.text("#health-staff-events") == "待上傳的教職員操作紀錄：1 筆"
         assert len(_audit(registry, "--action", "kiosk.sync_now")) == before
 
         # The registry is back: 立即同步 twice; the first pass uploads what was kept.
@@ -101,6 +102,7 @@ async def test_sync_now_offline_is_kept_then_audited_once(
             await walk.click("#sync-now")
             await wait_for(pilot, lambda: bool(walk.text("#health-result")), "the sync pass")
             await wait_for(pilot, lambda: not health.is_busy, "the pass to end")
+        assert not walk.shown("#health-staff-events")
     assert kiosk.store.staff_events.count() == 0
     rows = _audit(registry, "--action", "kiosk.sync_now", "--staff", ADMIN[0])[before:]
     late = [row for row in rows if row["detail"].get("offline")]

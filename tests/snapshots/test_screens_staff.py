@@ -202,9 +202,11 @@ async def _never_synced() -> HealthView:
 
 def test_kiosk_health_registry_away(snap: Snap) -> None:
     """服務機狀態 while the registry is away: 「待上傳的申請：2 件」, waiting since 2025-09-01
-    08:40, 「服務主機：自 2025-09-01 08:55 起無法連線（registry.unreachable）」, last answer
-    08:30, disk free 12.5 GiB; 返回 left, 立即同步 right."""
+    08:40, 「待上傳的教職員操作紀錄：1 筆」 (an action kept while away), 「服務主機：自
+    2025-09-01 08:55 起無法連線（registry.unreachable）」, last answer 08:30, disk free 12.5 GiB;
+    返回 left, 立即同步 right."""
     view = HealthView(
+        staff_events_waiting=1,
         waiting=2,
         oldest_waiting_since=FROZEN_NOW - timedelta(minutes=20),
         last_contact_at=FROZEN_NOW - timedelta(minutes=30),
