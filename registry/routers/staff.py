@@ -244,17 +244,25 @@ def verify_in_person(
     """臨櫃核對身分: staff of the kiosk's school saw the parent's document; a parent session for
     the contact given, on their word (audited; limited per staff member per day, 429)."""
     limits = registry.settings.limits
-    vouched = in_person.vouch(
-        session,
-        reviewer,
-        kiosk_id=kiosk.kiosk_id,
-        kiosk_school=kiosk.school_code,
-        channel=body.channel,
-        address=body.address,
-        document=body.document,
-        now=now,
-        limits=limits,
-    )
+    try:
+        vouched = in_person.vouch(
+            session,
+            reviewer,
+            kiosk_id=kiosk.kiosk_id,
+            kiosk_school=kiosk.school_code,
+            channel=body.channel,
+            address=body.address,
+            document=body.document,
+            now=now,
+            limits=limits,
+        )
+    except DomainError as refused:
+        if refused.code in (ErrorCode.LIMIT_IN_PERSON, ErrorCode.AUTH_FORBIDDEN):
+            session.rollback()  # its lock and reads go; the refusal is kept on its own
+            in_person.audit_refused(
+                registry.sessions, reviewer, refused, kiosk_id=kiosk.kiosk_id, now=now
+            )
+        raise
     token, expires_at = registry.signer.sign(
         TokenSigner.PARENT,
         str(vouched.session.id),

@@ -21,7 +21,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.documents import IdDocument
@@ -156,3 +156,27 @@ def verified_in_person(session: Session, challenge_id: uuid.UUID) -> bool:
         select(InPersonVerification.id).where(InPersonVerification.challenge_id == challenge_id)
     )
     return found is not None
+
+
+def audit_refused(
+    sessions: sessionmaker[Session],
+    reviewer: Reviewer,
+    refused: DomainError,
+    *,
+    kiosk_id: str,
+    now: datetime,
+) -> None:
+    """Records a refused in-person verification (``parent.verify_in_person_refused``: over the
+    day's limit, or staff of another school). Commits, in a transaction of its own: the request
+    fails, so its unit of work is not kept, and the refusal must be."""
+    with sessions.begin() as session:
+        audit.record(
+            session,
+            actor=reviewer.actor,
+            action="parent.verify_in_person_refused",
+            subject=f"kiosk:{kiosk_id}",
+            now=now,
+            school=reviewer.school_code,
+            kiosk=kiosk_id,
+            reason=refused.code.value,
+        )

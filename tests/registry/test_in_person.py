@@ -62,6 +62,9 @@ def test_refused_without_a_staff_token_or_a_kiosk_token(live: Live) -> None:
 def test_staff_of_another_school_may_not_vouch_on_this_kiosk(live: Live) -> None:
     refused = _vouch(live, live.staff_token("admin.353601"))
     assert (refused.status_code, error_of(refused)["code"]) == (403, "auth.forbidden")
+    (refusal,) = _audit(live, "--action", "parent.verify_in_person_refused")
+    assert (refusal["staff"], refusal["detail"]["reason"]) == ("admin.353601", "auth.forbidden")
+    assert _audit(live, "--action", "parent.verify_in_person") == []
 
 
 def test_a_bad_contact_is_refused_as_for_a_code(live: Live) -> None:
@@ -117,3 +120,9 @@ def test_limited_per_staff_member_per_day(live: Live) -> None:
     live.clock.advance(days=1)
     assert _vouch(live, live.staff_token("admin.353301")).status_code == 200
     assert len(_audit(live, "--action", "parent.verify_in_person")) == 4
+    (refusal,) = _audit(live, "--action", "parent.verify_in_person_refused")
+    assert (refusal["staff"], refusal["kiosk"], refusal["detail"]["reason"]) == (
+        "admin.353301",
+        live.kiosk.kiosk_id,
+        "limit.in_person",
+    )
