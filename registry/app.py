@@ -30,7 +30,7 @@ from registry.routers import (
     staff,
     status_page,
 )
-from registry.services import retention
+from registry.services import notifications, retention
 from registry.services.logins import PasswordWork
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
@@ -81,6 +81,18 @@ async def _prune_every(registry: Registry) -> None:
         await asyncio.sleep(registry.settings.prune_every_minutes * 60)
 
 
+async def _send_queued_every(registry: Registry) -> None:
+    """Sends the queued messages that are due, every ``outbox_every_seconds``, in a thread."""
+    while True:
+        try:
+            await asyncio.to_thread(
+                notifications.deliver_due, registry.notifier, registry.sessions, now=registry.now()
+            )
+        except Exception:  # a failed round is logged; the next one tries again
+            _log.exception("sending queued messages failed")
+        await asyncio.sleep(registry.settings.outbox_every_seconds)
+
+
 def create_app(
     settings: RegistrySettings,
     *,
@@ -125,8 +137,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         pruning = asyncio.create_task(_prune_every(registry))
+        sending = asyncio.create_task(_send_queued_every(registry))
         yield
         pruning.cancel()
+        sending.cancel()
         engine.dispose()
 
     app = FastAPI(

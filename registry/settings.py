@@ -57,6 +57,10 @@ class Limits(BaseModel):
     client_login_failures: int = Field(default=20, ge=1)
     """Failures one client may have over all logins in that window before every login of
     theirs is refused unhashed."""
+    login_account_failures: int = Field(default=10, ge=1)
+    """Failures on one login from all clients together in that window after which only the
+    clients that signed in to it before may try it (an attacker rotating addresses is stopped;
+    the teacher at their usual desk is not)."""
     concurrent_hashes: int = Field(default=2, ge=1)
     """Password hashes computed at once in one process (argon2id: 64 MiB each)."""
     client_concurrent_logins: int = Field(default=2, ge=1)
@@ -140,6 +144,9 @@ class RegistrySettings(BaseSettings):
     prune_every_minutes: int = Field(default=60, ge=1)
     """How often each registry process deletes what is past its retention
     (:mod:`registry.services.retention`); once at start, then at this interval."""
+    outbox_every_seconds: float = Field(default=15.0, gt=0)
+    """How often each registry process sends the queued messages that are due (an approval's
+    email that could not be sent at once, retried with backoff)."""
     consent_versions: tuple[str, ...] = Field(
         default_factory=lambda: (load_statement("zh_TW").version,)
     )

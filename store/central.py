@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     false,
     orm,
     text,
@@ -222,12 +223,19 @@ class CodeChallenge(CentralBase):
     """One code sent to one address, stored only as a keyed hash."""
 
     __tablename__ = "code_challenges"
-    # "Kill the earlier live codes for this address" looks them up by address.
-    __table_args__ = (Index("ix_code_challenges_address", "channel", "address"),)
+    # "Kill the earlier live codes for this address" looks them up by the address's key
+    # (``address_key``, ``contact_key``: as compared, :func:`email_key`; a phone as it is).
+    __table_args__ = (
+        Index("ix_code_challenges_address", "channel", "address"),
+        Index("ix_code_challenges_address_key", "channel", "address_key"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     channel: Mapped[Channel]
     address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    address_key: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), default=_key_of("address"), server_default=text("''")
+    )
     code_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
@@ -249,11 +257,8 @@ class SendEvent(CentralBase):
 
 
 class LoginFailure(CentralBase):
-    """One wrong password (or unknown login), by the login tried and the client that tried it.
-
-    Counted whether the login exists or not, so that an unknown one is answered like a known one;
-    a lock is per login and client, so one client cannot lock a teacher out for everyone.
-    """
+    """One wrong password (or unknown login), by the login tried and the client that tried it:
+    counted whether the login exists or not, so an unknown one is answered like a known one."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -267,6 +272,17 @@ class LoginFailure(CentralBase):
     client: Mapped[str] = mapped_column(String(64))
     """The client's address as the server saw it (the proxy's forwarded one behind a proxy)."""
     at: Mapped[datetime]
+
+
+class LoginClient(CentralBase):
+    """A client that signed in to a login with the right password (last when): while a login is
+    under attack from many clients, only these may still try it (:mod:`.logins` of the registry)."""
+
+    __tablename__ = "login_clients"
+
+    login: Mapped[str] = mapped_column(String(EMAIL_LENGTH + 10), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ParentSession(CentralBase):
@@ -317,13 +333,21 @@ class Application(CreatedAtMixin, CentralBase):
     # phone the parent gave; the duplicate-email rule looks applications up by email.
     __table_args__ = (
         Index("ix_applications_contact", "channel", "contact_address"),
+        Index("ix_applications_contact_key", "channel", "contact_key"),
         Index("ix_applications_parent_email", "parent_email"),
         Index("ix_applications_parent_email_key", "parent_email_key"),
         Index("ix_applications_parent_phone", "parent_phone"),
         Index("ix_applications_parent_id_number", "parent_id_number"),
         # A receipt number is given once per kiosk: a kiosk that lost its counter cannot make
-        # the registry hold two applications under one number.
-        Index("uq_applications_kiosk_id_receipt", "kiosk_id", "receipt", unique=True),
+        # the registry hold two applications under one number (older duplicates are flagged).
+        Index(
+            "uq_applications_kiosk_id_receipt",
+            "kiosk_id",
+            "receipt",
+            unique=True,
+            sqlite_where=text("NOT receipt_duplicate"),
+            postgresql_where=text("NOT receipt_duplicate"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -331,6 +355,12 @@ class Application(CreatedAtMixin, CentralBase):
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
     channel: Mapped[Channel]
     contact_address: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    contact_key: Mapped[str] = mapped_column(
+        String(EMAIL_LENGTH), default=_key_of("contact_address"), server_default=text("''")
+    )
+    receipt_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Held a number an earlier application of its kiosk had, before that was refused (set by
+    revision 5e1f2a9c7b30 only, which audits it)."""
     challenge_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("code_challenges.id"), index=True)
     consent_version: Mapped[str] = mapped_column(String(40))
     submitted_at: Mapped[datetime]
@@ -431,21 +461,41 @@ class LateStaffEvent(CentralBase):
     received_at: Mapped[datetime]
 
 
+class NotificationStatus(StrEnum):
+    """Where a message stands: ``waiting`` (queued, due at ``next_attempt_at``), ``sent``
+    (handed over), ``failed`` (a code that could not be sent; a queued message given up on)."""
+
+    WAITING = "waiting"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class NotificationRecord(CreatedAtMixin, CentralBase):
-    """A message handed to a notifier (or that failed): what was told to whom, never the text
-    (a code must not outlive its message)."""
+    """A message to one address: queued with its text until handed over (a decision's message),
+    then only the log of what went to whom; a code is logged once sent, never with its text
+    (:mod:`registry.services.notifications`)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_recipient", "channel", "recipient"),)
+    __table_args__ = (
+        Index("ix_notifications_recipient", "channel", "recipient"),
+        Index("ix_notifications_status_next", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
     channel: Mapped[Channel]
     recipient: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
     kind: Mapped[str] = mapped_column(String(40))
     """``code``, ``account_created``, ... (the Notification's ``meta.kind``)."""
-    status: Mapped[str] = mapped_column(String(16), default="sent")
-    """``sent`` or ``failed``."""
+    status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.SENT.value)
     error: Mapped[str | None] = mapped_column(String(200))
+    """Why the last attempt failed (a ``NotifyFailure`` value and the other side's reply)."""
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]  # a process hands it over until then
+    sent_at: Mapped[datetime | None]
 
 
 # --- the changes feed -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kiosk.domain.clock import utc_now
-from kiosk.domain.contact import Channel, parse_email, parse_phone
+from kiosk.domain.contact import Channel, email_key, parse_email, parse_phone
 from kiosk.domain.errors import N_, DomainError
 from kiosk.domain.i18n import Translator
 from kiosk.domain.outbox_line import OutboxLine
@@ -24,9 +24,11 @@ from registry.cli.common import add_database_arguments, database_sessions, setti
 from registry.demo import DemoLogin, LoginKind, load_demo
 from registry.demo_plan import DEFAULT_SEED, TUTORIAL_SCHOOL, make_plan
 from registry.notify.outbox import FileOutbox
+from registry.services import notifications
 from registry.services.accounts import hash_password
 from registry.services.roster_file import RosterInvalid, read_roster
 from registry.services.roster_import import ImportSummary, import_rows
+from store.central import NotificationRecord, NotificationStatus
 
 #: Gettext message ids of the kinds of demo login.
 LOGIN_KIND_LABELS = {
@@ -67,10 +69,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     logins.add_argument("--seed", type=int, default=DEFAULT_SEED, help="as given to demo-data")
     logins.set_defaults(handler=_demo_logins)
 
-    outbox = subparsers.add_parser("outbox", help="print the latest messages of the file outbox")
+    outbox = subparsers.add_parser(
+        "outbox",
+        help="print the messages queued at the registry (waiting, given up on, how many sent) "
+        "and the latest of the file outbox",
+    )
     add_database_arguments(outbox)
     outbox.add_argument("-n", "--limit", type=int, default=10, help="how many (default 10)")
     outbox.add_argument("--to", metavar="ADDRESS", help="only messages to this address")
+    outbox.add_argument(
+        "--retry", action="store_true", help="queue the messages given up on again, due now"
+    )
     outbox.set_defaults(handler=_outbox)
 
 
@@ -260,10 +269,65 @@ def _address(raw: str) -> str:
         return raw
 
 
+def _queue_table(t: Translator, rows: list[NotificationRecord]) -> Table:
+    table = Table(title=t.gettext("Waiting or given up on at the registry"))
+    for column in (
+        N_("Queued"),
+        N_("State"),
+        N_("Attempts"),
+        N_("Next attempt"),
+        N_("To"),
+        N_("Kind"),
+        N_("Last error"),
+    ):
+        table.add_column(t.gettext(column))
+    for row in rows:
+        waiting = row.status == NotificationStatus.WAITING
+        table.add_row(
+            row.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            t.gettext(N_("Waiting") if waiting else N_("Given up")),
+            str(row.attempts),
+            row.next_attempt_at.astimezone().strftime("%H:%M:%S")
+            if waiting and row.next_attempt_at
+            else "",
+            row.recipient,
+            row.kind,
+            row.error or "",
+        )
+    return table
+
+
+def _queue(console: Console, t: Translator, args: argparse.Namespace, to: str | None) -> None:
+    """Prints the registry's queue, or with ``--retry`` queues what was given up on again."""
+    with database_sessions(settings_from_args(args)) as sessions, sessions.begin() as session:
+        if args.retry:
+            count = notifications.retry_failed(session)
+            console.print(t.gettext("Queued again: {count}").format(count=count))
+            return
+        rows = [
+            row
+            for row in notifications.waiting_and_failed(session)
+            if to is None or email_key(row.recipient) == email_key(to)
+        ]
+        counts = notifications.counts(session)
+    console.print(
+        t.gettext("At the registry: {waiting} waiting, {failed} given up on, {sent} sent.").format(
+            waiting=counts.get(NotificationStatus.WAITING, 0),
+            failed=counts.get(NotificationStatus.FAILED, 0),
+            sent=counts.get(NotificationStatus.SENT, 0),
+        )
+    )
+    if rows:
+        console.print(_queue_table(t, rows[: args.limit]))
+
+
 def _outbox(args: argparse.Namespace) -> int:
     console, t = Console(), Translator()
     path = settings_from_args(args).notify_config.outbox
     to = _address(args.to) if args.to else None
+    _queue(console, t, args, to)
+    if args.retry:
+        return 0
     lines = FileOutbox(path).latest(args.limit, to=to)
     if not lines:
         console.print(t.gettext("No messages in the outbox {path}.").format(path=path))

@@ -22,16 +22,17 @@ from store.central import Application, Binding, ParentAccount
 
 def _visible(contact: Contact) -> ColumnElement[bool]:
     """Bindings a verified contact may see: of applications made with it, or naming it as the
-    parent's email or phone, or of the parent whose account has it."""
+    parent's email or phone, or of the parent whose account has it (an email compared in its
+    canonical form, :attr:`Contact.key`: ``ANNIE.SUN2@…`` is ``annie.sun2@…``)."""
     if contact.channel is Channel.EMAIL:
         application_match = or_(
             and_(
                 Application.channel == Channel.EMAIL,
-                Application.contact_address == contact.address,
+                Application.contact_key == contact.key,
             ),
-            Application.parent_email == contact.address,
+            Application.parent_email_key == contact.key,
         )
-        account_match = ParentAccount.email == contact.address
+        account_match = ParentAccount.email_key == contact.key
     else:
         application_match = or_(
             and_(

@@ -105,7 +105,7 @@ def request_code(
         update(CodeChallenge)
         .where(
             CodeChallenge.channel == contact.channel,
-            CodeChallenge.address == contact.address,
+            CodeChallenge.address_key == contact.key,
             CodeChallenge.used_at.is_(None),
             CodeChallenge.dead.is_(False),
         )

@@ -9,6 +9,17 @@ for that client only: knowing a teacher's username (they follow ``<school>.t1``)
 lock themselves out, not the teacher. A client with :attr:`Limits.client_login_failures` failures
 over all logins in that window is refused every login before any hashing.
 
+An attacker with many addresses could still try one known login forever, a few guesses per
+address. So a login that has :attr:`Limits.login_account_failures` failures in the window from
+all clients together is under attack: from then until the failures age out of the window, only
+clients that have signed in to it with its right password before (``login_clients``, kept
+:data:`FAMILIAR_FOR`) may try it; every other client is answered ``LOGIN_LOCKED`` before any
+hashing, right password or not. That bounds the guesses at a login to that number per window
+whatever the number of addresses, and it cannot be aimed at a teacher: their usual desk (or
+their school's network) still signs in. (A slow-down for everyone, one check per N seconds,
+would let the attacker keep that one slot busy and lock the teacher out; a captcha needs a
+screen the kiosk does not have.) Unknown logins are counted and answered the same way.
+
 argon2id costs 64 MiB a check: :class:`PasswordWork` runs at most
 :attr:`Limits.concurrent_hashes` at once in the process, and each client at most
 :attr:`Limits.client_concurrent_logins` logins at once. The stored hash is read in a short
@@ -26,12 +37,17 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from registry.services.accounts import hash_password, verify_password
 from registry.settings import Limits
-from store.central import LoginFailure
+from store.central import LoginClient, LoginFailure
+
+#: How long a client that signed in to a login stays one that may try it under attack.
+FAMILIAR_FOR = timedelta(days=90)
 
 
 class PasswordWork:
@@ -110,6 +126,48 @@ def _check_open(session: Session, attempt: Attempt, *, now: datetime, limits: Li
     )
     if (mine or 0) >= limits.login_failures or (everything or 0) >= limits.client_login_failures:
         raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
+    everyone = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.login == attempt.login, LoginFailure.at > since)
+    )
+    if (everyone or 0) >= limits.login_account_failures and not _familiar(
+        session, attempt, now=now
+    ):
+        raise DomainError(ErrorCode.LOGIN_LOCKED, minutes=limits.login_lock_minutes)
+
+
+def _familiar(session: Session, attempt: Attempt, *, now: datetime) -> bool:
+    """Whether the client signed in to the login with its right password lately."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginClient)
+            .where(
+                LoginClient.login == attempt.login,
+                LoginClient.client == attempt.client,
+                LoginClient.at > now - FAMILIAR_FOR,
+            )
+        )
+        or 0
+    ) > 0
+
+
+def _remember(session: Session, attempt: Attempt, *, now: datetime) -> None:
+    """Records that the client signed in to the login (now), and forgets the login's clients
+    not seen for :data:`FAMILIAR_FOR`."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(LoginClient).values(login=attempt.login, client=attempt.client, at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginClient.login, LoginClient.client], set_={"at": now}
+        )
+    )
+    session.execute(
+        delete(LoginClient).where(
+            LoginClient.login == attempt.login, LoginClient.at <= now - FAMILIAR_FOR
+        )
+    )
 
 
 def _record_failure(
@@ -177,4 +235,5 @@ def sign_in(
                 LoginFailure.login == attempt.login, LoginFailure.client == attempt.client
             )
         )
+        _remember(session, attempt, now=now)
     return found[0]

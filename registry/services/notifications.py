@@ -1,31 +1,76 @@
-"""Handing a message to the notifier, after the transaction that decided it has committed.
+"""Handing messages to the notifier: codes at once, decisions through a durable queue.
 
-A message about a decision (an application received, a binding approved or rejected) goes out only
-once the decision is kept: :func:`deliver_after_commit` queues it on the request's unit of work,
-which hands it over after its commit (:mod:`registry.unit_of_work`). A one-time code is different:
-whether it could be sent decides the answer, so the code's service commits the challenge first and
-the router calls :func:`deliver` at once.
+A one-time code is sent at once (:func:`deliver`): whether it could be sent decides the answer,
+so the code's service commits the challenge first and the router calls :func:`deliver`.
+
+A message about a decision (an application received, a binding approved or rejected) is never
+silently lost: :func:`deliver_after_commit` queues it as a ``waiting`` row of ``notifications``
+in the very transaction that makes the decision (no decision is kept without its message, none
+is queued for a decision rolled back), and tries it once that transaction has committed. What
+could not be handed over is tried again by every registry process's sending loop
+(:func:`deliver_due`), after 30 s, 1, 2, 4 ... minutes (doubling, at most an hour apart), and
+given up on after :data:`RETRY.attempts` attempts: ``failed``, shown by ``registry outbox``.
+
+Several processes share the queue: a process claims a row before sending it (``claimed_until``,
+set by a conditional UPDATE that only one process can win; on PostgreSQL the candidates are read
+``FOR UPDATE SKIP LOCKED`` so processes do not wait on each other's rows), so no message is sent
+twice by two processes. A process that dies between handing a message over and recording it
+leaves the claim to expire, and the message is sent again: at least once, exactly once unless a
+process dies at that moment. Once sent, the text is dropped (subject, body and meta): the row
+stays as the log of what went to whom, pruned with the others (:mod:`.retention`); a message
+given up on keeps it until the operator sends it again (:func:`retry_failed`) or it is pruned.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, email_key
 from registry import unit_of_work
 from registry.notify.base import Notification, Notifier, NotifyError
 from registry.services.locks import lock
-from store.central import NotificationRecord, SendEvent
+from store.central import NotificationRecord, NotificationStatus, SendEvent
 
 #: How often an address nobody verified may be told an application named it.
 UNVERIFIED_NOTICE_EVERY = timedelta(days=1)
 
 _log = logging.getLogger(__name__)
+_WAITING = NotificationStatus.WAITING.value
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """When a queued message is tried again, and when it is given up on.
+
+    Attributes:
+        first: The wait after the first failed attempt (and before a queued message's first
+            attempt by the sending loop, so the request that queued it goes first).
+        longest: The longest wait between two attempts (the waits double up to it).
+        attempts: Attempts after which it is given up on (the defaults try for about 4 hours).
+        claim: How long a process may take to hand one over before another may take it.
+    """
+
+    first: timedelta = timedelta(seconds=30)
+    longest: timedelta = timedelta(hours=1)
+    attempts: int = 10
+    claim: timedelta = timedelta(minutes=5)
+
+    def wait_after(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt (1, 2, ...)."""
+        wait: timedelta = self.first * 2 ** max(attempts - 1, 0)
+        return min(wait, self.longest)
+
+
+RETRY = Retry()
 
 
 def deliver(
@@ -35,29 +80,16 @@ def deliver(
     sessions: sessionmaker[Session],
     now: datetime,
 ) -> NotifyError | None:
-    """Sends one message and logs that it went (or why not) in the notifications table.
+    """Sends one message at once and logs that it went (or why not), without its text.
 
     Commits the log row in a short transaction of its own (never the caller's, which must have
-    committed already: on SQLite it would still hold the lock this one waits for).
-
-    Never raises for a failed delivery: the caller decides what a failure means (a code that was
-    not sent is an error for the parent; an approval email that failed is only logged).
-
-    Args:
-        notifier: Delivers the message.
-        notification: The message.
-        sessions: Opens the short transaction the log row is written in.
-        now: When.
+    committed already: on SQLite it would still hold the lock this one waits for). Never raises
+    for a failed delivery: the caller decides what it means (a code not sent is an error).
 
     Returns:
         None when it was handed over, else the error.
     """
-    failure: NotifyError | None = None
-    try:
-        notifier.send(notification)
-    except NotifyError as exc:
-        failure = exc
-        _log.warning("notification not delivered: %s", exc.reason.value)
+    failure = _send(notifier, notification)
     with sessions.begin() as session:
         session.add(
             NotificationRecord(
@@ -65,11 +97,44 @@ def deliver(
                 channel=notification.channel,
                 recipient=notification.to,
                 kind=notification.meta.get("kind", ""),
-                status="sent" if failure is None else "failed",
-                error=None if failure is None else failure.reason.value,
+                status=NotificationStatus.SENT if failure is None else NotificationStatus.FAILED,
+                error=None if failure is None else str(failure)[:200],
+                attempts=1,
+                sent_at=now if failure is None else None,
             )
         )
     return failure
+
+
+def _send(notifier: Notifier, notification: Notification) -> NotifyError | None:
+    try:
+        notifier.send(notification)
+    except NotifyError as exc:
+        _log.warning("notification not delivered: %s", exc.reason.value)
+        return exc
+    return None
+
+
+def queue(session: Session, notification: Notification, *, now: datetime) -> int:
+    """Queues a message in the caller's transaction (kept or dropped with it); its row's id.
+
+    Does not commit. The sending loop first tries it :attr:`Retry.first` after ``now``.
+    """
+    record = NotificationRecord(
+        created_at=now,
+        channel=notification.channel,
+        recipient=notification.to,
+        kind=notification.meta.get("kind", ""),
+        status=_WAITING,
+        subject=notification.subject,
+        body=notification.body,
+        meta=dict(notification.meta),
+        attempts=0,
+        next_attempt_at=now + RETRY.first,
+    )
+    session.add(record)
+    session.flush()
+    return record.id
 
 
 def deliver_after_commit(
@@ -80,21 +145,178 @@ def deliver_after_commit(
     sessions: sessionmaker[Session],
     now: datetime,
 ) -> None:
-    """Queues a message on the unit of work: :func:`deliver` hands it over once ``session``
-    commits, and never if it rolls back. Does not commit.
+    """Queues a message in the request's transaction, and tries it once that has committed.
 
-    A failed delivery is only logged: the decision the message tells of stands.
+    Does not commit. A failed attempt leaves it queued for the sending loop; the decision the
+    message tells of stands either way.
 
     Args:
         session: The request's session (its unit of work).
         notifier: Delivers the message.
         notification: The message.
-        sessions: Opens the short transaction the log row is written in.
+        sessions: Opens the short transactions claiming and settling it.
         now: When.
     """
-    unit_of_work.after_commit(
-        session, functools.partial(deliver, notifier, notification, sessions=sessions, now=now)
+    queued = queue(session, notification, now=now)
+    unit_of_work.after_commit(session, functools.partial(_try_now, notifier, sessions, now, queued))
+
+
+def _try_now(
+    notifier: Notifier, sessions: sessionmaker[Session], now: datetime, queued: int
+) -> None:
+    """The first attempt, right after the decision's commit: whatever goes wrong here (the
+    database too) leaves the message queued for the sending loop, and the decision answered."""
+    try:
+        _deliver_claimed(notifier, sessions, now=now, only=queued)
+    except Exception:
+        _log.exception("a queued message could not be tried at once; the sending loop will")
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    id: int
+    attempts: int
+    notification: Notification
+
+
+def _claim(
+    sessions: sessionmaker[Session], *, now: datetime, limit: int, only: int | None = None
+) -> list[_Claimed]:
+    """Claims waiting messages for this process: the one ``only`` names (due or not), else up
+    to ``limit`` due ones. Commits the claims."""
+    free = or_(NotificationRecord.claimed_until.is_(None), NotificationRecord.claimed_until <= now)
+    candidates = select(NotificationRecord.id).where(NotificationRecord.status == _WAITING, free)
+    if only is not None:
+        candidates = candidates.where(NotificationRecord.id == only)
+    else:
+        candidates = candidates.where(NotificationRecord.next_attempt_at <= now)
+    candidates = (
+        candidates.order_by(NotificationRecord.next_attempt_at, NotificationRecord.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
     )
+    claimed: list[_Claimed] = []
+    with sessions.begin() as session:
+        for row_id in session.scalars(candidates).all():
+            won: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(NotificationRecord)
+                .where(NotificationRecord.id == row_id, NotificationRecord.status == _WAITING, free)
+                .values(claimed_until=now + RETRY.claim, attempts=NotificationRecord.attempts + 1)
+            )
+            if won.rowcount != 1:  # another process was first
+                continue
+            row = session.get_one(NotificationRecord, row_id, populate_existing=True)
+            claimed.append(
+                _Claimed(
+                    row.id,
+                    row.attempts,
+                    Notification(
+                        channel=Channel(row.channel),
+                        to=row.recipient,
+                        subject=row.subject or "",
+                        body=row.body or "",
+                        meta=MappingProxyType(dict(row.meta or {})),
+                    ),
+                )
+            )
+    return claimed
+
+
+def _settle(
+    sessions: sessionmaker[Session], claimed: _Claimed, failure: NotifyError | None, now: datetime
+) -> None:
+    """Records an attempt: sent (text dropped), waiting again (backoff), or given up on."""
+    values: dict[str, object] = {"claimed_until": None}
+    if failure is None:
+        values |= {"status": NotificationStatus.SENT.value, "sent_at": now, "error": None}
+    else:
+        values["error"] = str(failure)[:200]
+        if claimed.attempts >= RETRY.attempts:
+            values["status"] = NotificationStatus.FAILED.value
+            _log.error("notification given up on after %d attempts", claimed.attempts)
+        else:
+            values["next_attempt_at"] = now + RETRY.wait_after(claimed.attempts)
+    if failure is None:  # a given-up one keeps its text for ``registry outbox --retry``
+        values |= {"subject": None, "body": None, "meta": None}
+    with sessions.begin() as session:
+        session.execute(
+            update(NotificationRecord).where(NotificationRecord.id == claimed.id).values(values)
+        )
+
+
+def _deliver_claimed(
+    notifier: Notifier,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    only: int | None = None,
+    limit: int = 20,
+) -> int:
+    """Claims, sends and settles one batch; how many were claimed."""
+    batch = _claim(sessions, now=now, limit=limit, only=only)
+    for claimed in batch:
+        _settle(sessions, claimed, _send(notifier, claimed.notification), now)
+    return len(batch)
+
+
+def deliver_due(
+    notifier: Notifier, sessions: sessionmaker[Session], *, now: datetime, batch: int = 20
+) -> int:
+    """Sends every queued message that is due, batch by batch; how many were tried."""
+    tried = 0
+    while True:
+        done = _deliver_claimed(notifier, sessions, now=now, limit=batch)
+        tried += done
+        if done < batch:
+            return tried
+
+
+def waiting_and_failed(session: Session) -> Iterator[NotificationRecord]:
+    """The queue as ``registry outbox`` shows it: waiting messages by when they are due, then
+    the given-up ones (newest first)."""
+    yield from session.scalars(
+        select(NotificationRecord)
+        .where(NotificationRecord.status == _WAITING)
+        .order_by(NotificationRecord.next_attempt_at, NotificationRecord.id)
+    )
+    yield from session.scalars(
+        select(NotificationRecord)
+        .where(
+            NotificationRecord.status == NotificationStatus.FAILED.value,
+            NotificationRecord.body.is_not(None),
+        )
+        .order_by(NotificationRecord.created_at.desc(), NotificationRecord.id.desc())
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many messages are waiting, given up on (codes not sent included) and sent."""
+    rows = session.execute(
+        select(NotificationRecord.status, func.count()).group_by(NotificationRecord.status)
+    ).all()
+    return {status: int(count) for status, count in rows}
+
+
+def retry_failed(session: Session) -> int:
+    """Queues every message given up on again, with fresh attempts, due at once (due since it
+    was first queued: whatever a registry's clock says); how many.
+
+    Does not commit. (Codes are never queued: a failed one is not sent again.)
+    """
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(NotificationRecord)
+        .where(
+            NotificationRecord.status == NotificationStatus.FAILED.value,
+            NotificationRecord.body.is_not(None),
+        )
+        .values(
+            status=_WAITING,
+            attempts=0,
+            next_attempt_at=NotificationRecord.created_at,
+            claimed_until=None,
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def unverified_notice_allowed(session: Session, address: str, *, now: datetime) -> bool:

@@ -6,11 +6,14 @@ touched here. The rest holds contact data or traces no longer needed once its pu
 
 - ``send_events`` (addresses, for the code limits and the once-a-day notice): a day;
 - ``login_failures`` (client addresses, for the throttle): a day;
+- ``login_clients`` (where a login was signed in from, for the ceiling under attack): 90 days
+  after the last sign-in from there;
 - ``code_challenges`` never used (an address and a code hash): a day after they expired;
 - ``parent_sessions`` (a verified contact): ``SUBMITTED_BEHIND`` (400 days) after they expired,
   as long as a kiosk long offline may still push an application under one; then the used
   challenges no application names go with them;
-- ``notifications`` (the log of what was sent to which address): 90 days;
+- ``notifications`` (the log of what was sent to which address): 90 days, but never a message
+  still waiting to be sent;
 - ``audit_events`` (no personal data, but who did what): three years.
 """
 
@@ -22,13 +25,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from registry.services.logins import FAMILIAR_FOR
 from registry.services.submission_checks import SUBMITTED_BEHIND
 from store.central import (
     Application,
     AuditEvent,
     CodeChallenge,
+    LoginClient,
     LoginFailure,
     NotificationRecord,
+    NotificationStatus,
     ParentSession,
     SendEvent,
 )
@@ -40,6 +46,7 @@ class Retention:
 
     send_events: timedelta = timedelta(days=1)
     login_failures: timedelta = timedelta(days=1)
+    login_clients: timedelta = FAMILIAR_FOR
     unused_challenges: timedelta = timedelta(days=1)
     parent_sessions: timedelta = SUBMITTED_BEHIND
     notifications: timedelta = timedelta(days=90)
@@ -64,6 +71,7 @@ def prune(session: Session, *, now: datetime, retention: Retention | None = None
         "login_failures",
         delete(LoginFailure).where(LoginFailure.at <= now - keep.login_failures),
     )
+    gone("login_clients", delete(LoginClient).where(LoginClient.at <= now - keep.login_clients))
     gone(
         "parent_sessions",
         delete(ParentSession).where(ParentSession.expires_at <= now - keep.parent_sessions),
@@ -80,7 +88,10 @@ def prune(session: Session, *, now: datetime, retention: Retention | None = None
     )
     gone(
         "notifications",
-        delete(NotificationRecord).where(NotificationRecord.created_at <= now - keep.notifications),
+        delete(NotificationRecord).where(
+            NotificationRecord.created_at <= now - keep.notifications,
+            NotificationRecord.status != NotificationStatus.WAITING.value,  # still to be sent
+        ),
     )
     gone("audit_events", delete(AuditEvent).where(AuditEvent.at <= now - keep.audit_events))
     return removed

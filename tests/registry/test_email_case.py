@@ -63,3 +63,40 @@ def test_the_login_is_the_mailbox_and_the_address_stays_as_typed(live: Live) -> 
             "/v1/accounts/login", json={"email": spelling, "password": "109161"}
         )
         assert answer.status_code == 200, (spelling, answer.text)
+
+
+def _listed(live: Live, token: str) -> list[dict[str, object]]:
+    answer = live.http.get("/v1/bindings", headers=live.kiosk.headers(token))
+    assert answer.status_code == 200, answer.text
+    bindings: list[dict[str, object]] = answer.json()["bindings"]
+    return bindings
+
+
+def test_the_mailbox_verified_in_another_case_sees_its_bindings_in_full(live: Live) -> None:
+    _token, challenge = live.parent_session(EMAIL)
+    submitted = live.submit(live.submission(challenge, live.roster.at("353301")[:1]))
+    assert submitted.status_code == 201, submitted.text
+    binding = submitted.json()["bindings"][0]["binding_id"]
+    staff = live.staff_token(live.roster.teacher)
+    approved = live.staff("POST", f"/v1/staff/bindings/{binding}/approve", staff)
+    assert approved.status_code == 200, approved.text
+
+    token, _challenge = live.parent_session("ANNIE.SUN2@HY-TECH.COM.TW")
+
+    listed = _listed(live, token)
+    assert [(b["binding_id"], b["status"], b["masked"]) for b in listed] == [
+        (binding, "approved", False)
+    ]
+
+
+def test_a_new_code_for_one_spelling_kills_the_earlier_code_for_another(live: Live) -> None:
+    first = live.request_code("foo@example.net")
+    assert first.status_code == 202, first.text
+    code = live.last_code("foo@example.net")
+    second = live.request_code("Foo@example.net")
+    assert second.status_code == 202, second.text
+
+    late = live.verify(first.json()["challenge_id"], code)
+
+    assert late.status_code == 400, late.text
+    assert error_of(late)["code"] == "code.unknown"

@@ -72,6 +72,39 @@ def test_a_client_guessing_across_logins_is_throttled_before_any_lock(live: Live
     assert _staff_login(live, "t.wang", STAFF_PASSWORD, ATTACKER).status_code == 200
 
 
+def _rotating(live: Live, username: str, password: str, start: int, count: int) -> list[str]:
+    """One login tried from ``count`` addresses, once each (under every per-client limit)."""
+    return [
+        error_of(_staff_login(live, username, password, {"X-Forwarded-For": f"203.0.113.{n}"}))[
+            "code"
+        ]
+        for n in range(start, start + count)
+    ]
+
+
+def test_an_attacker_rotating_addresses_is_stopped_and_the_teachers_desk_still_signs_in(
+    live: Live,
+) -> None:
+    ceiling = live.settings.limits.login_account_failures
+    assert _staff_login(live, "t.lin", STAFF_PASSWORD, TEACHER_DESK).status_code == 200
+
+    guesses = _rotating(live, "t.lin", "guess", 1, ceiling + 5)
+    unknown = _rotating(live, "353301.t9", "guess", 101, ceiling + 5)
+
+    expected = ["login.failed"] * (ceiling - 1) + ["login.locked"] * 6
+    assert guesses == expected
+    assert unknown == expected  # an unknown login is answered the same
+    # Even the right password from yet another address is refused: the guessing is over.
+    late = _staff_login(live, "t.lin", STAFF_PASSWORD, {"X-Forwarded-For": "203.0.113.99"})
+    assert (late.status_code, error_of(late)["code"]) == (423, "login.locked")
+    # The teacher's desk, where they signed in before, is not locked out.
+    assert _staff_login(live, "t.lin", STAFF_PASSWORD, TEACHER_DESK).status_code == 200
+    # Once the failures age out of the window, any client may try again.
+    live.clock.advance(minutes=live.settings.limits.login_lock_minutes)
+    fresh = _staff_login(live, "t.lin", STAFF_PASSWORD, {"X-Forwarded-For": "192.0.2.4"})
+    assert fresh.status_code == 200, fresh.text
+
+
 def _peak_memory_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

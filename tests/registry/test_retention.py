@@ -15,6 +15,7 @@ from registry.services.retention import prune
 from store.central import (
     AuditEvent,
     CodeChallenge,
+    LoginClient,
     LoginFailure,
     NotificationRecord,
     ParentSession,
@@ -50,6 +51,20 @@ def _old_rows(live: Live) -> None:
             )
         )
         session.add(AuditEvent(at=long_ago, actor="cli", action="old", subject=None, detail={}))
+        session.add(LoginClient(login="staff:x", client="192.0.2.1", at=long_ago))
+        # A message still waiting to be sent is kept however old (no registry ran meanwhile).
+        session.add(
+            NotificationRecord(
+                created_at=long_ago,
+                channel=Channel.EMAIL,
+                recipient="old@example.org",
+                kind="binding_approved",
+                status="waiting",
+                subject="s",
+                body="b",
+                next_attempt_at=None,  # not due: this test's sending loop leaves it alone
+            )
+        )
 
 
 def _count(live: Live, table: type) -> int:
@@ -69,6 +84,12 @@ def test_pruning_keeps_what_applications_and_live_sessions_need(live: Live) -> N
     assert removed["code_challenges"] == 1  # the old one; the application's stays
     assert removed["notifications"] == 1
     assert removed["audit_events"] == 1
+    assert removed["login_clients"] == 1
+    with live.sessions() as session:
+        waiting = session.scalars(
+            select(NotificationRecord.kind).where(NotificationRecord.status == "waiting")
+        ).all()
+    assert waiting == ["binding_approved"]
     assert _count(live, ParentSession) == 1
     with live.sessions() as session:
         kept = session.scalars(select(CodeChallenge.id)).all()

@@ -6,7 +6,7 @@ session. Late staff events: the ids of staff actions kiosks kept while offline a
 later, so that each is audited once.
 
 Revision ID: 9a4c2e7f1b58
-Revises: 5e1f2a9c7b30
+Revises: b8d4f6a2e1c3
 Create Date: 2026-11-30 09:30:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import store.base
 
 revision: str = "9a4c2e7f1b58"
-down_revision: str | Sequence[str] | None = "5e1f2a9c7b30"
+down_revision: str | Sequence[str] | None = "b8d4f6a2e1c3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
