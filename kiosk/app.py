@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kiosk.client import RegistryClient
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import ConsentStatement
-    from kiosk.flow import Services, Wizard
+    from kiosk.flow import Services, Vouch, Wizard
     from kiosk.settings import KioskSettings
     from kiosk.staff import StaffConsole
     from kiosk.sync import SyncWorker
@@ -145,12 +145,14 @@ class KioskApp(App[None]):
 
         return services
 
-    def _start_wizard(self) -> None:
+    def _start_wizard(self, assisted: Vouch | None = None) -> None:
         from kiosk.flow import Wizard
 
         assert self.services is not None
         self.wizard = Wizard(self, self.services)
-        self.run_worker(self.wizard.run(), name="wizard", group="wizard", exit_on_error=False)
+        self.run_worker(
+            self.wizard.run(assisted), name="wizard", group="wizard", exit_on_error=False
+        )
 
     def _start_sync(self) -> None:
         # Uploads and status changes run beside the wizard, in this app's event loop.
@@ -205,27 +207,22 @@ class KioskApp(App[None]):
 
     def action_staff_console(self) -> None:
         """Opens the staff console over the parent's screen (which waits underneath)."""
-        from kiosk.staff import KioskHealth, StaffConsole
-        from kiosk.sync_actions import ActionSyncer
+        from kiosk.staff import kiosk_console
 
         services = self.services
         if services is None or self.staff_open:
             return
         self.staff_open = True
-        health = KioskHealth(
-            ActionSyncer(
-                services.store.outbox,
-                services.client,
-                actions=services.store.actions,
-                settings=services.settings.sync,
-                clock=services.clock,
-            ),
-            outbox_health=services.store.outbox.sync_health,
+        console = kiosk_console(
+            self,
+            client=services.client,
+            translator=services.translator,
+            store=services.store,
             settings=services.settings,
             clock=services.clock,
+            statement=services.statement,
             worker=services.sync,
         )
-        console = StaffConsole(self, services.client, services.translator, health=health)
         self.run_worker(self._staff(console), name="staff", group="staff", exit_on_error=False)
 
     async def _staff(self, console: StaffConsole) -> None:
@@ -238,6 +235,20 @@ class KioskApp(App[None]):
         if left is QueueExit.LEAVE_KIOSK:
             log.info("a staff member left kiosk mode")
             self.exit()
+        elif left is QueueExit.ASSIST and console.assisting is not None:
+            self.assist(console.assisting)
+
+    def assist(self, vouch: Vouch) -> None:
+        """協助家長申請: whatever was on screen goes; the wizard starts at the contact step for a
+        parent beside the staff member, with 「臨櫃核對身分」 offered (for that parent only)."""
+        log.info("a staff member started an application beside a parent")
+        self.workers.cancel_group(self, "wizard")
+        self.wizard = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.idle is not None:
+            self.idle.touch()
+        self._start_wizard(assisted=vouch)
 
     def close_staff_console(self) -> None:
         """Closes the console (idle): its screens and its token go; the parent's screen is back."""
@@ -395,6 +406,7 @@ def build_services(
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
     from kiosk.flow import Services
+    from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import SyncWorker
     from kiosk.sync_actions import ActionSyncer
 
@@ -403,7 +415,12 @@ def build_services(
     if sync is None and background_sync:
         sync = SyncWorker(
             ActionSyncer(
-                store.outbox, client, actions=store.actions, settings=settings.sync, clock=clock
+                store.outbox,
+                client,
+                actions=store.actions,
+                settings=settings.sync,
+                clock=clock,
+                also=StaffEventUpload(store.staff_events, client),
             ),
             interval=settings.sync.interval_seconds,
         )

@@ -199,6 +199,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     from kiosk.app import build_services
     from kiosk.settings import KioskSettings
+    from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import Outcome, SyncReport, crash_hook_from_env
     from kiosk.sync_actions import ActionSyncer
     from kiosk.sync_report import render_report
@@ -228,6 +229,7 @@ def _sync(args: argparse.Namespace) -> int:
         settings=settings.sync,
         clock=services.clock,
         checkpoint=crash_hook_from_env(),
+        also=StaffEventUpload(services.store.staff_events, services.client),
     )
 
     async def once() -> SyncReport:

@@ -346,7 +346,7 @@ class RegistryClient:
             StaffBindingOut,
             body=body,
             staff=staff,
-            auth=False,
+            auth=self._key is not None,  # a kiosk's console names its kiosk (a desk has no key)
         )
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ module imports the client, the store and the screens: the app loads it after its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -32,6 +33,7 @@ from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, Signature
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator
+from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.submission import to_submission as to_submission
 from kiosk.domain.wire import (
     CodeChallengeOut,
@@ -45,6 +47,7 @@ from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
+from screens.in_person import InPersonAsked
 from screens.parent import ParentScreen
 from screens.progress import (
     AddStudents,
@@ -59,6 +62,9 @@ from screens.welcome import WelcomeChoice, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
 
 ResultT = TypeVar("ResultT")
+
+#: 協助家長申請: staff beside the parent verify them in person (:class:`kiosk.staff.Vouching`).
+Vouch = Callable[[Contact], Awaitable[InPersonOut | None]]
 
 #: Seconds the progress may take before its page opens with 「載入中」 instead of the last screen.
 PROGRESS_LOADING_AFTER_S = 0.5
@@ -169,21 +175,31 @@ class Wizard:
             demo=services.demo,
         )
         self._application: _Application | None = None
+        self._vouch: Vouch | None = None
 
-    async def run(self) -> None:
-        """Welcome, then the path chosen; again and again."""
+    async def run(self, assisted: Vouch | None = None) -> None:
+        """Welcome, then the path chosen; again and again (the first session ``assisted``)."""
+        if assisted is not None:
+            await self.session(assisted)
         while True:
             await self.session()
 
-    async def session(self) -> None:
-        """One parent: Welcome, then applying or checking the progress."""
+    async def session(self, assisted: Vouch | None = None) -> None:
+        """One parent: Welcome, then applying or checking the progress (applying at once, with
+        in-person verification offered, when staff started it: ``assisted``)."""
+        self._vouch = assisted
         try:
+            if assisted is not None:
+                await self._apply()
+                return
             welcomed = await self._ask(WelcomeScreen(self.chrome))
             if welcomed.choice is WelcomeChoice.APPLY:
                 await self._apply()
             else:
                 await self._check_progress()
         finally:
+            # The staff member's word (and token) is for this parent only.
+            self._vouch = None
             # Whatever happened (done, or cancelled by the app when left idle), the next parent
             # sees nothing of this one: no draft, no session token, no code.
             if self._application is not None:
@@ -205,10 +221,22 @@ class Wizard:
         typed = before.typed if before is not None else ""
         while True:
             sent = await self._ask(
-                ContactScreen(self.chrome, client=services.client, channel=channel, typed=typed)
+                ContactScreen(
+                    self.chrome,
+                    client=services.client,
+                    channel=channel,
+                    typed=typed,
+                    in_person=self._vouch is not None,
+                )
             )
             if isinstance(sent, Back):
                 return None
+            if isinstance(sent, InPersonAsked):
+                channel, typed = sent.contact.channel, sent.typed
+                vouched = await self._in_person(sent.contact, typed)
+                if vouched is not None:
+                    return vouched
+                continue
             channel, typed = sent.contact.channel, sent.typed
             if services.demo is not None:
                 services.demo.follow(sent.contact)
@@ -218,10 +246,23 @@ class Wizard:
                     client=services.client,
                     contact=sent.contact,
                     challenge=sent.challenge,
+                    in_person=self._vouch is not None,
                 )
             )
-            if not isinstance(code, Back):
+            if isinstance(code, InPersonAsked):
+                vouched = await self._in_person(sent.contact, typed)
+                if vouched is not None:
+                    return vouched
+            elif not isinstance(code, Back):
                 return Verified(sent.contact, typed, code.session, code.challenge)
+
+    async def _in_person(self, contact: Contact, typed: str) -> Verified | None:
+        """臨櫃核對身分: the staff member's confirmation; None when they cancelled."""
+        assert self._vouch is not None  # the button is offered in assisted mode only
+        vouched = await self._vouch(contact)
+        if vouched is None:
+            return None
+        return Verified(contact, typed, vouched.session, vouched.challenge)
 
     # --- applying ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ The staff token lives only in the coroutine: when the console ends, it is gone.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import shutil
 from collections.abc import Callable
@@ -19,20 +20,51 @@ from uuid import UUID
 from textual.app import App
 
 from kiosk.client import RegistryClient
-from kiosk.domain.clock import Clock
-from kiosk.domain.errors import DomainError
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.domain.consent import ConsentStatement
+from kiosk.domain.contact import Contact
+from kiosk.domain.documents import IdDocument
+from kiosk.domain.draft import Draft
+from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
+from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
+from kiosk.progress import FormDesk
 from kiosk.settings import KioskSettings
+from kiosk.staff_calls import verify_in_person
+from kiosk.staff_upload import StaffEventUpload
 from kiosk.sync import Outcome, Syncer, SyncWorker
+from kiosk.sync_actions import ActionSyncer
 from screens.staff.base import EXPIRED
 from screens.staff.health import HealthView, KioskHealthScreen
+from screens.staff.in_person import InPersonScreen
 from screens.staff.login import StaffLoginScreen
-from screens.staff.queue import QueueExit, ReviewQueueScreen
-from store.local.records import SyncHealth
+from screens.staff.queue import QueueExit, Reprint, ReviewQueueScreen
+from store.local import LocalStore
+from store.local.applications import ApplicationStore
+from store.local.records import StoredApplication, SyncHealth
+from store.local.staff_events import StaffEventStore
 
 log = logging.getLogger(__name__)
+
+NOT_HERE: Final = N_(
+    "This application was not made on this kiosk (or its data is no longer here): its form can "
+    "be reprinted only on the kiosk where it was made."
+)
+REDUCED: Final = N_(
+    "The personal data of this application was deleted as the statement promises: its form "
+    "cannot be made again."
+)
+STATEMENT_CHANGED: Final = N_(
+    "This application was made under an earlier personal-data statement: its form cannot be "
+    "made again here."
+)
+
+#: The failures after which a staff action is kept to upload later (the registry was away).
+KEEP_ON: Final = frozenset(
+    {ErrorCode.REGISTRY_UNREACHABLE, ErrorCode.REGISTRY_ERROR, ErrorCode.SERVER_ERROR}
+)
 
 #: How often 立即同步 looks whether the background worker's pass has ended (seconds).
 WORKER_POLL_SECONDS: Final = 0.1
@@ -46,9 +78,18 @@ class StaffDesk:
         session: The staff token.
     """
 
-    def __init__(self, client: RegistryClient, session: StaffSessionOut) -> None:
+    def __init__(
+        self,
+        client: RegistryClient,
+        session: StaffSessionOut,
+        *,
+        events: StaffEventStore | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         self._client = client
         self._session = session
+        self._events = events
+        self._clock = clock
 
     async def bindings(self, status: BindingStatus) -> list[StaffBindingOut]:
         """The bindings of ``status`` in the staff member's scope."""
@@ -69,13 +110,20 @@ class StaffDesk:
     async def report(self, action: StaffEventAction) -> None:
         """Tells the registry's audit log what the staff member did on this kiosk.
 
-        Best effort: leaving kiosk mode or syncing is never held up by an absent registry (the
-        failure is logged; keeping such events to upload later is not built yet).
+        Leaving kiosk mode or syncing is never held up by an absent registry: on a kiosk the
+        event is then kept (:mod:`store.local.staff_events`) and uploaded with the next sync pass
+        that reaches the registry; a refusal is logged.
         """
+        at = self._clock()
         try:
             await self._client.staff_event(self._session, action)
         except DomainError as failed:
-            log.warning("staff action %s not audited: %s", action.value, failed.code.value)
+            if failed.code not in KEEP_ON or self._events is None:
+                log.warning("staff action %s not audited: %s", action.value, failed.code.value)
+                return
+            token = self._session.session_token
+            await asyncio.to_thread(self._events.keep, action.value, at=at, staff_token=token)
+            log.info("staff action %s kept to upload: %s", action.value, failed.code.value)
 
 
 class KioskHealth:
@@ -88,6 +136,7 @@ class KioskHealth:
         settings: Where the data lives (for the disk's free space).
         clock: Gives "now".
         worker: The background sync worker, woken for 立即同步 when it runs.
+        staff_events: Counts the staff actions kept to upload (None: none are kept here).
     """
 
     def __init__(
@@ -98,7 +147,9 @@ class KioskHealth:
         settings: KioskSettings,
         clock: Clock,
         worker: SyncWorker | None,
+        staff_events: Callable[[], int] | None = None,
     ) -> None:
+        self._staff_events = staff_events
         self._syncer = syncer
         self._outbox_health = outbox_health
         self._settings = settings
@@ -109,6 +160,7 @@ class KioskHealth:
         """What stands now."""
         health = await asyncio.to_thread(self._outbox_health, self._clock())
         free = shutil.disk_usage(self._settings.data_dir).free
+        kept = await asyncio.to_thread(self._staff_events) if self._staff_events else 0
         return HealthView(
             waiting=health.waiting,
             oldest_waiting_since=health.oldest_waiting_since,
@@ -121,7 +173,15 @@ class KioskHealth:
             local_fault=health.local_fault,
             local_fault_at=health.local_fault_at,
             clock_skew_s=health.clock_skew_s,
+            staff_events_waiting=kept,
         )
+
+    async def with_kept(self, view: HealthView) -> HealthView:
+        """``view`` with the staff actions kept to upload counted again."""
+        if self._staff_events is None:
+            return view
+        kept = await asyncio.to_thread(self._staff_events)
+        return dataclasses.replace(view, staff_events_waiting=kept)
 
     async def sync_now(self) -> HealthView:
         """立即同步: one pass that tries every waiting application now; then what stands."""
@@ -133,6 +193,93 @@ class KioskHealth:
         return await self.view(uploaded=report.count(Outcome.UPLOADED), changes=len(report.changes))
 
 
+class Vouching:
+    """臨櫃核對身分 on the word of the staff member who started 協助家長申請 (the wizard's
+    :data:`kiosk.flow.Vouch`): their confirmation screen, then the registry.
+
+    Held by the wizard for that one parent's session, and dropped with it.
+
+    Args:
+        app: The app whose screens are pushed.
+        client: The registry (with the kiosk's key: the call needs the kiosk's token).
+        translator: The words on screen.
+        session: The staff member's token.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        client: RegistryClient,
+        translator: Translator,
+        session: StaffSessionOut,
+    ) -> None:
+        self._app = app
+        self._client = client
+        self._translator = translator
+        self._session = session
+
+    async def __call__(self, contact: Contact) -> InPersonOut | None:
+        """The parent's session, or None when the staff member cancelled."""
+
+        async def vouch(document: IdDocument) -> InPersonOut:
+            return await verify_in_person(self._client, self._session, contact, document)
+
+        screen = InPersonScreen(
+            self._translator, who=self._session.display_name, contact=contact, vouch=vouch
+        )
+        return await self._app.push_screen(screen, wait_for_dismiss=True)
+
+
+class FormReprint:
+    """重印申請書 on a kiosk: the form made again from the application this kiosk keeps.
+
+    Args:
+        applications: The kiosk's stored applications.
+        forms: Makes and prints (or saves) a form.
+        translator: The words of why not.
+    """
+
+    def __init__(
+        self, applications: ApplicationStore, forms: FormDesk, translator: Translator
+    ) -> None:
+        self._applications = applications
+        self._forms = forms
+        self._ = translator.gettext
+        self._translator = translator
+
+    async def __call__(self, row: StaffBindingOut) -> tuple[bool, str]:
+        """(Printed or saved, where) or (False, why not)."""
+        stored = await asyncio.to_thread(self._applications.get, row.application_id)
+        if stored is None:
+            return False, self._(NOT_HERE)
+        draft = self._draft(stored)
+        if draft is None:
+            return False, self._(REDUCED)
+        try:
+            return await asyncio.to_thread(
+                self._forms.deliver, draft, receipt=stored.receipt, submitted_at=stored.submitted_at
+            )
+        except ValueError:
+            return False, self._(STATEMENT_CHANGED)
+
+    @staticmethod
+    def _draft(stored: StoredApplication) -> Draft | None:
+        """The application as it was signed, or None once its personal part is gone."""
+        entries = [student.entry for student in stored.students]
+        if stored.parent is None or stored.signature is None or None in entries:
+            return None
+        draft = Draft(application_id=stored.application_id)
+        if stored.contact is not None:
+            draft.set_contact(stored.contact, stored.challenge_id)
+        for entry in entries:
+            assert entry is not None
+            draft.add_student(entry)
+        draft.accept_consent(stored.consent_version)
+        draft.set_parent(stored.parent)
+        draft.sign(stored.signature)
+        return draft
+
+
 class StaffConsole:
     """Login, then the queue; 登出 returns to the login, 關閉 ends the console.
 
@@ -140,8 +287,14 @@ class StaffConsole:
         app: The app whose screens are pushed.
         client: The registry.
         translator: The words on screen.
-        health: The kiosk's health (on a kiosk: it then offers 服務機狀態 and 離開服務機模式;
-            None on a teacher's desk).
+        health: The kiosk's health (on a kiosk: it then offers 服務機狀態, 協助家長申請 and
+            離開服務機模式; None on a teacher's desk).
+        reprint: 重印申請書 (a kiosk's; None on a desk, where the button says why not).
+        events: Where a kiosk keeps staff actions the registry could not take (None on a desk).
+        clock: Gives "now" (when an action was taken).
+
+    Attributes:
+        assisting: After 協助家長申請, the staff member's word for the wizard's next parent.
     """
 
     def __init__(
@@ -151,14 +304,22 @@ class StaffConsole:
         translator: Translator,
         *,
         health: KioskHealth | None,
+        reprint: Reprint | None = None,
+        events: StaffEventStore | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self._app = app
         self._client = client
         self._translator = translator
         self._health = health
+        self._reprint = reprint
+        self._events = events
+        self._clock = clock
+        self.assisting: Vouching | None = None
 
     async def run(self) -> QueueExit | None:
-        """Until 關閉 at the login (None) or 離開服務機模式 (``QueueExit.LEAVE_KIOSK``)."""
+        """Until 關閉 at the login (None), 離開服務機模式 (``QueueExit.LEAVE_KIOSK``) or
+        協助家長申請 (``QueueExit.ASSIST``, with :attr:`assisting` set)."""
         notice = ""
         while True:
             session = await self._app.push_screen(
@@ -167,10 +328,13 @@ class StaffConsole:
             )
             if session is None:
                 return None
-            desk = StaffDesk(self._client, session)
+            desk = StaffDesk(self._client, session, events=self._events, clock=self._clock)
             left = await self._signed_in(session, desk)
             if left is QueueExit.LEAVE_KIOSK:
                 await desk.report(StaffEventAction.LEAVE_KIOSK)
+                return left
+            if left is QueueExit.ASSIST:
+                self.assisting = Vouching(self._app, self._client, self._translator, session)
                 return left
             # Expired: the token is dropped, and the login says why it is back.
             notice = self._translator.gettext(EXPIRED) if left is QueueExit.EXPIRED else ""
@@ -183,7 +347,7 @@ class StaffConsole:
             assert health is not None
             view = await health.sync_now()
             await desk.report(StaffEventAction.SYNC_NOW)
-            return view
+            return await health.with_kept(view)  # this very action may have been kept
 
         while True:
             left = await self._app.push_screen(
@@ -192,6 +356,7 @@ class StaffConsole:
                     who=session.display_name,
                     review=desk,
                     can_leave_kiosk=self._health is not None,
+                    reprint=self._reprint,
                 ),
                 wait_for_dismiss=True,
             )
@@ -206,6 +371,48 @@ class StaffConsole:
                 ),
                 wait_for_dismiss=True,
             )
+
+
+def kiosk_console(
+    app: App[Any],
+    *,
+    client: RegistryClient,
+    translator: Translator,
+    store: LocalStore,
+    settings: KioskSettings,
+    clock: Clock,
+    statement: ConsentStatement,
+    worker: SyncWorker | None,
+) -> StaffConsole:
+    """The console of a kiosk (Ctrl+F12): with its health and 立即同步, 重印申請書 from its stored
+    applications, and staff actions kept while the registry is away."""
+    health = KioskHealth(
+        ActionSyncer(
+            store.outbox,
+            client,
+            actions=store.actions,
+            settings=settings.sync,
+            clock=clock,
+            also=StaffEventUpload(store.staff_events, client),
+        ),
+        outbox_health=store.outbox.sync_health,
+        settings=settings,
+        clock=clock,
+        worker=worker,
+        staff_events=store.staff_events.count,
+    )
+    forms = FormDesk(
+        settings.form, folder=settings.form_folder, statement=statement, translator=translator
+    )
+    return StaffConsole(
+        app,
+        client,
+        translator,
+        health=health,
+        reprint=FormReprint(store.applications, forms, translator),
+        events=store.staff_events,
+        clock=clock,
+    )
 
 
 class StaffApp(App[None]):

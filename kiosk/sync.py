@@ -39,7 +39,7 @@ import dataclasses
 import logging
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -185,7 +185,9 @@ class Syncer:
         clock: Clock = utc_now,
         checkpoint: Checkpoint | None = None,
         rng: random.Random | None = None,
+        also: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        self._also = also  # another upload step after the push (kiosk.staff_upload)
         self._outbox = outbox
         self._client = client
         self._settings = settings
@@ -226,6 +228,8 @@ class Syncer:
         pushes: list[Push] = []
         if error is not ErrorCode.REGISTRY_UNREACHABLE:
             pushes = await self.push(everything=everything)
+            if self._also is not None:
+                await self._also()
         reduced = await self.reduce()
         health = await asyncio.to_thread(self._outbox.sync_health, self._clock())
         health = dataclasses.replace(health, clock_skew_s=self._client.clock_skew)

@@ -202,6 +202,7 @@ class ActionSyncer(Syncer):
         clock: Gives "now".
         checkpoint: Called at each step of every push (the crash tests' hook).
         rng: Jitter of the backoff (tests seed it).
+        also: Another upload step after the push (:class:`kiosk.staff_upload.StaffEventUpload`).
     """
 
     def __init__(
@@ -214,9 +215,16 @@ class ActionSyncer(Syncer):
         clock: Clock = utc_now,
         checkpoint: Checkpoint | None = None,
         rng: random.Random | None = None,
+        also: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         super().__init__(
-            outbox, client, settings=settings, clock=clock, checkpoint=checkpoint, rng=rng
+            outbox,
+            client,
+            settings=settings,
+            clock=clock,
+            checkpoint=checkpoint,
+            rng=rng,
+            also=also,
         )
         self.actions = ActionUploader(actions, client, settings=settings, clock=clock, rng=rng)
 

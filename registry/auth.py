@@ -278,8 +278,11 @@ class TokenSigner:
         }
         return jwt.encode(claims, self._key, algorithm="EdDSA"), expires_at
 
-    def verify(self, kind: str, token: str, *, now: datetime) -> dict[str, Any]:
-        """The claims of a valid token of ``kind``.
+    def verify(
+        self, kind: str, token: str, *, now: datetime, expired_ok: bool = False
+    ) -> dict[str, Any]:
+        """The claims of a valid token of ``kind`` (of an expired one too with ``expired_ok``:
+        a kiosk uploading what a staff member did while it was offline).
 
         Raises:
             DomainError: ``SESSION_EXPIRED`` when it expired, ``AUTH_INVALID`` (staff) or
@@ -300,6 +303,6 @@ class TokenSigner:
         exp = claims.get("exp")
         if not isinstance(exp, int | float):
             raise DomainError(invalid)
-        if exp <= now.timestamp():
+        if exp <= now.timestamp() and not expired_ok:
             raise DomainError(ErrorCode.SESSION_EXPIRED if kind == self.PARENT else invalid)
         return claims

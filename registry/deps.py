@@ -227,6 +227,24 @@ def require_kiosk(
 KioskDep = Annotated[KioskCaller, Depends(require_kiosk)]
 
 
+def kiosk_if_any(
+    registry: RegistryDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_kiosk_bearer)],
+) -> KioskCaller | None:
+    """The kiosk a staff console runs on, when it sent its JWT (a teacher's desk sends none).
+
+    A token that is sent is verified as :func:`require_kiosk` does (a bad one is refused, never
+    ignored), so the audit log names only a kiosk that proved itself.
+    """
+    if credentials is None:
+        return None
+    return require_kiosk(registry, now, credentials)
+
+
+OptionalKioskDep = Annotated[KioskCaller | None, Depends(kiosk_if_any)]
+
+
 @dataclass(frozen=True, slots=True)
 class ParentCaller:
     """A parent whose verified contact opened a session on this kiosk."""

@@ -53,6 +53,7 @@ STATUS: Final[Mapping[ErrorCode, int]] = MappingProxyType(
         ErrorCode.LOGIN_LOCKED: 423,
         ErrorCode.LIMIT_SMS: 429,
         ErrorCode.LIMIT_EMAIL: 429,
+        ErrorCode.LIMIT_IN_PERSON: 429,
         ErrorCode.SERVER_ERROR: 500,
         ErrorCode.NOTIFY_FAILED: 503,
     }

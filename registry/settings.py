@@ -65,6 +65,8 @@ class Limits(BaseModel):
     """Password hashes computed at once in one process (argon2id: 64 MiB each)."""
     client_concurrent_logins: int = Field(default=2, ge=1)
     """Logins one client may have running at once."""
+    in_person_per_day: int = Field(default=20, ge=1)
+    """Parents one staff member may verify in person (臨櫃核對身分) in a day (Taipei time)."""
     account_unused_days: int = Field(default=14, ge=1)
     """A new parent account not signed in to within this many days expires."""
     enrollment_token_days: int = Field(default=7, ge=1)

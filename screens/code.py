@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from kiosk.domain.contact import Contact
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from screens.base import BACK, Back, Chrome, WizardScreen
+from screens.in_person import BUTTON_ID, InPersonAsked, in_person_button
 from screens.widgets.code_input import CodeInput
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class Verified:
     challenge: CodeChallengeOut
 
 
-class CodeScreen(WizardScreen[Verified | Back]):
+class CodeScreen(WizardScreen[Verified | Back | InPersonAsked]):
     """Six boxes for the code.
 
     Args:
@@ -62,6 +63,7 @@ class CodeScreen(WizardScreen[Verified | Back]):
         client: The registry (verifies the code, sends a new one).
         contact: Where the code went.
         challenge: What the registry answered when it sent the code.
+        in_person: Assisted mode: offer 「臨櫃核對身分」 (:mod:`screens.in_person`).
     """
 
     STEP: ClassVar[int] = 1
@@ -76,11 +78,13 @@ class CodeScreen(WizardScreen[Verified | Back]):
         client: RegistryClient,
         contact: Contact,
         challenge: CodeChallengeOut,
+        in_person: bool = False,
     ) -> None:
         super().__init__(chrome)
         self._client = client
         self._contact = contact
         self._challenge = challenge
+        self._assisted = in_person
 
     @property
     def challenge(self) -> CodeChallengeOut:
@@ -102,6 +106,8 @@ class CodeScreen(WizardScreen[Verified | Back]):
         yield Button(_(BACK), id="back")
         yield Button(_(RESEND), id="resend")
         yield self.spacer()
+        if self._assisted:
+            yield in_person_button(self.chrome.translator)
         yield Button(_(CONFIRM), id="confirm", variant="primary")
 
     def on_mount(self) -> None:
@@ -168,6 +174,10 @@ class CodeScreen(WizardScreen[Verified | Back]):
         self.query_one("#sent-to", Static).update(
             self._(SENT_AGAIN).format(to=challenge.masked_address)
         )
+
+    @on(Button.Pressed, f"#{BUTTON_ID}")
+    def _in_person(self) -> None:
+        self.dismiss(InPersonAsked(self._contact, ""))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

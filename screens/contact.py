@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.errors import N_, DomainError
 from screens.base import BACK, Back, Chrome, WizardScreen
+from screens.in_person import BUTTON_ID, InPersonAsked, in_person_button
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
@@ -56,7 +57,7 @@ class CodeSent:
     challenge: CodeChallengeOut
 
 
-class ContactScreen(WizardScreen[CodeSent | Back]):
+class ContactScreen(WizardScreen[CodeSent | Back | InPersonAsked]):
     """Email or mobile phone, then 取得驗證碼.
 
     Args:
@@ -64,6 +65,7 @@ class ContactScreen(WizardScreen[CodeSent | Back]):
         client: The registry (sends the code).
         channel: The channel chosen before (after 返回).
         typed: The address typed before.
+        in_person: Assisted mode: offer 「臨櫃核對身分」 (:mod:`screens.in_person`).
     """
 
     STEP: ClassVar[int] = 1
@@ -82,11 +84,13 @@ class ContactScreen(WizardScreen[CodeSent | Back]):
         client: RegistryClient,
         channel: Channel = Channel.EMAIL,
         typed: str = "",
+        in_person: bool = False,
     ) -> None:
         super().__init__(chrome)
         self._client = client
         self._channel = channel
         self._typed = typed
+        self._assisted = in_person
 
     def compose_body(self) -> ComposeResult:
         """The channel, the address and what to know about codes."""
@@ -107,6 +111,8 @@ class ContactScreen(WizardScreen[CodeSent | Back]):
         """返回 left, 取得驗證碼 right."""
         yield Button(self._(BACK), id="back")
         yield self.spacer()
+        if self._assisted:
+            yield in_person_button(self.chrome.translator)
         yield Button(self._(GET_CODE), id="get-code", variant="primary")
 
     def on_mount(self) -> None:
@@ -155,6 +161,17 @@ class ContactScreen(WizardScreen[CodeSent | Back]):
             lambda: self._client.request_code(contact.channel, contact.address),
             lambda challenge: self.dismiss(CodeSent(contact, typed, challenge)),
         )
+
+    @on(Button.Pressed, f"#{BUTTON_ID}")
+    def _in_person(self) -> None:
+        self.clear_errors()
+        typed = self._field().value
+        try:
+            contact = parse_contact(self._channel, typed, field=ADDRESS_FIELD)
+        except DomainError as error:
+            self.show_error(error)
+            return
+        self.dismiss(InPersonAsked(contact, typed))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

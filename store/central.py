@@ -37,6 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Channel, email_key
+from kiosk.domain.documents import IdDocument
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import BindingStatus, SignatureKind, StaffRole
 from store.base import CreatedAtMixin, TimestampMixin, UtcDateTime, make_metadata
@@ -89,6 +90,7 @@ class CentralBase(DeclarativeBase):
         BindingStatus: _str_enum(BindingStatus, 16),
         SignatureKind: _str_enum(SignatureKind, 8),
         StaffRole: _str_enum(StaffRole, 16),
+        IdDocument: _str_enum(IdDocument),
     }
 
 
@@ -301,6 +303,25 @@ class ParentSession(CentralBase):
     """Parent-ID look-ups made (each answers masked personal data): bounded per session."""
 
 
+class InPersonVerification(CentralBase):
+    """A parent verified in person (臨櫃核對身分): a staff member saw their document and the
+    registry opened a session on that word. Counted per staff member and day (the limit); an
+    application made under the session carries the mark."""
+
+    __tablename__ = "in_person_verifications"
+    __table_args__ = (Index("ix_in_person_verifications_staff_at", "staff_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    challenge_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    """The used challenge that stands for the code (no foreign key: retention may drop it)."""
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"))
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    document: Mapped[IdDocument]
+    at: Mapped[datetime]
+
+    staff: Mapped[StaffAccount] = orm.relationship(lazy="raise")
+
+
 # --- applications and bindings --------------------------------------------------------------
 
 
@@ -354,6 +375,8 @@ class Application(CreatedAtMixin, CentralBase):
     """:attr:`parent_email` as compared (case-folded), for the one-email-one-parent rule."""
     parent_phone: Mapped[str] = mapped_column(String(PHONE_LENGTH))
     existing_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_in_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The contact was vouched for by staff who saw the parent's document, not by a code."""
     signature_kind: Mapped[SignatureKind]
     signature: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
@@ -361,6 +384,11 @@ class Application(CreatedAtMixin, CentralBase):
 
     bindings: Mapped[list[Binding]] = orm.relationship(
         back_populates="application", lazy="raise", order_by="Binding.position"
+    )
+    in_person: Mapped[InPersonVerification | None] = orm.relationship(
+        primaryjoin="foreign(Application.challenge_id) == InPersonVerification.challenge_id",
+        viewonly=True,
+        lazy="raise",
     )
 
 
@@ -420,6 +448,17 @@ class AuditEvent(CentralBase):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str | None] = mapped_column(String(80), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LateStaffEvent(CentralBase):
+    """A staff action a kiosk kept while offline and uploaded later: its id, so that an upload
+    repeated is audited once (the audit row itself is in :class:`AuditEvent`)."""
+
+    __tablename__ = "late_staff_events"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    received_at: Mapped[datetime]
 
 
 class NotificationStatus(StrEnum):

@@ -58,6 +58,7 @@ class ErrorCode(StrEnum):
     CODE_UNKNOWN = "code.unknown"
     LIMIT_SMS = "limit.sms"
     LIMIT_EMAIL = "limit.email"
+    LIMIT_IN_PERSON = "limit.in_person"
     # Parent sessions.
     SESSION_INVALID = "session.invalid"
     SESSION_EXPIRED = "session.expired"
@@ -168,6 +169,10 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.LIMIT_EMAIL: N_(
             "An email address can receive at most {max} codes in {minutes} minutes. "
             "Please try again later."
+        ),
+        ErrorCode.LIMIT_IN_PERSON: N_(
+            "You have verified {max} parents in person today, the most one staff member may in "
+            "a day. Please ask another staff member, or try again tomorrow."
         ),
         ErrorCode.SESSION_INVALID: N_("Please verify your email or phone again."),
         ErrorCode.SESSION_EXPIRED: N_(

@@ -21,6 +21,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.domain.contact import Channel
+from kiosk.domain.documents import IdDocument
 from kiosk.domain.draft import MAX_STUDENTS
 from kiosk.domain.errors import ErrorCode
 from kiosk.domain.people import Level, Relationship
@@ -406,6 +407,10 @@ class StaffBindingOut(WireModel):
     paper_form_received_at: AwareDatetime | None = None
     account_created: bool = False
     """Set in the answer of an approval that created the parent's account (else False)."""
+    in_person_document: IdDocument | None = None
+    """What staff saw when they verified the parent in person (臨櫃核對身分), not by code."""
+    in_person_by: str | None = None
+    """Who saw it (the staff member's name)."""
 
 
 class StaffBindingListOut(WireModel):

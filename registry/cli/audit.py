@@ -76,13 +76,16 @@ def _line(row: AuditRow) -> dict[str, Any]:
         "school": row.school,
         "action": row.action,
         "subject": row.subject,
+        "kiosk": row.kiosk,
         "detail": row.detail,
     }
 
 
 def _table(t: Translator, rows: list[AuditRow]) -> Table:
-    columns = (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Detail"))
-    table = folding_table(t.gettext("Audit log"), [t.gettext(column) for column in columns])
+    columns = (N_("When"), N_("Who"), N_("School"), N_("Action"), N_("Subject"), N_("Kiosk"))
+    table = folding_table(
+        t.gettext("Audit log"), [t.gettext(column) for column in (*columns, N_("Detail"))]
+    )
     for row in rows:
         when = row.at if row.at.tzinfo else row.at.replace(tzinfo=ZoneInfo("UTC"))
         table.add_row(
@@ -91,6 +94,7 @@ def _table(t: Translator, rows: list[AuditRow]) -> Table:
             row.school or "",
             row.action,
             row.subject or "",
+            row.kiosk or "",
             json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
         )
     return table

@@ -8,9 +8,14 @@ from datetime import timedelta
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from kiosk.domain.errors import DomainError
+from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.in_person import InPersonIn, InPersonOut
+from kiosk.domain.late_events import LateStaffEventIn
+from kiosk.domain.masking import mask_contact
 from kiosk.domain.wire import (
     BindingStatus,
+    CodeChallengeOut,
+    ParentSessionOut,
     RejectIn,
     StaffBindingListOut,
     StaffBindingOut,
@@ -23,6 +28,7 @@ from registry.deps import (
     ClientDep,
     KioskDep,
     NowDep,
+    OptionalKioskDep,
     RegistryDep,
     SessionDep,
     StaffDep,
@@ -34,7 +40,7 @@ from registry.notify.messages import (
     binding_approved_message,
     binding_rejected_message,
 )
-from registry.services import accounts, audit, logins, review
+from registry.services import accounts, audit, in_person, logins, review
 from registry.services.notifications import deliver_after_commit
 from store.central import StaffAccount
 
@@ -99,11 +105,18 @@ def approve(
     registry: RegistryDep,
     now: NowDep,
     reviewer: StaffDep,
+    kiosk: OptionalKioskDep,
 ) -> StaffBindingOut:
     """Approves; the parent's first approval creates their account and emails them."""
     limits = registry.settings.limits
     approval = review.approve(
-        session, reviewer, binding_id, now=now, limits=limits, hasher=registry.hasher
+        session,
+        reviewer,
+        binding_id,
+        now=now,
+        limits=limits,
+        hasher=registry.hasher,
+        kiosk_id=kiosk.kiosk_id if kiosk else None,
     )
     if approval.account_created:
         message = account_created_message(
@@ -129,9 +142,17 @@ def reject(
     registry: RegistryDep,
     now: NowDep,
     reviewer: StaffDep,
+    kiosk: OptionalKioskDep,
 ) -> StaffBindingOut:
     """Rejects with a reason (shown to the parent with 不通過)."""
-    binding = review.reject(session, reviewer, binding_id, body.reason, now=now)
+    binding = review.reject(
+        session,
+        reviewer,
+        binding_id,
+        body.reason,
+        now=now,
+        kiosk_id=kiosk.kiosk_id if kiosk else None,
+    )
     deliver_after_commit(
         session,
         registry.notifier,
@@ -149,10 +170,16 @@ def reject(
 
 @router.post("/staff/bindings/{binding_id}/paper-form")
 def paper_form(
-    binding_id: uuid.UUID, session: SessionDep, now: NowDep, reviewer: StaffDep
+    binding_id: uuid.UUID,
+    session: SessionDep,
+    now: NowDep,
+    reviewer: StaffDep,
+    kiosk: OptionalKioskDep,
 ) -> StaffBindingOut:
     """Records that the signed paper consent form was received."""
-    binding = review.paper_form_received(session, reviewer, binding_id, now=now)
+    binding = review.paper_form_received(
+        session, reviewer, binding_id, now=now, kiosk_id=kiosk.kiosk_id if kiosk else None
+    )
     return review.to_staff_wire(binding)
 
 
@@ -168,4 +195,91 @@ def kiosk_event(
         kiosk_id=kiosk.kiosk_id,
         action=body.action.value,
         now=now,
+    )
+
+
+@router.post("/staff/events/late", status_code=204)
+def late_kiosk_event(
+    body: LateStaffEventIn, session: SessionDep, registry: RegistryDep, kiosk: KioskDep, now: NowDep
+) -> None:
+    """Audits a staff action this kiosk kept while the registry was out of reach (leaving kiosk
+    mode, 立即同步), once per ``event_id``: the staff token it was taken under must be this
+    registry's (expired since is fine), of a staff member of the kiosk's school, and the action
+    must fall within that token's life."""
+    claims = registry.signer.verify(TokenSigner.STAFF, body.staff_token, now=now, expired_ok=True)
+    issued, expires = claims.get("iat"), claims.get("exp")
+    try:
+        staff_id = int(str(claims.get("sub")))
+    except ValueError:
+        raise DomainError(ErrorCode.AUTH_INVALID) from None
+    skew = registry.settings.limits.clock_skew_s
+    if not isinstance(issued, int) or not isinstance(expires, int | float):
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    if not issued - skew <= body.at.timestamp() <= expires + skew:
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    account = session.get(StaffAccount, staff_id)
+    if account is None or account.school_code != kiosk.school_code:
+        raise DomainError(ErrorCode.AUTH_INVALID)
+    audit.record_late_kiosk_action(
+        session,
+        event_id=body.event_id,
+        staff_id=account.id,
+        school=account.school_code,
+        kiosk_id=kiosk.kiosk_id,
+        action=body.action.value,
+        at=body.at,
+        now=now,
+    )
+
+
+@router.post("/staff/in-person")
+def verify_in_person(
+    body: InPersonIn,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    kiosk: KioskDep,
+    reviewer: StaffDep,
+) -> InPersonOut:
+    """臨櫃核對身分: staff of the kiosk's school saw the parent's document; a parent session for
+    the contact given, on their word (audited; limited per staff member per day, 429)."""
+    limits = registry.settings.limits
+    try:
+        vouched = in_person.vouch(
+            session,
+            reviewer,
+            kiosk_id=kiosk.kiosk_id,
+            kiosk_school=kiosk.school_code,
+            channel=body.channel,
+            address=body.address,
+            document=body.document,
+            now=now,
+            limits=limits,
+        )
+    except DomainError as refused:
+        if refused.code in (ErrorCode.LIMIT_IN_PERSON, ErrorCode.AUTH_FORBIDDEN):
+            session.rollback()  # its lock and reads go; the refusal is kept on its own
+            in_person.audit_refused(
+                registry.sessions, reviewer, refused, kiosk_id=kiosk.kiosk_id, now=now
+            )
+        raise
+    token, expires_at = registry.signer.sign(
+        TokenSigner.PARENT,
+        str(vouched.session.id),
+        now=now,
+        lifetime=timedelta(minutes=limits.parent_session_minutes),
+    )
+    return InPersonOut(
+        challenge=CodeChallengeOut(
+            challenge_id=vouched.challenge.id,
+            channel=vouched.contact.channel,
+            masked_address=mask_contact(vouched.contact),
+            expires_at=vouched.session.expires_at,
+        ),
+        session=ParentSessionOut(
+            session_token=token,
+            expires_at=expires_at,
+            channel=vouched.contact.channel,
+            address=vouched.contact.address,
+        ),
     )

@@ -35,6 +35,7 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
 from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
+from registry.services.in_person import verified_in_person
 from registry.services.locks import lock
 from registry.services.submission_checks import (
     SubmissionRules,
@@ -362,6 +363,7 @@ def _store(
         parent_email=email,
         parent_phone=phone,
         existing_account=account is not None,
+        verified_in_person=verified_in_person(session, submission.challenge_id),
         signature_kind=given.kind,
         signature=given.model_dump(mode="json"),
         content_hash=digest,

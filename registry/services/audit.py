@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from sqlalchemy import String, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
-from store.central import AuditEvent, StaffAccount
+from registry.services.locks import lock
+from store.central import AuditEvent, LateStaffEvent, StaffAccount
 
 
 def record(
@@ -51,6 +53,40 @@ def record_kiosk_action(
     )
 
 
+def record_late_kiosk_action(
+    session: Session,
+    *,
+    event_id: uuid.UUID,
+    staff_id: int,
+    school: str,
+    kiosk_id: str,
+    action: str,
+    at: datetime,
+    now: datetime,
+) -> bool:
+    """A staff action a kiosk kept while offline, uploaded now: audited at the time it happened,
+    once per ``event_id`` (a repeated upload records nothing). Does not commit.
+
+    Returns:
+        Whether it was recorded now (False: it had been already).
+    """
+    lock(session, f"late-event:{event_id}")
+    if session.get(LateStaffEvent, event_id) is not None:
+        return False
+    session.add(LateStaffEvent(event_id=event_id, kiosk_id=kiosk_id, received_at=now))
+    record(
+        session,
+        actor=f"staff:{staff_id}",
+        action=action,
+        subject=f"kiosk:{kiosk_id}",
+        now=at,
+        school=school,
+        offline=True,
+        uploaded_at=now.isoformat(),
+    )
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRow:
     """An audit event as ``registry audit`` lists it.
@@ -63,6 +99,7 @@ class AuditRow:
         action: What was done.
         subject: What it was done to.
         detail: Its small facts.
+        kiosk: The kiosk it was done on (proven by the kiosk's own token), if any.
     """
 
     at: datetime
@@ -72,6 +109,7 @@ class AuditRow:
     action: str
     subject: str | None
     detail: dict[str, Any]
+    kiosk: str | None = None
 
 
 def list_events(
@@ -120,6 +158,7 @@ def list_events(
             action=event.action,
             subject=event.subject,
             detail=dict(event.detail or {}),
+            kiosk=_kiosk_of(event.subject, event.detail),
         )
         for event, username, staff_school in reversed(rows)
     ]
@@ -129,3 +168,12 @@ def list_events(
 def _detail_school(detail: dict[str, Any] | None) -> str | None:
     value = (detail or {}).get("school")
     return value if isinstance(value, str) else None
+
+
+def _kiosk_of(subject: str | None, detail: dict[str, Any] | None) -> str | None:
+    value = (detail or {}).get("kiosk")
+    if isinstance(value, str):
+        return value
+    if subject is not None and subject.startswith("kiosk:"):
+        return subject.removeprefix("kiosk:")
+    return None

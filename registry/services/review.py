@@ -26,7 +26,15 @@ from registry.services import audit
 from registry.services.accounts import create_parent_account
 from registry.services.locks import lock
 from registry.settings import Limits
-from store.central import Binding, ParentAccount, SchoolClass, StaffAccount, Student
+from store.central import (
+    Application,
+    Binding,
+    InPersonVerification,
+    ParentAccount,
+    SchoolClass,
+    StaffAccount,
+    Student,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,9 @@ def _loaded() -> tuple[object, ...]:
     return (
         student.joinedload(Student.school),
         student.joinedload(Student.school_class),
-        joinedload(Binding.application),
+        joinedload(Binding.application)
+        .joinedload(Application.in_person)
+        .joinedload(InPersonVerification.staff),
         joinedload(Binding.decided_by),
     )
 
@@ -92,6 +102,8 @@ def to_staff_wire(binding: Binding) -> StaffBindingOut:
         decided_by=binding.decided_by.display_name if binding.decided_by else None,
         decided_at=binding.decided_at,
         paper_form_received_at=binding.paper_form_received_at,
+        in_person_document=application.in_person.document if application.in_person else None,
+        in_person_by=application.in_person.staff.display_name if application.in_person else None,
     )
 
 
@@ -151,6 +163,7 @@ def approve(
     now: datetime,
     limits: Limits,
     hasher: PasswordHasher | None = None,
+    kiosk_id: str | None = None,
 ) -> Approval:
     """Approves a pending binding; the first approval for a parent creates their account.
 
@@ -202,6 +215,7 @@ def approve(
         subject=f"binding:{binding.id}",
         now=now,
         account_created=created,
+        **_on_kiosk(kiosk_id),
     )
     session.flush()
     return Approval(
@@ -214,7 +228,13 @@ def approve(
 
 
 def reject(
-    session: Session, reviewer: Reviewer, binding_id: uuid.UUID, reason: str, *, now: datetime
+    session: Session,
+    reviewer: Reviewer,
+    binding_id: uuid.UUID,
+    reason: str,
+    *,
+    now: datetime,
+    kiosk_id: str | None = None,
 ) -> Binding:
     """Rejects a pending binding with the reviewer's reason. Does not commit.
 
@@ -237,13 +257,19 @@ def reject(
         action="binding.reject",
         subject=f"binding:{binding.id}",
         now=now,
+        **_on_kiosk(kiosk_id),
     )
     session.flush()
     return load(session, binding.id)
 
 
 def paper_form_received(
-    session: Session, reviewer: Reviewer, binding_id: uuid.UUID, *, now: datetime
+    session: Session,
+    reviewer: Reviewer,
+    binding_id: uuid.UUID,
+    *,
+    now: datetime,
+    kiosk_id: str | None = None,
 ) -> Binding:
     """Records that the signed paper consent form arrived. Does not commit.
 
@@ -260,9 +286,15 @@ def paper_form_received(
         action="binding.paper_form",
         subject=f"binding:{binding.id}",
         now=now,
+        **_on_kiosk(kiosk_id),
     )
     session.flush()
     return load(session, binding.id)
+
+
+def _on_kiosk(kiosk_id: str | None) -> dict[str, str]:
+    """The audit detail naming the (verified) kiosk a console acted from; none from a desk."""
+    return {} if kiosk_id is None else {"kiosk": kiosk_id}
 
 
 def reviewer_of(account: StaffAccount) -> Reviewer:

@@ -22,6 +22,7 @@ TAIPEI: Final = ZoneInfo("Asia/Taipei")
 
 HEADING: Final = N_("Kiosk health")
 WAITING: Final = N_("Applications waiting to upload: {count}")
+STAFF_WAITING: Final = N_("Staff actions waiting to upload to the audit log: {count}")
 OLDEST: Final = N_("Waiting since: {when}")
 LAST_SYNC: Final = N_("Last answer from the registry: {when}")
 REACHABLE: Final = N_("Registry: reachable")
@@ -65,6 +66,7 @@ class HealthView:
         local_fault: The last fault of the kiosk's own database (a ``FaultKind`` value), if any.
         local_fault_at: When it happened.
         clock_skew_s: The registry's clock minus this kiosk's, in seconds (None: not known).
+        staff_events_waiting: Staff actions kept while the registry was away, to upload.
     """
 
     waiting: int
@@ -78,6 +80,7 @@ class HealthView:
     local_fault: str | None = None
     local_fault_at: datetime | None = None
     clock_skew_s: float | None = None
+    staff_events_waiting: int = 0
 
 
 Load = Callable[[], Awaitable[HealthView]]
@@ -103,6 +106,7 @@ class KioskHealthScreen(StaffScreen[None]):
         yield Static(self._(HEADING), classes="heading")
         yield Static("", id="health-waiting")
         yield Static("", id="health-oldest")
+        yield Static("", id="health-staff-events")
         yield Static("", id="health-registry")
         yield Static("", id="health-last-sync")
         yield Static("", id="health-disk")
@@ -134,6 +138,9 @@ class KioskHealthScreen(StaffScreen[None]):
         self.query_one("#health-waiting", Static).update(_(WAITING).format(count=view.waiting))
         oldest = self._when(view.oldest_waiting_since) if view.waiting else _(NONE_WAITING)
         self.query_one("#health-oldest", Static).update(_(OLDEST).format(when=oldest))
+        kept = self.query_one("#health-staff-events", Static)
+        kept.display = view.staff_events_waiting > 0
+        kept.update(_(STAFF_WAITING).format(count=view.staff_events_waiting))
         if view.last_error is not None:
             registry = _(UNREACHABLE).format(
                 when=self._when(view.last_failure_at), error=view.last_error

@@ -7,7 +7,7 @@ Parent data comes masked from the registry (ID, email, phone); the screen shows 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import Final, Protocol
 from uuid import UUID
@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from kiosk.domain.documents import DOCUMENT_WORDS
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
 from kiosk.domain.people import RELATIONSHIP_LABELS
@@ -32,24 +33,34 @@ TAIPEI: Final = ZoneInfo("Asia/Taipei")
 HEADING: Final = N_("Applications to review")
 ALL_CLASSES: Final = N_("All classes")
 SEARCH: Final = N_("Student name")
+#: The table's columns: what tells rows apart; the rest of the chosen row is in the detail below
+#: (so the queue fits 80 columns without scrolling sideways).
 COLUMNS: Final = (
     N_("Student"),
     N_("Class"),
     N_("Relationship"),
     N_("Parent"),
     N_("Paper form"),
-    N_("Submitted"),
     N_("Status"),
-    N_("Receipt"),
-    N_("ID"),
-    N_("Email"),
-    N_("Phone"),
 )
+DETAIL: Final = N_(
+    "Receipt {receipt} · Submitted {date} · Parent ID {id} · Email {email} · Phone {phone}"
+)
+DETAIL_REASON: Final = N_("Reason: {reason}")
+IN_PERSON_MARK: Final = N_("(in person)")
+DETAIL_IN_PERSON: Final = N_("Verified in person by {staff} ({document}), not by a code")
+DETAIL_DECIDED: Final = N_("Decided by {staff} on {date}")
 PAPER_RECEIVED: Final = N_("Received {date}")
 PAPER_MISSING: Final = N_("Not yet")
 APPROVE: Final = N_("Approve")
 REJECT: Final = N_("Not approved")
 PAPER_FORM: Final = N_("Paper consent form received")
+REPRINT: Final = N_("Reprint form")
+ASSIST: Final = N_("Help a parent apply")
+NO_REPRINT_HERE: Final = N_(
+    "Forms can be reprinted only on the kiosk where the application was made: this desk holds "
+    "no application data."
+)
 RELOAD: Final = N_("Reload")
 SIGN_OUT: Final = N_("Sign out")
 LEAVE_KIOSK: Final = N_("Leave kiosk mode")
@@ -93,6 +104,11 @@ class QueueExit(Enum):
     LEAVE_KIOSK = "leave_kiosk"
     HEALTH = "health"
     EXPIRED = "expired"
+    ASSIST = "assist"
+
+
+#: 重印申請書: prints or saves the row's form again; (done, the words saying where or why not).
+Reprint = Callable[[StaffBindingOut], Awaitable[tuple[bool, str]]]
 
 
 class ReviewQueueScreen(StaffScreen[QueueExit]):
@@ -103,8 +119,9 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
         who: The staff member's name.
         review: The registry, as this staff member.
         rows: What to show first (None: ask the registry when mounted).
-        can_leave_kiosk: Whether this is a kiosk: it then offers 服務機狀態 and 離開服務機模式
-            (a teacher's desk has neither).
+        can_leave_kiosk: Whether this is a kiosk: it then offers 服務機狀態, 協助家長申請 and
+            離開服務機模式 (a teacher's desk has none of them).
+        reprint: 重印申請書 (None where no form can be made: the button then says why).
     """
 
     def __init__(
@@ -115,9 +132,11 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
         review: Review,
         rows: Sequence[StaffBindingOut] | None = None,
         can_leave_kiosk: bool = False,
+        reprint: Reprint | None = None,
     ) -> None:
         super().__init__(translator, who=who)
         self._can_leave_kiosk = can_leave_kiosk
+        self._reprint = reprint
         self._review = review
         self._rows: list[StaffBindingOut] = list(rows or ())
         self._loaded = rows is not None
@@ -141,18 +160,21 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
         table.add_columns(*(_(column) for column in COLUMNS))
         yield table
         yield Static("", id="queue-count")
+        yield Static("", id="queue-detail")
         yield Static("", id="queue-message")
         with Horizontal(id="queue-actions", classes="staff-actions"):
             # Compact: every action fits one row at 80 columns.
             yield Button(_(APPROVE), id="approve", variant="success", compact=True)
             yield Button(_(REJECT), id="reject", variant="error", compact=True)
             yield Button(_(PAPER_FORM), id="paper-form", compact=True)
+            yield Button(_(REPRINT), id="reprint", compact=True)
             yield Static("·", classes="queue-gap")
             yield Button(_(RELOAD), id="reload", compact=True)
             yield Button(_(SIGN_OUT), id="sign-out", compact=True)
         if self._can_leave_kiosk:
             with Horizontal(id="queue-kiosk-actions", classes="staff-actions"):
                 yield Button(_(KIOSK_HEALTH), id="kiosk-health", compact=True)
+                yield Button(_(ASSIST), id="assist", variant="primary", compact=True)
                 yield Button(_(LEAVE_KIOSK), id="leave-kiosk", variant="warning", compact=True)
 
     def on_mount(self) -> None:
@@ -217,6 +239,40 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
             table.add_row(*self._cells(row), key=str(row.binding_id))
         counted = self._(COUNT).format(shown=len(self._shown), total=len(self._rows))
         self.query_one("#queue-count", Static).update(counted if self._shown else self._(EMPTY))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _show_detail(self) -> None:
+        """The chosen row's other facts, under the table (they wrap at any width)."""
+        table: DataTable[str] = self.query_one("#queue", DataTable)
+        index = table.cursor_row
+        detail = self.query_one("#queue-detail", Static)
+        chosen = self._shown and 0 <= index < len(self._shown)
+        detail.update("\n".join(self._detail(self._shown[index])) if chosen else "")
+        detail.display = bool(chosen)
+
+    def _detail(self, row: StaffBindingOut) -> list[str]:
+        _ = self._
+        lines = [
+            _(DETAIL).format(
+                receipt=row.receipt,
+                date=row.submitted_at.astimezone(TAIPEI).strftime("%Y-%m-%d"),
+                id=row.masked_parent_id,
+                email=row.masked_parent_email,
+                phone=row.masked_parent_phone,
+            )
+        ]
+        if row.reason:
+            lines.append(_(DETAIL_REASON).format(reason=row.reason))
+        if row.decided_by and row.decided_at:
+            date = row.decided_at.astimezone(TAIPEI).strftime("%Y-%m-%d")
+            lines.append(_(DETAIL_DECIDED).format(staff=row.decided_by, date=date))
+        if row.in_person_document is not None:
+            document = _(DOCUMENT_WORDS[row.in_person_document])
+            lines.append(
+                _(DETAIL_IN_PERSON).format(staff=row.in_person_by or "", document=document)
+            )
+        return lines
 
     def _cells(self, row: StaffBindingOut) -> tuple[str, ...]:
         _ = self._
@@ -230,20 +286,16 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
             else _(PAPER_MISSING)
         )
         status = _(STATUS_WORDS[StudentStatus(row.status.value)])
-        if row.reason:
-            status = f"{status}：{row.reason}"
+        parent = row.parent_name
+        if row.in_person_document is not None:
+            parent = f"{parent}{_(IN_PERSON_MARK)}"  # the detail says by whom
         return (
             row.student_name,
             row.class_name,
             relationship,
-            row.parent_name,
+            parent,
             paper,
-            row.submitted_at.astimezone(TAIPEI).strftime("%Y-%m-%d"),
             status,
-            row.receipt,
-            row.masked_parent_id,
-            row.masked_parent_email,
-            row.masked_parent_phone,
         )
 
     # --- acting on the chosen row --------------------------------------------------------------
@@ -310,6 +362,29 @@ class ReviewQueueScreen(StaffScreen[QueueExit]):
             lambda: self._review.paper_form_received(row.binding_id),
             lambda answer: self._decided(self._(PAPER_NOTED).format(student=answer.student_name)),
         )
+
+    @on(Button.Pressed, "#reprint")
+    def _reprint_pressed(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        reprint = self._reprint
+        if reprint is None:
+            self.show_error(self._(NO_REPRINT_HERE))
+            return
+
+        def done(answer: tuple[bool, str]) -> None:
+            printed, words = answer
+            if printed:
+                self.query_one("#queue-message", Static).update(f"{row.student_name}：{words}")
+            else:
+                self.show_error(words)
+
+        self.call(self.query_one("#reprint", Button), lambda: reprint(row), done)
+
+    @on(Button.Pressed, "#assist")
+    def _assist(self) -> None:
+        self.dismiss(QueueExit.ASSIST)
 
     @on(Button.Pressed, "#sign-out")
     def _sign_out(self) -> None:

@@ -33,6 +33,7 @@ from store.local.applications import TAIPEI, ApplicationStore, VersionChangedErr
 from store.local.codec import SealedCodec
 from store.local.faults import FaultWatch
 from store.local.outbox import OutboxStore
+from store.local.staff_events import StaffEventStore
 from store.local.tables import AuditEvent
 from store.sealing import Sealer
 
@@ -55,6 +56,7 @@ class LocalStore:
         applications: Saves submitted applications and reads them back (the wizard's).
         outbox: What waits to be pushed and what the registry said (the sync worker's).
         actions: The actions that wait to be uploaded (a parent's cancel and purge).
+        staff_events: Staff actions taken while the registry was out of reach, to upload.
 
     Raises:
         ValueError: For a kiosk code that cannot go into a receipt number.
@@ -77,6 +79,7 @@ class LocalStore:
         )
         self.outbox = OutboxStore(session_factory, codec, faults)
         self.actions = ActionQueue(session_factory, codec)
+        self.staff_events = StaffEventStore(session_factory, sealer)
 
     def close(self) -> None:
         """Closes the database's connections (the kiosk stops; a restore may follow)."""

@@ -10,10 +10,12 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.domain.wire import STAFF_SESSION_HEADER
 from tests.registry.harness import STAFF_PASSWORD, Live
 from tests.registry.test_review_and_accounts import _apply
 
@@ -113,3 +115,89 @@ def test_a_kiosk_action_needs_both_the_kiosk_and_the_staff_member(live: Live) ->
         "353301",
         f"kiosk:{live.kiosk.kiosk_id}",
     )
+
+
+def test_actions_from_a_kiosk_console_name_the_kiosk_its_token_proved(live: Live) -> None:
+    first, second, third = _apply(live, 3)
+    token = live.staff_token("admin.353301")
+    kiosk = live.kiosk
+
+    def on_kiosk(path: str, **kwargs: Any) -> None:
+        headers = {**kiosk.headers(), STAFF_SESSION_HEADER: token}
+        answer = live.http.post(path, headers=headers, **kwargs)
+        assert answer.status_code == 200, answer.text
+
+    on_kiosk(f"/v1/staff/bindings/{first['binding_id']}/approve")
+    on_kiosk(f"/v1/staff/bindings/{second['binding_id']}/reject", json={"reason": "資料不符"})
+    on_kiosk(f"/v1/staff/bindings/{first['binding_id']}/paper-form")
+    # From a teacher's desk (no kiosk token): no kiosk named.
+    desk = live.staff("POST", f"/v1/staff/bindings/{third['binding_id']}/paper-form", token)
+    assert desk.status_code == 200, desk.text
+    # A kiosk token that does not verify is refused, never taken as "no kiosk".
+    forged = live.http.post(
+        f"/v1/staff/bindings/{third['binding_id']}/approve",
+        headers={"Authorization": "Bearer not.a.token", STAFF_SESSION_HEADER: token},
+    )
+    assert forged.status_code == 401
+    rows = [row for row in _audit(live) if row["action"].startswith("binding.")]
+    assert [(row["action"], row["kiosk"]) for row in rows] == [
+        ("binding.approve", kiosk.kiosk_id),
+        ("binding.reject", kiosk.kiosk_id),
+        ("binding.paper_form", kiosk.kiosk_id),
+        ("binding.paper_form", None),
+    ]
+
+
+def test_staff_actions_kept_offline_are_audited_once_when_uploaded(live: Live) -> None:
+    """POST /v1/staff/events/late: the kiosk's token, and the staff token the action was taken
+    under (expired since is fine); audited once per event id, at the time it happened."""
+    token = live.staff_token("admin.353301")
+    taken_at = live.clock()
+    live.clock.advance(hours=9)  # the staff token (8 hours) has expired meanwhile
+    event = {
+        "event_id": "6f1c6a52-7d0e-4a8e-9d61-2f5f0c7a1b11",
+        "action": "kiosk.leave",
+        "at": taken_at.isoformat(),
+        "staff_token": token,
+    }
+    for _ in range(2):  # an answer lost on the way: sent again
+        sent = live.http.post("/v1/staff/events/late", json=event, headers=live.kiosk.headers())
+        assert sent.status_code == 204, sent.text
+    (row,) = _audit(live, "--action", "kiosk.leave")
+    assert (row["staff"], row["kiosk"], row["detail"]["offline"]) == (
+        "admin.353301",
+        live.kiosk.kiosk_id,
+        True,
+    )
+    assert datetime.fromisoformat(row["at"]) == taken_at
+
+
+def test_a_late_event_needs_a_real_staff_token_of_the_school_within_its_life(live: Live) -> None:
+    token = live.staff_token("admin.353301")
+    now = live.clock()
+
+    def send(**changes: Any) -> int:
+        event = {
+            "event_id": str(uuid.uuid4()),
+            "action": "kiosk.sync_now",
+            "at": now.isoformat(),
+            "staff_token": token,
+            **changes,
+        }
+        answer = live.http.post("/v1/staff/events/late", json=event, headers=live.kiosk.headers())
+        return answer.status_code
+
+    assert send(staff_token=token[:-4] + "AAAA") == 401  # not this registry's signature
+    assert send(at=(now + timedelta(days=1)).isoformat()) == 401  # after the token's life
+    assert send(staff_token=live.staff_token("admin.353601")) == 401  # another school's staff
+    no_kiosk = live.http.post(
+        "/v1/staff/events/late",
+        json={
+            "event_id": str(uuid.uuid4()),
+            "action": "kiosk.sync_now",
+            "at": now.isoformat(),
+            "staff_token": token,
+        },
+    )
+    assert no_kiosk.status_code == 401
+    assert _audit(live, "--action", "kiosk.sync_now") == []

@@ -1,5 +1,7 @@
 """Pictures of the staff console's screens, at 100×32 and 80×24: login, the review queue (a
-teacher's, a kiosk's with 離開服務機模式, filtered, empty), and the 不通過 reason."""
+teacher's, a kiosk's with 協助家長申請 and 離開服務機模式, a row verified in person, 重印申請書 on a
+desk, filtered, empty), the 不通過 reason and the kiosk's health. The 臨櫃核對身分 screen is in
+test_screens_in_person."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from kiosk.domain.documents import IdDocument
 from kiosk.domain.i18n import Translator
 from kiosk.domain.masking import mask_email, mask_id, mask_phone
 from kiosk.domain.people import Relationship
@@ -35,6 +38,7 @@ def _row(
     *,
     other: str | None = None,
     paper: bool = False,
+    in_person: bool = False,
 ) -> StaffBindingOut:
     parent_id = ("A223456781", "F128456795", "YA94109161")[number % 3]
     return StaffBindingOut(
@@ -55,6 +59,8 @@ def _row(
         status=BindingStatus.PENDING,
         submitted_at=FROZEN_NOW - timedelta(days=number),
         paper_form_received_at=FROZEN_NOW - timedelta(hours=2) if paper else None,
+        in_person_document=IdDocument.NATIONAL_ID if in_person else None,
+        in_person_by="李宇宏" if in_person else None,
     )
 
 
@@ -62,6 +68,10 @@ ROWS = (
     _row(1, "陳曉明", "資訊二忠", "林美惠", Relationship.MOTHER, paper=True),
     _row(2, "王小華", "資訊二忠", "王大同", Relationship.FATHER),
     _row(3, "李安安", "資訊二孝", "李阿嬤", Relationship.OTHER, other="姑姑"),
+)
+IN_PERSON_ROWS = (
+    *ROWS,
+    _row(4, "張小明", "資訊二孝", "張志明", Relationship.FATHER, in_person=True),
 )
 
 
@@ -109,18 +119,42 @@ def test_staff_login_missing(snap: Snap) -> None:
 
 
 def test_review_queue(snap: Snap) -> None:
-    """The teacher 楊冠宜 (right of the header): filters 申請 / 全部班級 / 學生姓名, a table
-    of three pending rows (學生, 班級, 稱謂 with 其他（姑姑）, 家長, 紙本同意書 已收 09-01 or
-    未收, 送出日期, 狀態 申請, 收件編號, then, scrolled to, the masked 身分證字號, email and
-    phone), 「共 3 筆，顯示 3 筆。」, and 認證, 不通過, 紙本同意書已收 · 重新載入, 登出 (no
-    離開服務機模式 on a desk)."""
+    """The teacher 楊冠宜 (right of the header): filters 申請 / 全部班級 / 學生姓名, a table of
+    three pending rows that fits 80 columns without scrolling sideways (學生, 班級, 稱謂 with
+    其他（姑姑）, 家長, 紙本同意書 已收 09-01 or 未收, 狀態 申請), 「共 3 筆，顯示 3 筆。」, under
+    it the chosen row's 收件編號, 送出日期 and the masked 身分證, email and phone (wrapped at 80
+    columns), and 認證, 不通過, 紙本同意書已收, 重印申請書 · 重新載入, 登出 (no kiosk actions
+    on a desk)."""
     assert snap(host(_queue(ROWS)))
 
 
 def test_review_queue_in_the_kiosk(snap: Snap) -> None:
-    """In the kiosk a second row of actions: 服務機狀態 and 離開服務機模式 (the only way out
-    in production)."""
+    """In the kiosk a second row of actions: 服務機狀態, 協助家長申請 and 離開服務機模式 (the
+    only way out in production)."""
     assert snap(host(_queue(ROWS, in_kiosk=True)))
+
+
+def test_review_queue_verified_in_person(snap: Snap) -> None:
+    """A fourth row 張小明 whose parent 張志明（臨櫃核對） was verified in person, chosen: the
+    detail under the table says 「由 李宇宏 臨櫃核對身分（國民身分證），未使用驗證碼」 beside the
+    receipt and the masked ID, email and phone."""
+
+    async def choose(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.query_one("#queue").move_cursor(row=3)  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap(host(_queue(IN_PERSON_ROWS, in_kiosk=True)), run_before=settled(choose))
+
+
+def test_review_queue_reprint_on_a_desk(snap: Snap) -> None:
+    """重印申請書 on a teacher's desk (no application data there): the button says why in red,
+    「申請書只能在收件的服務機上重印：這台電腦沒有申請資料。」."""
+
+    async def reprint(pilot: Pilot[Any]) -> None:
+        await pilot.click("#reprint")
+        await pilot.pause()
+
+    assert snap(host(_queue(ROWS)), run_before=settled(reprint))
 
 
 def test_review_queue_searched(snap: Snap) -> None:
@@ -168,9 +202,11 @@ async def _never_synced() -> HealthView:
 
 def test_kiosk_health_registry_away(snap: Snap) -> None:
     """服務機狀態 while the registry is away: 「待上傳的申請：2 件」, waiting since 2025-09-01
-    08:40, 「服務主機：自 2025-09-01 08:55 起無法連線（registry.unreachable）」, last answer
-    08:30, disk free 12.5 GiB; 返回 left, 立即同步 right."""
+    08:40, 「待上傳的教職員操作紀錄：1 筆」 (an action kept while away), 「服務主機：自
+    2025-09-01 08:55 起無法連線（registry.unreachable）」, last answer 08:30, disk free 12.5 GiB;
+    返回 left, 立即同步 right."""
     view = HealthView(
+        staff_events_waiting=1,
         waiting=2,
         oldest_waiting_since=FROZEN_NOW - timedelta(minutes=20),
         last_contact_at=FROZEN_NOW - timedelta(minutes=30),
