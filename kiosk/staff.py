@@ -24,7 +24,6 @@ from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Contact
 from kiosk.domain.documents import IdDocument
-from kiosk.domain.draft import Draft
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.in_person import InPersonOut
@@ -43,7 +42,7 @@ from screens.staff.login import StaffLoginScreen
 from screens.staff.queue import QueueExit, Reprint, ReviewQueueScreen
 from store.local import LocalStore
 from store.local.applications import ApplicationStore
-from store.local.records import StoredApplication, SyncHealth
+from store.local.records import SyncHealth
 from store.local.staff_events import StaffEventStore
 
 log = logging.getLogger(__name__)
@@ -51,14 +50,6 @@ log = logging.getLogger(__name__)
 NOT_HERE: Final = N_(
     "This application was not made on this kiosk (or its data is no longer here): its form can "
     "be reprinted only on the kiosk where it was made."
-)
-REDUCED: Final = N_(
-    "The personal data of this application was deleted as the statement promises: its form "
-    "cannot be made again."
-)
-STATEMENT_CHANGED: Final = N_(
-    "This application was made under an earlier personal-data statement: its form cannot be "
-    "made again here."
 )
 
 #: The failures after which a staff action is kept to upload later (the registry was away).
@@ -231,7 +222,8 @@ class Vouching:
 
 
 class FormReprint:
-    """重印申請書 on a kiosk: the form made again from the application this kiosk keeps.
+    """重印申請書 on a kiosk: the form made again from the application this kiosk keeps, as
+    「下載留存」 makes it (:meth:`kiosk.progress.FormDesk.deliver_stored`).
 
     Args:
         applications: The kiosk's stored applications.
@@ -245,39 +237,13 @@ class FormReprint:
         self._applications = applications
         self._forms = forms
         self._ = translator.gettext
-        self._translator = translator
 
     async def __call__(self, row: StaffBindingOut) -> tuple[bool, str]:
         """(Printed or saved, where) or (False, why not)."""
         stored = await asyncio.to_thread(self._applications.get, row.application_id)
         if stored is None:
             return False, self._(NOT_HERE)
-        draft = self._draft(stored)
-        if draft is None:
-            return False, self._(REDUCED)
-        try:
-            return await asyncio.to_thread(
-                self._forms.deliver, draft, receipt=stored.receipt, submitted_at=stored.submitted_at
-            )
-        except ValueError:
-            return False, self._(STATEMENT_CHANGED)
-
-    @staticmethod
-    def _draft(stored: StoredApplication) -> Draft | None:
-        """The application as it was signed, or None once its personal part is gone."""
-        entries = [student.entry for student in stored.students]
-        if stored.parent is None or stored.signature is None or None in entries:
-            return None
-        draft = Draft(application_id=stored.application_id)
-        if stored.contact is not None:
-            draft.set_contact(stored.contact, stored.challenge_id)
-        for entry in entries:
-            assert entry is not None
-            draft.add_student(entry)
-        draft.accept_consent(stored.consent_version)
-        draft.set_parent(stored.parent)
-        draft.sign(stored.signature)
-        return draft
+        return await asyncio.to_thread(self._forms.deliver_stored, stored)
 
 
 class StaffConsole:
