@@ -86,6 +86,11 @@ class DemoOutbox:
         """Shows the codes sent to ``contact`` from now on (None: show none)."""
         self._contact = contact
 
+    @property
+    def following(self) -> Contact | None:
+        """The address whose codes are shown (None: none)."""
+        return self._contact
+
     def spend(self) -> None:
         """The latest code to the followed address was used or died: it is shown no more."""
         self._read_new()
