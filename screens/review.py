@@ -45,7 +45,7 @@ REMINDER: Final = N_(
 )
 EDIT: Final = N_("Back to edit")
 SUBMIT: Final = N_("Submit")
-STUDENT_ROW: Final = N_("{name} {relationship}\n{school} {class_name}")
+STUDENT_ROW: Final = N_("{name} ({relationship})\n{school}, {class_name}")
 STUDENT_ERROR: Final = N_("{student}: {error}")
 HELP: Final = N_(
     "Check the students and your details. Sign your full name on the pad with the mouse or "

@@ -140,7 +140,8 @@ async def test_every_parent_screen_speaks_english_once_chosen(
         await walk.new_parent(parent_id(141), "Mary Chang", "english@example.com", "0912345678")
         left += await all_english(pilot, nouns)
         await walk.sign_by_hand()
-        await walk.submitted()
+        progress = await walk.submitted()
+        await wait_for(pilot, lambda: bool(progress.rows), "the progress rows")
         left += await all_english(pilot, nouns)
     assert left == []
 
@@ -250,3 +251,15 @@ async def test_switching_keeps_everything_entered_and_changes_the_words(
         await pilot.pause()
         assert review.query_one("#signature", SignaturePad).strokes == drawn
         assert "Mary Chang" in "\n".join(screen_lines(pilot))
+
+        progress = await walk.submitted()
+        await wait_for(pilot, lambda: bool(progress.rows), "the progress rows")
+        await pilot.pause()
+        assert "申請" in "\n".join(screen_lines(pilot))
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(pilot))
+        assert "Under review" in shown
+        schools = [str(cell.render()) for cell in progress.query(".cell-school").results(Static)]
+        assert f"{student.school_name} {student.class_name}" in schools
+        assert "1. Send the application online" in shown
