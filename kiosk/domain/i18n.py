@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from kiosk.domain.errors import MESSAGES, N_, DomainError, ErrorCode
 
@@ -28,8 +28,10 @@ DEFAULT_LANGUAGE: Final = "zh_TW"
 LANGUAGES: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "中文", "en": "English"})
 #: A date as a parent reads it: ISO in English; the catalog gives 民國 years in Chinese.
 DATE: Final = N_("{year:04d}-{month:02d}-{day:02d}")
-#: The status page's own name of each language (``?lang=``).
-_WEB_TAGS: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "zh-TW", "en": "en"})
+#: Where the status page (the QR target) is served in each language: a path of the same length
+#: for each, since its link must stay within the 62 characters a small QR code holds (no room
+#: for a ``?lang=`` query).
+STATUS_PAGE_PATHS: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "/s/", "en": "/e/"})
 
 
 class Translator:
@@ -115,15 +117,15 @@ def _catalog(language: str) -> gettext.NullTranslations:
 
 
 def with_language(url: str, language: str) -> str:
-    """A status-page link that opens in ``language`` (the default language's needs nothing).
+    """A status-page link that opens in ``language``: the same token under that language's path.
 
     Args:
-        url: The link the registry gave.
+        url: The link the registry gave (under :data:`STATUS_PAGE_PATHS`' default path).
         language: The kiosk's language when the link is shown.
     """
-    if language == DEFAULT_LANGUAGE or language not in _WEB_TAGS:
-        return url
     parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"]
-    query.append(("lang", _WEB_TAGS[language]))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    wanted = STATUS_PAGE_PATHS.get(language)
+    for path in STATUS_PAGE_PATHS.values():
+        if wanted is not None and parts.path.startswith(path):
+            return urlunsplit(parts._replace(path=wanted + parts.path.removeprefix(path)))
+    return url

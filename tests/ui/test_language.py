@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -29,10 +30,12 @@ from screens.code import CodeScreen
 from screens.consent import ConsentScreen
 from screens.contact import ContactScreen
 from screens.parent import ParentScreen
+from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
 from screens.student import StudentScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.code_input import CodeInput
+from screens.widgets.qr_code import QrCode
 from screens.widgets.signature_pad import SignaturePad
 from store import central
 from tests.e2e.live import Kiosk, LiveRegistry, running_registry, wait_for, wait_for_screen
@@ -143,6 +146,12 @@ async def test_every_parent_screen_speaks_english_once_chosen(
         progress = await walk.submitted()
         await wait_for(pilot, lambda: bool(progress.rows), "the progress rows")
         left += await all_english(pilot, nouns)
+        # The QR code's link opens the status page in English too.
+        await wait_for(pilot, lambda: walk.shown("#qr-row"), "the status link")
+        await walk.click("#show-qr")
+        qr = await wait_for_screen(pilot, QrScreen)
+        assert urlsplit(qr.query_one("#qr", QrCode).url).path.startswith("/e/")
+        left += [f"QrScreen: {line}" for line in chinese_left(pilot, nouns)]
     assert left == []
 
 

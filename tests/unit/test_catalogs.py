@@ -134,6 +134,10 @@ def test_a_switched_translator_tells_again_what_it_said() -> None:
 
 
 def test_the_status_link_opens_in_english_when_english_was_chosen() -> None:
+    """The same token under the English path: no longer than the link itself (the QR code holds
+    62 characters and the registry's link may use them all)."""
     link = "http://127.0.0.1:8600/s/abc"
     assert with_language(link, "zh_TW") == link
-    assert with_language(link, "en") == "http://127.0.0.1:8600/s/abc?lang=en"
+    assert with_language(link, "en") == "http://127.0.0.1:8600/e/abc"
+    assert with_language("http://127.0.0.1:8600/e/abc", "zh_TW") == link
+    assert len(with_language(link, "en")) == len(link)
