@@ -272,6 +272,10 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
             before: The language the words were in.
         """
         self.words.retell(self, before)
+        # A busy button's spinner draws its words from the call in flight: those change too.
+        for pending in self._calls.values():
+            pending.label = self.words.again(pending.label, before) or pending.label
+        self._turn_spinner()
         if self.chrome.demo is not None:
             for banner in self.query(DemoBanner):
                 banner.refresh_code()

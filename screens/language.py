@@ -72,7 +72,8 @@ class Words:
             return self.gettext(message)
         return message(self._translator)
 
-    def _again(self, words: str, before: str) -> str | None:
+    def again(self, words: str, before: str) -> str | None:
+        """``words`` said in ``before``, in the language spoken now (None: not a message's)."""
         message = self._said.get(before, {}).get(words)
         if message is not None:
             return self.gettext(message)
@@ -113,7 +114,7 @@ class Words:
             words = _words_of(widget)
             if not words:
                 continue
-            again = self._again(words, before)
+            again = self.again(words, before)
             if again is not None and again != words:
                 set_words(widget, again)
 

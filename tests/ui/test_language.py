@@ -39,6 +39,7 @@ from screens.widgets.qr_code import QrCode
 from screens.widgets.signature_pad import SignaturePad
 from store import central
 from tests.e2e.live import Kiosk, LiveRegistry, running_registry, wait_for, wait_for_screen
+from tests.e2e.scenes import chrome, host, silent_registry
 from tests.e2e.walk import Walk
 from tests.unit.test_catalogs import CJK
 
@@ -272,3 +273,22 @@ async def test_switching_keeps_everything_entered_and_changes_the_words(
         schools = [str(cell.render()) for cell in progress.query(".cell-school").results(Static)]
         assert f"{student.school_name} {student.class_name}" in schools
         assert "1. Send the application online" in shown
+
+
+async def test_a_busy_button_keeps_its_spinner_and_takes_the_new_words(
+    registry: LiveRegistry,
+) -> None:
+    """Switching while 取得驗證碼 waits for the registry: the spinner goes on, in English."""
+    with silent_registry(registry) as client:
+        screen = ContactScreen(chrome(), client=client, typed="busy@example.com")
+        async with host(screen).run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await pilot.click("#get-code")
+            button = screen.query_one("#get-code", Button)
+            await wait_for(pilot, lambda: screen.is_busy, "the call in flight")
+            assert str(button.label).endswith("取得驗證碼")
+            await pilot.press("f2")
+            await pilot.pause(0.3)
+            assert screen.is_busy
+            assert str(button.label).endswith(" Get verification code")
+            assert str(button.label) != "Get verification code"  # the spinner is still there
