@@ -84,17 +84,9 @@ class Words:
         self._told[widget] = message
         set_words(widget, self.make(message))
 
-    def remember(self, widget: Widget, message: Message) -> None:
-        """Like :meth:`tell`, for a widget built with the words already (not shown again now)."""
-        self._told[widget] = message
-
     def forget(self, widget: Widget) -> None:
         """``widget`` no longer shows registered words (an error line emptied, say)."""
         self._told.pop(widget, None)
-
-    def told(self, widget: Widget) -> bool:
-        """Whether the words of ``widget`` are registered here."""
-        return widget in self._told
 
     def retell(self, root: Widget, before: str) -> None:
         """Tells every word under ``root`` again in the translator's language.
