@@ -31,7 +31,7 @@ from kiosk.demo import DemoOutbox
 from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
-from kiosk.domain.draft import Draft, Signature
+from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError
 from kiosk.domain.i18n import Translator, with_language
 from kiosk.domain.submission import to_submission as to_submission
@@ -109,6 +109,10 @@ class _Move(Enum):
     QUIT = "quit"
 
 
+#: What a signature was given under: the students and the parent of the application.
+_SignedUnder = tuple[tuple[StudentEntry, ...], ParentDetails | None]
+
+
 @dataclass
 class _Application:
     """The application being built, and what the steps need to show it again."""
@@ -119,7 +123,7 @@ class _Application:
     submitted_at: datetime | None = None
     #: What was signed before 返回修改, with the students and parent it was signed under: shown
     #: again on the review page while they are the same.
-    unsent_signature: tuple[Signature, object] | None = None
+    unsent_signature: tuple[Signature, _SignedUnder] | None = None
 
 
 class Wizard:
@@ -329,7 +333,7 @@ class Wizard:
         async def submit(signature: Signature) -> SubmitOutcome:
             return await self.submit(application, signature)
 
-        signed_under = (tuple(draft.students), draft.parent)
+        signed_under: _SignedUnder = (tuple(draft.students), draft.parent)
         signature = draft.signature
         kept = application.unsent_signature
         if signature is None and kept is not None and kept[1] == signed_under:
