@@ -19,10 +19,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Final
 
+from kiosk.domain.clock import utc_now
 from kiosk.domain.contact import Contact
 from kiosk.domain.outbox_line import OutboxLine
 
@@ -36,6 +39,8 @@ KIOSK_FILE: Final = "kiosk.toml"
 START_TIMEOUT: Final = 60.0
 #: How long a registry command (demo data, add-kiosk) may take, in seconds.
 COMMAND_TIMEOUT: Final = 300.0
+#: How long a code works after it was sent (SPEC.md: valid 1 hour).
+CODE_LIFETIME: Final = timedelta(hours=1)
 #: How long the registry may take to stop before it is killed, in seconds.
 STOP_TIMEOUT: Final = 10.0
 
@@ -59,28 +64,51 @@ class DemoOutbox:
     twice a second costs nothing. The latest code to the followed address is the one that works:
     the registry kills earlier codes when it sends a new one.
 
+    Only a live code is shown: not once the kiosk used it or was told it died (:meth:`spend`),
+    nor after its hour (SPEC: codes are valid 1 hour).
+
     Args:
         path: ``<data>/outbox.jsonl``.
+        now: Gives "now" (tests pass a frozen clock).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, now: Callable[[], datetime] = utc_now) -> None:
         self.path = path
+        self._now = now
         self._offset = 0
-        self._codes: dict[str, str] = {}
+        # The latest code to each address, with when it was sent.
+        self._codes: dict[str, tuple[str, datetime]] = {}
+        # Codes the kiosk saw used or refused as dead: never shown again.
+        self._spent: set[tuple[str, str]] = set()
         self._contact: Contact | None = None
 
     def follow(self, contact: Contact | None) -> None:
         """Shows the codes sent to ``contact`` from now on (None: show none)."""
         self._contact = contact
 
+    @property
+    def following(self) -> Contact | None:
+        """The address whose codes are shown (None: none)."""
+        return self._contact
+
+    def spend(self) -> None:
+        """The latest code to the followed address was used or died: it is shown no more."""
+        self._read_new()
+        contact = self._contact
+        if contact is not None and contact.address in self._codes:
+            self._spent.add((contact.address, self._codes[contact.address][0]))
+
     def latest_code(self) -> tuple[str, str] | None:
-        """``(masked address, code)`` of the latest code to the followed address, if any."""
+        """``(masked address, code)`` of the latest live code to the followed address, if any."""
         self._read_new()
         contact = self._contact
         if contact is None:
             return None
-        code = self._codes.get(contact.address)
-        if code is None:
+        latest = self._codes.get(contact.address)
+        if latest is None:
+            return None
+        code, sent_at = latest
+        if (contact.address, code) in self._spent or self._now() - sent_at >= CODE_LIFETIME:
             return None
         from kiosk.domain.masking import mask_contact
 
@@ -109,7 +137,7 @@ class DemoOutbox:
             except ValueError:
                 continue
             if line.kind == "code" and "code" in line.meta:
-                self._codes[line.to] = line.meta["code"]
+                self._codes[line.to] = (line.meta["code"], line.created_at)
 
 
 def free_port() -> int:

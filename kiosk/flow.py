@@ -16,6 +16,7 @@ module imports the client, the store and the screens: the app loads it after its
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +31,9 @@ from kiosk.demo import DemoOutbox
 from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
-from kiosk.domain.draft import Draft, Signature
+from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError
-from kiosk.domain.i18n import Translator
+from kiosk.domain.i18n import Translator, with_language
 from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.submission import to_submission as to_submission
 from kiosk.domain.wire import (
@@ -56,7 +57,7 @@ from screens.progress import (
     ProgressScreen,
     ProgressView,
 )
-from screens.review import ReviewScreen, SubmitOutcome
+from screens.review import BackToEdit, ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
 from screens.welcome import WelcomeChoice, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
@@ -120,6 +121,10 @@ class _Move(Enum):
     QUIT = "quit"
 
 
+#: What a signature was given under: the students and the parent of the application.
+_SignedUnder = tuple[tuple[StudentEntry, ...], ParentDetails | None]
+
+
 @dataclass
 class _Application:
     """The application being built, and what the steps need to show it again."""
@@ -128,6 +133,9 @@ class _Application:
     verified: Verified
     outcome: SubmitOutcome | None = None
     submitted_at: datetime | None = None
+    #: What was signed before 返回修改, with the students and parent it was signed under: shown
+    #: again on the review page while they are the same.
+    unsent_signature: tuple[Signature, _SignedUnder] | None = None
 
 
 class Wizard:
@@ -207,6 +215,8 @@ class Wizard:
             self._application = None
             if self._services.demo is not None:
                 self._services.demo.follow(None)
+            # The next parent starts in the kiosk's own language.
+            self._services.translator.use(self._services.settings.language)
 
     async def _ask(self, screen: Screen[ResultT]) -> ResultT:
         """Pushes ``screen`` and waits for its result."""
@@ -364,6 +374,7 @@ class Wizard:
                     contact=application.verified.contact,
                     prefill=prefill,
                     error=error,
+                    student_ids=[student.student_id for student in draft.students],
                 )
             )
             if isinstance(result, Back):
@@ -382,15 +393,25 @@ class Wizard:
         async def submit(signature: Signature) -> SubmitOutcome:
             return await self.submit(application, signature)
 
+        signed_under: _SignedUnder = (tuple(draft.students), draft.parent)
+        signature = draft.signature
+        kept = application.unsent_signature
+        if signature is None and kept is not None and kept[1] == signed_under:
+            signature = kept[0]
         result = await self._ask(
             ReviewScreen(
                 self.chrome,
                 students=tuple(draft.students),
                 parent=draft.parent,
-                signature=draft.signature,
+                signature=signature,
                 submit=submit,
             )
         )
+        if isinstance(result, BackToEdit):
+            # 返回修改 keeps the signature for when the page comes back unchanged.
+            signed = result.signature
+            application.unsent_signature = None if signed is None else (signed, signed_under)
+            return _Move.BACK
         if isinstance(result, Back):
             return _Move.BACK
         application.outcome = result.outcome
@@ -483,7 +504,7 @@ class Wizard:
                 uploaded=outcome.uploaded if outcome is not None else True,
                 can_add=True,
                 download=self._forms.download(submitted) if submitted is not None else None,
-                status_link=source.status_link(submitted.draft.application_id)
+                status_link=self._status_link(submitted.draft.application_id)
                 if submitted
                 else None,
                 copies=() if submitted is not None else await self._copies(verified),
@@ -504,10 +525,21 @@ class Wizard:
             ApplicationCopy(
                 stored.receipt,
                 self._forms.download_stored(stored),
-                self._progress_source.status_link(stored.application_id),
+                self._status_link(stored.application_id),
             )
             for stored in kept
         ]
+
+    def _status_link(self, application_id: uuid.UUID) -> Callable[[], Awaitable[str | None]]:
+        """The status page's link, opening in the language the parent chose."""
+        link = self._progress_source.status_link(application_id)
+        translator = self._services.translator
+
+        async def in_language() -> str | None:
+            url = await link()
+            return None if url is None else with_language(url, translator.language)
+
+        return in_language
 
     async def progress(self, verified: Verified) -> ProgressView:
         """The progress page's view for this contact (:meth:`kiosk.progress.ProgressSource.view`).

@@ -20,7 +20,7 @@ from typing import Final, Protocol
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
-from kiosk.domain.consent import ConsentStatement
+from kiosk.domain.consent import ConsentStatement, load_statement
 from kiosk.domain.contact import Contact
 from kiosk.domain.draft import Draft
 from kiosk.domain.errors import N_, DomainError, ErrorCode
@@ -280,6 +280,14 @@ class FormDesk:
         self._translator = translator
         self._applications = applications
 
+    def _statement_in(self, language: str) -> ConsentStatement:
+        """The statement in ``language``: the same version the parent accepted, in its words."""
+        given = self._statement
+        if given.language == language:
+            return given
+        other = load_statement(language)
+        return other if other.version == given.version else given
+
     def download(self, submitted: Submitted) -> Callable[[], Awaitable[tuple[bool, str]]]:
         """「下載留存」 for an application just submitted: delivers its form in a thread."""
         draft, outcome, when = submitted.draft, submitted.outcome, submitted.submitted_at
@@ -335,8 +343,14 @@ class FormDesk:
         settings = self._settings
         try:
             fonts = find_fonts(settings.font_path, index=settings.font_index)
+            # The form speaks the language the parent chose (the kiosk's translator's now).
+            language = self._translator.language
             data = form_data(
-                draft, receipt=receipt, submitted_at=submitted_at, statement=self._statement
+                draft,
+                receipt=receipt,
+                submitted_at=submitted_at,
+                statement=self._statement_in(language),
+                language=language,
             )
             pdf = render_form(data, fonts=fonts)
             delivery = deliver_form(pdf, receipt, printer=settings.printer, folder=self._folder)

@@ -3,7 +3,12 @@
 A wizard screen is a :class:`WizardScreen` subclass: it says which step it is, composes its body
 and its actions, and dismisses with a typed result. The header (title and step indicator), the
 demo banner, the centred body, the action row (secondary left, primary right) and the footer
-(support contact, F1 help) come from here, so every screen looks the same.
+(support contact, the language switch 中文/English, F1 help) come from here, so every screen looks
+the same.
+
+The language switch (F2, or a tap on it) changes the words of the screen at once and keeps every
+widget as it is, with what was entered (:mod:`screens.language`); the next screens come in the
+language chosen (the kiosk's one translator speaks it).
 
 Registry calls go through :meth:`WizardScreen.call_registry`: the work runs in a worker, the
 button that started it shows a spinner meanwhile (the rest of the screen stays usable), and a
@@ -29,12 +34,14 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
 from kiosk.domain.i18n import Translator
+from screens.language import SWITCH_KEY, Message, Words, switch_label
 from screens.widgets.step_indicator import StepIndicator
 
 log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 T = TypeVar("T")
+W = TypeVar("W", bound=Widget)
 
 #: The frames of a busy button's spinner (a still frame when animations are off).
 SPINNER: Final = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -61,7 +68,12 @@ class DemoFeed(Protocol):
     """Where the demo banner reads the latest code from (the registry's file outbox)."""
 
     def latest_code(self) -> tuple[str, str] | None:
-        """The latest code sent to the address being verified: ``(masked address, code)``."""
+        """The latest live code sent to the address being verified: ``(masked address, code)``
+        (None once it was used, died or expired)."""
+        ...
+
+    def spend(self) -> None:
+        """The latest code no longer works (used, or dead): the banner stops showing it."""
         ...
 
 
@@ -83,7 +95,7 @@ class Chrome:
 
 
 class DemoBanner(Static):
-    """示範模式: says where the code will appear, then shows the latest one sent."""
+    """示範模式: says where the code will appear, then shows the latest live one sent."""
 
     def __init__(self, chrome: Chrome, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -91,10 +103,11 @@ class DemoBanner(Static):
 
     def on_mount(self) -> None:
         """Shows the current state and keeps looking for new codes."""
-        self._refresh_code()
-        self.set_interval(DEMO_POLL_INTERVAL, self._refresh_code)
+        self.refresh_code()
+        self.set_interval(DEMO_POLL_INTERVAL, self.refresh_code)
 
-    def _refresh_code(self) -> None:
+    def refresh_code(self) -> None:
+        """Shows the latest live code now (and in the language spoken now)."""
         _ = self._chrome.translator.gettext
         latest = self._chrome.demo.latest_code() if self._chrome.demo is not None else None
         if latest is None:
@@ -163,12 +176,16 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", show=False),
+        Binding(SWITCH_KEY, "switch_language", show=False),
     ]
 
     def __init__(self, chrome: Chrome) -> None:
         super().__init__()
         self.chrome = chrome
-        self._ = chrome.translator.gettext
+        #: The words of this screen, to be told again when the parent switches the language.
+        self.words = Words(chrome.translator)
+        # It follows the language chosen on any screen (the kiosk has one translator).
+        self._ = self.words.gettext
         self._calls: dict[Worker[Any], _Pending] = {}
         self._spinner: Timer | None = None
         self._spin = 0
@@ -189,10 +206,17 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         with Center(id="actions-row"), Horizontal(id="actions", classes="actions"):
             yield from self.compose_actions()
         with Horizontal(id="footer"):
-            support = _(SUPPORT).format(
-                phone=self.chrome.support_phone, line=self.chrome.support_line
+            chrome = self.chrome
+            yield self.told(
+                Static(id="support"),
+                lambda t: t.gettext(SUPPORT).format(
+                    phone=chrome.support_phone, line=chrome.support_line
+                ),
             )
-            yield Static(support, id="support")
+            # A tap switches; so does F2. Not a focus stop: Tab walks the step, not the footer.
+            switch = self.told(Button(id="language", compact=True), switch_label)
+            switch.can_focus = False
+            yield switch
             yield Static(_(HELP_KEY), id="help-hint")
 
     def compose_body(self) -> ComposeResult:
@@ -211,6 +235,53 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
     def error_line(self, field_id: str) -> Static:
         """An (empty) error line for one field, shown beside it when its error comes."""
         return Static(id=field_id, classes="error")
+
+    def told(self, widget: W, message: Message) -> W:
+        """Shows ``message`` on ``widget`` and again in each language chosen later.
+
+        Only words filled with values need this: words of a message id alone are told again
+        in the new language anyway.
+
+        Args:
+            widget: A static, button, checkbox, radio button, input (its placeholder) or
+                Markdown document.
+            message: A message id, or a function of the translator making the words.
+        """
+        self.words.tell(widget, message)
+        return widget
+
+    # --- the language switch -----------------------------------------------------------------
+
+    @on(Button.Pressed, "#language")
+    def action_switch_language(self) -> None:
+        """中文/English: every screen of the kiosk speaks the other language from now on; what
+        was entered stays as it is."""
+        translator = self.chrome.translator
+        before = translator.language
+        translator.use(translator.next_language())
+        for screen in self.app.screen_stack:
+            if isinstance(screen, WizardScreen):
+                screen.language_changed(before)
+
+    def language_changed(self, before: str) -> None:
+        """Tells this screen's words again in the language now spoken.
+
+        Screens with words of their own making (a document, a table) extend this.
+
+        Args:
+            before: The language the words were in.
+        """
+        self.words.retell(self, before)
+        # A busy button's spinner draws its words from the call in flight: those change too.
+        for pending in self._calls.values():
+            pending.label = self.words.again(pending.label, before) or pending.label
+        self._turn_spinner()
+        if self.chrome.demo is not None:
+            for banner in self.query(DemoBanner):
+                banner.refresh_code()
+        # Widgets that draw their words themselves draw them again in the new language.
+        for widget in self.walk_children(Widget):
+            widget.refresh(layout=True)
 
     def action_help(self) -> None:
         """F1: the step's help."""
@@ -235,6 +306,10 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         """The words for an error, in this screen's language."""
         return self.chrome.translator.explain(error)
 
+    def _explaining(self, error: DomainError) -> Callable[[Translator], str]:
+        """Makes the words of ``error`` in whatever language is spoken when asked."""
+        return lambda _translator: self.explain(error)
+
     def show_errors(self, errors: Iterable[DomainError], *, default: str | None = None) -> None:
         """Shows each error beside its field (the first one per field).
 
@@ -248,7 +323,7 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
             if line in shown:
                 continue
             shown.append(line)
-            line.update(self.explain(error))
+            self.told(line, self._explaining(error))
             line.add_class("-shown")
         if shown:
             # An error the parent cannot see is no help: bring the first one into view.
@@ -269,6 +344,7 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         for line in lines:
             # Only lines that show something: an update costs a layout, and this runs per key.
             if line.has_class("-shown"):
+                self.words.forget(line)
                 line.update("")
                 line.remove_class("-shown")
 

@@ -95,7 +95,8 @@ class CodeScreen(WizardScreen[Verified | Back | InPersonAsked]):
         """Where the code went, the boxes, and how long it lasts."""
         _ = self._
         yield Static(_(QUESTION), classes="heading")
-        yield Static(_(SENT_TO).format(to=self._challenge.masked_address), id="sent-to")
+        to = self._challenge.masked_address
+        yield self.told(Static(id="sent-to"), lambda t: t.gettext(SENT_TO).format(to=to))
         yield CodeInput(id="code", classes="label")
         yield self.error_line("code-error")
         yield Static(_(VALIDITY), classes="hint label")
@@ -140,17 +141,29 @@ class CodeScreen(WizardScreen[Verified | Back | InPersonAsked]):
         self.call_registry(
             self.query_one("#confirm", Button),
             lambda: self._client.verify_code(challenge.challenge_id, code),
-            lambda session: self.dismiss(Verified(session, challenge)),
+            lambda session: self._verified(Verified(session, challenge)),
             failed=self._refuse,
         )
+
+    def _verified(self, verified: Verified) -> None:
+        # Used, the code works no more: the demo banner stops showing it.
+        self._spend()
+        self.dismiss(verified)
+
+    def _spend(self) -> None:
+        if self.chrome.demo is not None:
+            self.chrome.demo.spend()
 
     def _refuse(self, error: DomainError) -> None:
         boxes = self.query_one("#code", CodeInput)
         boxes.add_class("-invalid")
         if error.code in _DEAD_CODES:
             boxes.clear()
-            # This code can never work: the way on is a new one.
-            self.query_one("#resend", Button).focus()
+            self._spend()
+            # This code can never work: the way on is 重新取得驗證碼, which the parent chooses.
+            # Nothing keeps the focus, so an Enter still pressed sends no message (an SMS is
+            # one of two an hour) and does not replace the message saying what happened.
+            self.set_focus(None)
         elif error.code is ErrorCode.CODE_WRONG:
             boxes.clear()
             boxes.focus()
@@ -171,9 +184,8 @@ class CodeScreen(WizardScreen[Verified | Back | InPersonAsked]):
         boxes.clear()
         boxes.remove_class("-invalid")
         boxes.focus()
-        self.query_one("#sent-to", Static).update(
-            self._(SENT_AGAIN).format(to=challenge.masked_address)
-        )
+        to = challenge.masked_address
+        self.told(self.query_one("#sent-to", Static), lambda t: t.gettext(SENT_AGAIN).format(to=to))
 
     @on(Button.Pressed, f"#{BUTTON_ID}")
     def _in_person(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar, Final
 
 from textual import on
@@ -11,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Markdown, Static
 
-from kiosk.domain.consent import ConsentStatement
+from kiosk.domain.consent import ConsentStatement, load_statement
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from screens.base import BACK, Back, Chrome, WizardScreen
 
@@ -53,6 +55,8 @@ class ConsentScreen(WizardScreen[ConsentResult]):
         chrome: Words, help line, demo banner.
         statement: The statement in the screen's language, with its version.
         accepted: Whether the box was ticked before (after 返回).
+        translations: Gives the statement in another language, when the parent switches (the
+            statement file's).
     """
 
     STEP: ClassVar[int] = 3
@@ -61,11 +65,33 @@ class ConsentScreen(WizardScreen[ConsentResult]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", show=False)]
 
     def __init__(
-        self, chrome: Chrome, *, statement: ConsentStatement, accepted: bool = False
+        self,
+        chrome: Chrome,
+        *,
+        statement: ConsentStatement,
+        accepted: bool = False,
+        translations: Callable[[str], ConsentStatement] = load_statement,
     ) -> None:
         super().__init__(chrome)
-        self._statement = statement
+        self._given = statement
+        self._translations = translations
+        self._statement = self._in_language(chrome.translator.language)
         self._accepted = accepted
+
+    def _in_language(self, language: str) -> ConsentStatement:
+        """The statement in ``language`` (the one given, where it is in that language)."""
+        if self._given.language == language:
+            return self._given
+        other = self._translations(language)
+        # Only the same version in other words: what the parent accepts must not change.
+        return other if other.version == self._given.version else self._given
+
+    def _version_words(self) -> str:
+        statement = self._statement
+        return self._(VERSION).format(
+            version=statement.version,
+            effective=self.chrome.translator.date(date.fromisoformat(statement.effective)),
+        )
 
     def compose_body(self) -> ComposeResult:
         """The statement in a scrolling box, its version, and the box to tick."""
@@ -73,10 +99,7 @@ class ConsentScreen(WizardScreen[ConsentResult]):
         yield Static(_(QUESTION), classes="heading")
         with VerticalScroll(id="statement"):
             yield Markdown(self._statement.text, id="statement-text")
-        yield Static(
-            _(VERSION).format(version=self._statement.version, effective=self._statement.effective),
-            classes="hint",
-        )
+        yield self.told(Static(classes="hint"), lambda _t: self._version_words())
         yield Checkbox(_(AGREE), value=self._accepted, id="agree")
         yield self.error_line("consent-error")
 
@@ -91,6 +114,12 @@ class ConsentScreen(WizardScreen[ConsentResult]):
     def on_mount(self) -> None:
         """The statement first: it can be scrolled with the keys at once."""
         self.query_one("#statement").focus()
+
+    def language_changed(self, before: str) -> None:
+        """The statement, too, in the language now spoken (same version, same place)."""
+        self._statement = self._in_language(self.chrome.translator.language)
+        self.query_one("#statement-text", Markdown).update(self._statement.text)
+        super().language_changed(before)
 
     @on(Checkbox.Changed, "#agree")
     def _ticked(self) -> None:

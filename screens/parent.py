@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Final
 
@@ -18,6 +19,7 @@ from kiosk.domain.draft import (
     PARENT_NAME_FIELD,
     PARENT_PHONE_FIELD,
     ParentDetails,
+    check_parent_id,
 )
 from kiosk.domain.errors import N_, DomainError, DomainErrors
 from kiosk.domain.ids import IdNumber, parse_id
@@ -75,6 +77,8 @@ class ParentScreen(WizardScreen[ParentResult]):
         contact: The verified contact (suggested as the email or phone of a new parent).
         prefill: The details entered before (after 返回).
         error: An error to show at once (the flow's or the registry's, e.g. an email taken).
+        student_ids: The students' ID numbers of the application (the parent's may not be one,
+            told at 驗證).
     """
 
     STEP: ClassVar[int] = 4
@@ -97,9 +101,11 @@ class ParentScreen(WizardScreen[ParentResult]):
         contact: Contact | None = None,
         prefill: ParentDetails | None = None,
         error: DomainError | None = None,
+        student_ids: Iterable[IdNumber] = (),
     ) -> None:
         super().__init__(chrome)
         self._client = client
+        self._student_ids = tuple(student_ids)
         self._session = session
         self._contact = contact
         self._prefill = prefill
@@ -209,6 +215,8 @@ class ParentScreen(WizardScreen[ParentResult]):
         self.clear_errors()
         try:
             parent_id = parse_id(self.query_one("#parent-id", Input).value, field=PARENT_ID_FIELD)
+            # Told now, before a name and a phone are typed for an ID that cannot be kept.
+            check_parent_id(parent_id, self._student_ids)
         except DomainError as error:
             self.show_error(error)
             return

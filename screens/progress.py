@@ -7,7 +7,7 @@ Reached after 送出資料 it thanks the parent; reached from 查詢申請進度
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar, Final
 
 from textual import on
@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.domain.errors import N_, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
 from screens.confirm import ConfirmScreen
@@ -105,6 +106,7 @@ SHOW_QR: Final = N_("Show the QR code")
 DOWNLOAD_HINT: Final = N_("Keep the application form (printed, or saved as a PDF):")
 HOW_IT_WORKS: Final = N_("How the application proceeds")
 STAGES_HINT: Final = N_("A tick marks a stage that has been done.")
+SCHOOL_AND_CLASS: Final = N_("{school} {class_name}")
 ACCOUNT: Final = N_(
     "Once the binding is approved, your account is your email and the password is the last six "
     "characters of your ID number (you must change it at the first login)."
@@ -190,7 +192,10 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         _ = self._
         yield Static(_(THANKS if self._receipt is not None else STATUS_TITLE), classes="heading")
         if self._receipt is not None:
-            yield Static(_(RECEIPT).format(receipt=self._receipt), id="receipt")
+            receipt = self._receipt
+            yield self.told(
+                Static(id="receipt"), lambda t: t.gettext(RECEIPT).format(receipt=receipt)
+            )
             if not self._uploaded:
                 yield Static(_(SAVED_OFFLINE), id="saved-offline", classes="notice")
         with Horizontal(id="progress-head"):
@@ -323,9 +328,9 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
             logged_in=view.logged_in,
         )
         await stages.mount_all(
-            Static(
-                f"{DONE_MARK if ticked else TODO_MARK} {index}. {_(stage)}",
-                classes="stage -done" if ticked else "stage",
+            self.told(
+                Static(classes="stage -done" if ticked else "stage"),
+                _stage_words(index, stage, ticked),
             )
             for index, (stage, ticked) in enumerate(zip(STAGES, done, strict=True), start=1)
         )
@@ -333,9 +338,13 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         self._loading = False
 
     def _row(self, index: int, row: ProgressRow) -> Horizontal:
-        school = NOT_SHOWN if row.masked else f"{row.school}　{row.class_name}"
         # What waits to upload looks alike: 待上傳, 取消待上傳, 註銷待上傳.
         status = StudentStatus.QUEUED if row.waiting is not None else row.status
+        school: Static = (
+            Static(NOT_SHOWN, classes="cell-school")
+            if row.masked
+            else self.told(Static(classes="cell-school"), _school_words(row))
+        )
         cancel: Static | Button = (
             Button(self._(CANCEL), id=f"cancel-{index}", classes="cell-cancel", compact=True)
             if row.cancellable and self._cancel is not None
@@ -343,8 +352,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         )
         return Horizontal(
             Static(row.student, classes="cell-student"),
-            Static(school, classes="cell-school"),
-            Static(self._status(row), classes=f"cell-status -{status}"),
+            school,
+            self.told(Static(classes=f"cell-status -{status}"), lambda _t: self._status(row)),
             cancel,
             classes="status-row -masked" if row.masked else "status-row",
         )
@@ -484,3 +493,16 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
     @on(Button.Pressed, "#log-out")
     def _log_out(self) -> None:
         self.dismiss(LoggedOut())
+
+
+def _school_words(row: ProgressRow) -> Callable[[Translator], str]:
+    """A row's school and class, in any language (a wide space between them in Chinese)."""
+    return lambda t: t.gettext(SCHOOL_AND_CLASS).format(
+        school=row.school, class_name=row.class_name
+    )
+
+
+def _stage_words(index: int, stage: str, ticked: bool) -> Callable[[Translator], str]:
+    """One stage of 申請流程說明, ticked or not, in any language."""
+    mark = DONE_MARK if ticked else TODO_MARK
+    return lambda t: f"{mark} {index}. {t.gettext(stage)}"

@@ -21,6 +21,7 @@ from kiosk.domain.draft import (
     StudentEntry,
 )
 from kiosk.domain.errors import N_, DomainError
+from kiosk.domain.i18n import Translator
 from kiosk.domain.masking import mask_id, mask_phone
 from screens.base import Back, Chrome, WizardScreen
 from screens.widgets.signature_pad import SignaturePad
@@ -44,6 +45,8 @@ REMINDER: Final = N_(
 )
 EDIT: Final = N_("Back to edit")
 SUBMIT: Final = N_("Submit")
+STUDENT_ROW: Final = N_("{name} ({relationship})\n{school}, {class_name}")
+STUDENT_ERROR: Final = N_("{student}: {error}")
 HELP: Final = N_(
     "Check the students and your details. Sign your full name on the pad with the mouse or "
     "your finger (or type it below the pad); 「Clear」 starts again. Then press 「Submit」, or "
@@ -78,6 +81,17 @@ class Submitted:
     """The application is saved (and, where the registry answered, uploaded)."""
 
     outcome: SubmitOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class BackToEdit(Back):
+    """返回修改: to the parent's details; the signature given so far comes back with the page.
+
+    Attributes:
+        signature: What was on the pad (None when nothing was).
+    """
+
+    signature: Signature | None = None
 
 
 ReviewResult = Submitted | Back
@@ -133,11 +147,7 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         for student in self._students:
             with Horizontal(classes="value-row"):
                 yield Static(_(NAME), classes="field-label")
-                yield Static(
-                    f"{student.name}　{student.relationship.title(self._)}\n"
-                    f"{student.school_name}　{student.class_name}",
-                    classes="value",
-                )
+                yield self.told(Static(classes="value"), _student_row(student))
         yield Static(_(PERSONAL), classes="subheading")
         rows = (
             (NAME, parent.name, "review-name"),
@@ -177,12 +187,31 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         if self._initial_error is not None:
             self.show_error(self._initial_error)
 
+    def language_changed(self, before: str) -> None:
+        """The words again in the language now spoken; the pad is made again in it, with what
+        was signed (its hint is drawn from words it was built with)."""
+        super().language_changed(before)
+        self.call_later(self._renew_pad)
+
+    async def _renew_pad(self) -> None:
+        pad = self.query_one("#signature", SignaturePad)
+        focused = self.focused
+        typing = focused is not None and focused.id == "signature-name"
+        fresh = SignaturePad(
+            self.chrome.translator, strokes=pad.strokes, typed_name=pad.typed_name, id="signature"
+        )
+        await pad.remove()
+        await self.query_one("#signature-box").mount(fresh, before="#signature-error")
+        if typing:
+            self.query_one("#signature-name", Input).focus()
+
     def explain(self, error: DomainError) -> str:
         """The words for an error; one about a student names the student (``students.1.…``)."""
         words = super().explain(error)
         where = _STUDENT_FIELD.match(error.field or "")
         if where is not None and int(where.group(1)) < len(self._students):
-            return f"{self._students[int(where.group(1))].name}：{words}"
+            name = self._students[int(where.group(1))].name
+            return self._(STUDENT_ERROR).format(student=name, error=words)
         return words
 
     def _phone(self) -> str:
@@ -211,6 +240,22 @@ class ReviewScreen(WizardScreen[ReviewResult]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """返回修改: to the parent's details."""
+        """返回修改: to the parent's details, keeping what was signed."""
         if not self.is_busy:
-            self.dismiss(Back())
+            pad = self.query_one("#signature", SignaturePad)
+            signed = Signature(strokes=pad.strokes, typed_name=pad.typed_name or None)
+            self.dismiss(BackToEdit(None if signed.is_empty else signed))
+
+
+def _student_row(student: StudentEntry) -> Callable[[Translator], str]:
+    """A student's row: name and relationship, then school and class (in any language)."""
+
+    def words(translator: Translator) -> str:
+        return translator.gettext(STUDENT_ROW).format(
+            name=student.name,
+            relationship=student.relationship.title(translator.gettext),
+            school=student.school_name,
+            class_name=student.class_name,
+        )
+
+    return words

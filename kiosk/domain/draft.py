@@ -187,6 +187,16 @@ class Signature:
         return not self.drawn and not (self.typed_name and self.typed_name.strip())
 
 
+def check_parent_id(parent_id: IdNumber, student_ids: Iterable[IdNumber]) -> None:
+    """A parent's ID may not be one of the students' (checked at 驗證, and again when kept).
+
+    Raises:
+        DomainError: ``DRAFT_PARENT_IS_STUDENT`` (field ``parent_id``).
+    """
+    if any(student_id == parent_id for student_id in student_ids):
+        raise DomainError(ErrorCode.DRAFT_PARENT_IS_STUDENT, field=PARENT_ID_FIELD)
+
+
 @dataclass
 class Draft:
     """One application being built: change it only through its methods.
@@ -276,8 +286,7 @@ class Draft:
         Raises:
             DomainError: ``DRAFT_PARENT_IS_STUDENT`` when the parent's ID is a student's.
         """
-        if any(student.student_id == details.parent_id for student in self.students):
-            raise DomainError(ErrorCode.DRAFT_PARENT_IS_STUDENT, field=PARENT_ID_FIELD)
+        check_parent_id(details.parent_id, (student.student_id for student in self.students))
         if details != self.parent:
             self.parent = details
             self.signature = None

@@ -1,20 +1,37 @@
 """Translations: gettext catalogs compiled from ``kiosk/locale/<lang>/LC_MESSAGES/kiosk.po``.
 
 Message ids are English; every word a parent sees comes through a catalog (zh_TW is the default
-language). Catalogs are compiled to ``.mo`` by ``make`` (``pybabel compile``).
+language, ``en`` the other one a parent may choose). Catalogs are compiled to ``.mo`` by ``make``
+(``pybabel compile``).
+
+A parent may switch the language at any step: the kiosk's one :class:`Translator` then speaks the
+other language (:meth:`Translator.use`), and the words already on screen are told again in it
+(:meth:`Translator.retell`), so nothing entered is rebuilt or lost.
 """
 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final
+from urllib.parse import urlsplit, urlunsplit
 
-from kiosk.domain.errors import MESSAGES, DomainError, ErrorCode
+from kiosk.domain.errors import MESSAGES, N_, DomainError, ErrorCode
 
 LOCALE_DIR: Final = Path(__file__).parent.parent / "locale"
 DOMAIN: Final = "kiosk"
 DEFAULT_LANGUAGE: Final = "zh_TW"
+#: The languages a parent can choose, each named in its own words (as the switch shows it).
+LANGUAGES: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "中文", "en": "English"})
+#: A date as a parent reads it: ISO in English; the catalog gives 民國 years in Chinese.
+DATE: Final = N_("{year:04d}-{month:02d}-{day:02d}")
+#: Where the status page (the QR target) is served in each language: a path of the same length
+#: for each, since its link must stay within the 62 characters a small QR code holds (no room
+#: for a ``?lang=`` query).
+STATUS_PAGE_PATHS: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "/s/", "en": "/e/"})
 
 
 class Translator:
@@ -27,17 +44,52 @@ class Translator:
 
     def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
         self.language = language
-        self._catalog: gettext.NullTranslations = gettext.translation(
-            DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
-        )
+        self._catalog = _catalog(language)
+        # What was said in each language, back to its message id: the words on screen are
+        # told again in another language from these (see retell).
+        self._said: dict[str, dict[str, str]] = {}
+
+    def use(self, language: str) -> None:
+        """Speaks ``language`` from now on (what holds this translator follows at once)."""
+        if language != self.language:
+            self.language = language
+            self._catalog = _catalog(language)
+
+    def next_language(self) -> str:
+        """The language the switch offers: the one after this one in :data:`LANGUAGES`."""
+        names = list(LANGUAGES)
+        index = names.index(self.language) if self.language in names else -1
+        return names[(index + 1) % len(names)]
 
     def gettext(self, message: str) -> str:
         """Translates one message id."""
-        return self._catalog.gettext(message)
+        words = self._catalog.gettext(message)
+        self._said.setdefault(self.language, {})[words] = message
+        return words
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translates a message with a count."""
-        return self._catalog.ngettext(singular, plural, n)
+        words = self._catalog.ngettext(singular, plural, n)
+        self._said.setdefault(self.language, {})[words] = singular if n == 1 else plural
+        return words
+
+    def retell(self, words: str, language: str) -> str | None:
+        """``words`` said earlier in ``language``, in this translator's language now.
+
+        Returns:
+            The words in the current language, or None when ``words`` is not something this
+            translator said in ``language`` (a name, a number, or words filled with values).
+        """
+        message = self._said.get(language, {}).get(words)
+        if message is None:
+            return None
+        return self.gettext(message)
+
+    def date(self, day: date) -> str:
+        """A date in this language's way: ``2026-11-30``, or ``民國115年11月30日``."""
+        return self.gettext(DATE).format(
+            year=day.year, month=day.month, day=day.day, roc_year=day.year - 1911
+        )
 
     def explain(
         self, error: DomainError | ErrorCode, params: dict[str, str | int] | None = None
@@ -58,3 +110,22 @@ class Translator:
         except (KeyError, IndexError, ValueError):
             # A parameter missing from the wire must not hide the message itself.
             return template
+
+
+def _catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+def with_language(url: str, language: str) -> str:
+    """A status-page link that opens in ``language``: the same token under that language's path.
+
+    Args:
+        url: The link the registry gave (under :data:`STATUS_PAGE_PATHS`' default path).
+        language: The kiosk's language when the link is shown.
+    """
+    parts = urlsplit(url)
+    wanted = STATUS_PAGE_PATHS.get(language)
+    for path in STATUS_PAGE_PATHS.values():
+        if wanted is not None and parts.path.startswith(path):
+            return urlunsplit(parts._replace(path=wanted + parts.path.removeprefix(path)))
+    return url

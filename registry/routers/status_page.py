@@ -2,7 +2,8 @@
 
 ``GET /v1/applications/{id}/status-link`` (the kiosk that submitted it) gives the short link;
 ``GET /s/{token}`` serves a small, mobile-first HTML page in Traditional Chinese or English
-(``?lang=en`` or the Accept-Language header), with no script and no personal data beyond masked
+(``?lang=en`` or the Accept-Language header); ``GET /e/{token}`` the same page in English (the link
+a kiosk shows when the parent chose English), with no script and no personal data beyond masked
 names and statuses. An altered token gets a 404 page, an expired one a 410 page: never a 500.
 """
 
@@ -17,6 +18,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 
+from kiosk.domain.i18n import STATUS_PAGE_PATHS
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import StatusLinkOut
 from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
@@ -145,7 +147,20 @@ def status_link(
     )
 
 
-@page_router.get("/s/{token}", response_class=HTMLResponse)
+@page_router.get(STATUS_PAGE_PATHS["en"] + "{token}", response_class=HTMLResponse)
+def status_page_in_english(
+    token: str,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> HTMLResponse:
+    """The same page, in English unless ``?lang=`` asks otherwise (the link of a kiosk where the
+    parent chose English: the path says it, the QR code has no room for a query)."""
+    return status_page(token, session, registry, now, lang=lang or "en")
+
+
+@page_router.get(STATUS_PAGE_PATHS["zh_TW"] + "{token}", response_class=HTMLResponse)
 def status_page(
     token: str,
     session: SessionDep,

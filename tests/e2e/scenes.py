@@ -90,7 +90,8 @@ def demo_feed(folder: Path, contact: Contact | None = None, code: str = "549497"
             "meta": {"kind": "code", "code": code},
         }
         outbox.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    feed = DemoOutbox(outbox)
+    # Read at the moment the code was sent: it is live (codes die after an hour).
+    feed = DemoOutbox(outbox, now=lambda: WHEN)
     feed.follow(contact)
     return feed
 

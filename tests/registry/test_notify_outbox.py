@@ -66,10 +66,11 @@ def test_latest_reads_back_the_newest_for_one_address(tmp_path: Path) -> None:
 def test_the_demo_kiosk_reads_the_codes_the_registry_writes(tmp_path: Path) -> None:
     """One line format for both sides: kiosk.domain.outbox_line."""
     path = tmp_path / "outbox.jsonl"
-    outbox = FileOutbox(path, clock=StepClock())
+    clock = StepClock()
+    outbox = FileOutbox(path, clock=clock)
     contact = Contact(Channel.SMS, "+886928942045")
     outbox.send(code_message(contact, "549497", 60))
-    feed = DemoOutbox(path)
+    feed = DemoOutbox(path, now=clock)
     feed.follow(contact)
 
     assert feed.latest_code() == (mask_contact(contact), "549497")

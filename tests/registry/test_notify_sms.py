@@ -33,10 +33,7 @@ def test_an_accepted_sms_posts_the_form_the_gateway_expects(gateway: GatewayDoub
     assert form["username"] == "school"
     assert form["password"] == "pa55"
     assert form["dstaddr"] == "0928942045"
-    assert (
-        form["smbody"]
-        == "【臺北酷課雲】您的驗證碼為 549497，驗證碼時效為1小時，使用進入後，此驗證碼失效。"
-    )
+    assert form["smbody"] == "【臺北酷課雲】您的驗證碼為 549497，驗證碼時效為1小時，使用後即失效。"
     assert len(form["smbody"]) <= 70
     assert receipt.status == "1"
     assert receipt.msgid == "#000000001"

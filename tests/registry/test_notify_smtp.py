@@ -101,7 +101,7 @@ def test_a_code_email_arrives_with_a_chinese_subject_and_the_tutorials_sentence(
     assert message["From"] == SENDER
     assert subject_of(message) == "臺北酷課雲親子綁定：驗證碼通知"
     assert message.get_content_charset() == "utf-8"
-    assert "您的驗證碼為 549497，驗證碼時效為1小時，使用進入後，此驗證碼失效。" in body_of(message)
+    assert "您的驗證碼為 549497，驗證碼時效為1小時，使用後即失效。" in body_of(message)
 
 
 def test_the_account_email_gives_the_login_and_the_password_rule_not_the_password(

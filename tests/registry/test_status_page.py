@@ -66,6 +66,21 @@ def test_the_page_shows_each_student_masked_with_its_status(live: Live) -> None:
     assert '<html lang="en">' in by_header
 
 
+def test_the_english_link_opens_the_page_in_english(live: Live) -> None:
+    """A kiosk where the parent chose English shows /e/<token>: the page in English, with its
+    link back to Chinese; an altered English link is refused in English."""
+    path, _names, _ids = _applied(live)
+    english = live.http.get(path.replace("/s/", "/e/", 1))
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.text
+    assert all(word in english.text for word in ("Approved", "Not approved"))
+    back = live.http.get(path.replace("/s/", "/e/", 1), params={"lang": "zh-TW"})
+    assert '<html lang="zh-TW">' in back.text
+    refused = live.http.get("/e/" + "x" * 35)
+    assert refused.status_code == 404
+    assert "Link not valid" in refused.text
+
+
 def test_an_altered_or_expired_link_gets_a_clear_page(live: Live) -> None:
     path, _names, _ids = _applied(live)
     token = path.removeprefix("/s/")

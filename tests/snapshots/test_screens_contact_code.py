@@ -141,7 +141,7 @@ def code_screen(registry: LiveRegistry, tmp_path: Path, *, demo: bool = False) -
 
 def test_code_empty(snap: Snap, registry: LiveRegistry, tmp_path: Path) -> None:
     """請輸入驗證碼, 「驗證碼已寄至 co***@gmail.com。」, six empty boxes with the cursor in the
-    first, 「驗證碼時效為1小時，使用進入後，此驗證碼失效。」; 返回 and 重新取得驗證碼 left, 確認
+    first, 「驗證碼時效為1小時，使用後即失效。」; 返回 and 重新取得驗證碼 left, 確認
     right."""
     assert snap(host(code_screen(registry, tmp_path)))
 
