@@ -47,7 +47,11 @@ from screens.contact import ContactScreen
 from screens.parent import ParentScreen
 from screens.progress import AddStudents, ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
-from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
+from screens.student import StudentChosen, StudentForm, StudentRemoved, StudentsDone
+from screens.student_confirm import StudentConfirmScreen
+from screens.student_id import StudentIdScreen
+from screens.student_relationship import RelationshipScreen
+from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeChoice, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
 
@@ -240,39 +244,52 @@ class Wizard:
         await self._progress(application.verified, outcome, application)
 
     async def _students(self, application: _Application) -> _Move:
-        draft = application.draft
-        services = self._services
-        prefill = None
+        """One question a screen: relationship, level + ID, school, then confirm (the hub once
+        students are added: 返回 from the first question comes back to it)."""
+        draft, chrome = application.draft, self.chrome
+        form = StudentForm(relationship=draft.students[-1].relationship if draft.students else None)
+        screen = 4 if draft.students else 1
         error: DomainError | None = None
         while True:
-            last = draft.students[-1].relationship if draft.students else None
-            result = await self._ask(
-                StudentScreen(
-                    self.chrome,
-                    client=services.client,
-                    session=application.verified.session,
-                    students=tuple(draft.students),
-                    prefill=prefill,
-                    relationship=last,
-                    error=error,
+            if screen == 1:
+                step = await self._ask(RelationshipScreen(chrome, form=form))
+                screen = 2 if not isinstance(step, Back) else 4 if draft.students else 0
+            elif screen == 2:
+                step = await self._ask(StudentIdScreen(chrome, form=form))
+                screen = 1 if isinstance(step, Back) else 3
+            elif screen == 3:
+                session = application.verified.session
+                school = SchoolScreen(
+                    chrome, client=self._services.client, session=session, form=form
                 )
-            )
-            prefill, error = None, None
-            if isinstance(result, Back):
+                step = await self._ask(school)
+                screen = 2 if isinstance(step, Back) else 4
+            else:
+                result = await self._ask(
+                    StudentConfirmScreen(chrome, form=form, students=draft.students, error=error)
+                )
+                error = None
+                if isinstance(result, Back):
+                    screen = 3 if form.found is not None else 0
+                elif isinstance(result, StudentRemoved):
+                    draft.remove_student(result.index)
+                    screen = 4 if draft.students or form.found is not None else 1
+                elif isinstance(result, StudentsDone):
+                    if not result.more:
+                        return _Move.NEXT
+                    form, screen = form.next_student(), 1
+                else:
+                    assert isinstance(result, StudentChosen)
+                    try:
+                        draft.add_student(result.entry)
+                    except DomainError as refused:
+                        error = refused
+                        continue
+                    if not result.more:
+                        return _Move.NEXT
+                    form, screen = form.next_student(), 1
+            if screen == 0:
                 return _Move.BACK
-            if isinstance(result, StudentsDone):
-                return _Move.NEXT
-            if isinstance(result, StudentRemoved):
-                draft.remove_student(result.index)
-                continue
-            assert isinstance(result, StudentChosen)
-            try:
-                draft.add_student(result.entry)
-            except DomainError as refused:
-                prefill, error = result.entry, refused
-                continue
-            if not result.more:
-                return _Move.NEXT
 
     async def _consent(self, application: _Application) -> _Move:
         result = await self._ask(

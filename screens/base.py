@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
 from kiosk.domain.i18n import Translator
-from screens.widgets.step_indicator import StepIndicator
+from screens.widgets.step_indicator import STEP_NAMES, StepIndicator
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         _ = self._
         with Horizontal(id="header"):
             yield Static(_(TITLE), id="title")
-            yield StepIndicator(self.STEP, id="steps")
+            yield StepIndicator(self.STEP, names=[_(name) for name in STEP_NAMES], id="steps")
         if self.chrome.demo is not None:
             yield DemoBanner(self.chrome, id="demo-banner")
         # The body scrolls when the steps focus into it; a focus stop of its own it is not.

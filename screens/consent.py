@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Markdown, Static
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from screens.base import BACK, Back, Chrome, WizardScreen
+from screens.widgets.marks import MarkedCheckbox
 
 QUESTION: Final = N_("Please read the personal-data statement below")
 VERSION: Final = N_("Statement version {version}, in force since {effective}")
@@ -77,7 +78,7 @@ class ConsentScreen(WizardScreen[ConsentResult]):
             _(VERSION).format(version=self._statement.version, effective=self._statement.effective),
             classes="hint",
         )
-        yield Checkbox(_(AGREE), value=self._accepted, id="agree")
+        yield MarkedCheckbox(_(AGREE), value=self._accepted, id="agree")
         yield self.error_line("consent-error")
 
     def compose_actions(self) -> ComposeResult:

@@ -28,6 +28,7 @@ from kiosk.domain.people import (
     RelationshipChoice,
     Role,
 )
+from screens.widgets.marks import MarkedRadioButton
 
 OTHER_PLACEHOLDER: Final = N_("Your relationship to the student, e.g. aunt")
 
@@ -134,13 +135,15 @@ class RelationshipPicker(Widget):
         _ = self._
         with RadioSet(id="role", classes="inline"):
             for role in Role:
-                yield RadioButton(_(ROLE_LABELS[role]), value=role is self.role, id=f"role-{role}")
+                yield MarkedRadioButton(
+                    _(ROLE_LABELS[role]), value=role is self.role, id=f"role-{role}"
+                )
         for role in Role:
             relations = RadioSet(id=f"relations-{role}", classes="inline relations")
             relations.display = role is self.role
             with relations:
                 for relationship in RELATIONSHIPS_BY_ROLE[role]:
-                    yield RadioButton(
+                    yield MarkedRadioButton(
                         _(RELATIONSHIP_LABELS[relationship]),
                         value=self._chosen[role] is relationship,
                         id=f"relation-{relationship}",
