@@ -94,8 +94,11 @@ class ConsentScreen(WizardScreen[ConsentResult]):
         self.query_one("#statement").focus()
 
     @on(Checkbox.Changed, "#agree")
-    def _ticked(self) -> None:
+    def _ticked(self, event: Checkbox.Changed) -> None:
         self.clear_errors()
+        if event.value and event.checkbox.has_focus:
+            # Ticked with the keys: the next Enter goes on (not through 返回 and 不同意並退出).
+            self.query_one("#next").focus()
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:

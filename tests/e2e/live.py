@@ -251,17 +251,20 @@ def kiosk_app(
     client: RegistryClient | None = None,
     monotonic: Callable[[], float] | None = None,
     lockdown: bool = False,
+    theme: str = "textual-dark",
 ) -> Iterator[Kiosk]:
     """The kiosk, as the app factory builds it, with a fresh local database in ``folder``.
 
     ``client`` replaces the registry's (a test's gated one); with ``monotonic`` the idle watch
-    runs on that clock and is only asked when the test calls ``app.check_idleness()``.
+    runs on that clock and is only asked when the test calls ``app.check_idleness()``; ``theme``
+    is the ``[display] theme`` setting.
     """
     folder.mkdir(parents=True, exist_ok=True)
     settings = KioskSettings(
         data_dir=folder,
         registry={"url": registry_url, "kiosk_id": kiosk_id},
         demo=demo,
+        display={"theme": theme},
     )
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")

@@ -119,6 +119,12 @@ class Walk:
         await self.pilot.press(*code)
         await self.click("#confirm")
 
+    async def paste_code(self, code: str) -> None:
+        """Taps the code boxes and pastes the six digits (no key pressed)."""
+        await self.click("#code")
+        self.screen.query_one("#code").post_message(events.Paste(code))
+        await self.pilot.pause()
+
     async def verify(self, channel: Channel, address: str) -> None:
         """Contact and code, with the code from the outbox."""
         await self.get_code(channel, address)
