@@ -90,9 +90,12 @@ class StudentIdScreen(StudentStepScreen[StepResult]):
         self.clear_errors("student-id-error")
 
     def keep(self) -> None:
-        """The level and the ID as typed; the student found is forgotten when either changed."""
+        """The level and the ID as typed; the student found is forgotten when either changed,
+        and the school searched and chosen when the level did (another level, other schools)."""
         form = self.form
         level, typed = self._level(), self._student_id.value
+        if level is not form.level:
+            form.search, form.school_code = "", None
         if level is not form.level or typed.strip().upper() != form.typed_id.strip().upper():
             form.found = None
             form.student_id = None

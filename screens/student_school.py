@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from kiosk.domain.wire import ParentSessionOut, SchoolOut, StudentVerifyOut
 
 TRIES_LEFT: Final = N_("You can try {remaining} more times.")
-FOR_STUDENT: Final = N_("Level: {level} · ID number: {student_id}")
+FOR_STUDENT: Final = N_("Level: {level}, ID number: {student_id}")
 
 
 class SchoolScreen(StudentStepScreen[StepResult]):

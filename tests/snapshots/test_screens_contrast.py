@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.i18n import Translator
 from kiosk.domain.ids import parse_id
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from kiosk.domain.status import StudentStatus
@@ -26,6 +27,7 @@ from screens.code import CodeScreen
 from screens.confirm import ConfirmScreen
 from screens.consent import ConsentScreen
 from screens.contact import ContactScreen
+from screens.idle import StillThereScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
@@ -207,3 +209,17 @@ def test_contrast_confirm_dialog(snap: ContrastSnap) -> None:
     """A confirm dialog (註銷全部紀錄): the safe answer 不，保留 on the left has the focus."""
     dialog = ConfirmScreen(chrome().translator, question="確定要註銷全部紀錄嗎？", confirm="註銷")
     assert snap(dialog)
+
+
+def test_contrast_still_there(snap: ContrastSnap, registry: LiveRegistry) -> None:
+    """「仍在使用嗎？」 over the contact step: the countdown and 繼續使用, framed, readable."""
+
+    async def ask(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(StillThereScreen(Translator("zh_TW"), 20))
+
+    assert snap(ContactScreen(chrome(), client=live_client(registry)), run_before=ask)
+
+
+def test_contrast_help(snap: ContrastSnap) -> None:
+    """F1 on the relationship question: the help text and 關閉, over the step."""
+    assert snap(RelationshipScreen(chrome(), form=StudentForm()), press=("f1",))
