@@ -144,8 +144,13 @@ class SchoolPicker(Widget):
     def compose(self) -> ComposeResult:
         """The search, the list, and the line shown instead of an empty list."""
         yield Input(placeholder=self._(SCHOOL_SEARCH), id="school-search")
-        yield OptionList(id="school")
-        yield Static(self._(NO_SCHOOL_MATCHES), id="school-none")
+        # Neither the list nor 查無符合的學校 until the schools come: "none match" would be untrue.
+        listed = OptionList(id="school")
+        listed.display = False
+        yield listed
+        none = Static(self._(NO_SCHOOL_MATCHES), id="school-none")
+        none.display = False
+        yield none
 
     @property
     def search(self) -> str:

@@ -136,6 +136,36 @@ async def test_previous_keeps_every_answer_of_the_student(
         assert walk.text("#found-name") == student.name
 
 
+async def test_students_added_are_listed_and_can_be_removed(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """Back from the consent, the students added are listed, each with 移除: removing the first
+    leaves the second; removing the last asks for a student again (the relationship kept)."""
+    first, second = registry.students(Level.SPECIAL)[5:7]
+    async with kiosk.app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "remove@example.com")
+        await walk.add_students(first, second)
+        await walk.click("#back")
+        await wait_for_screen(pilot, StudentConfirmScreen)
+        assert [str(s.render()) for s in walk.screen.query(".added-student")] == [
+            f"{first.name}　{first.class_name}　父親",
+            f"{second.name}　{second.class_name}　父親",
+        ]
+        assert not walk.screen.query("#confirm-box")
+        await walk.click("#remove-0")
+        await wait_for(
+            pilot,
+            lambda: len(walk.screen.query(".added-student")) == 1,
+            "one student left",
+        )
+        assert walk.text(".added-student").startswith(second.name)
+        await walk.click("#remove-0")
+        relationship = await wait_for_screen(pilot, RelationshipScreen)
+        assert relationship.query_one("#relation-father", RadioButton).value
+
+
 async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: LiveRegistry) -> None:
     """At 80×24, arrows and Enter choose 母親, 高中 and the school from the inline list (no
     dropdown), Enter in the ID field goes on; the tutorial's student is found and confirmed."""
