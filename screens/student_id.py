@@ -50,7 +50,7 @@ class StudentIdScreen(StudentStepScreen[StepResult]):
         """The level as a row of choices, then the ID number."""
         _ = self._
         yield Static(_(LEVEL_QUESTION), classes="heading")
-        with RadioSet(id="level", classes="inline"):
+        with RadioSet(id="level", classes="stacked"):
             for option in Level:
                 yield MarkedRadioButton(
                     _(LEVEL_LABELS[option]),

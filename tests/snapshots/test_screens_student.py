@@ -75,8 +75,8 @@ def test_student_relationship_empty(snap: Snap) -> None:
 
 
 def test_student_guardian_other(snap: Snap) -> None:
-    """監護人 → 其他 ``(*)``: 祖父, 祖母, 外祖父, 外祖母 ``( )`` under 監護人, and a field asks
-    what the relationship is, here 姑姑."""
+    """監護人 → 其他 ``(*)``: 祖父, 祖母, 外祖父, 外祖母 ``( )`` one a line under 監護人, and a
+    field asks what the relationship is, here 姑姑."""
     form = StudentForm(relationship=RelationshipChoice(Relationship.OTHER, "姑姑"))
     assert snap(host(RelationshipScreen(chrome(), form=form)))
 
@@ -92,8 +92,8 @@ def test_student_relationship_missing(snap: Snap) -> None:
 
 
 def test_student_id_empty(snap: Snap) -> None:
-    """2 of 4: 學層 國小…特教 as ``( )`` choices (wrapping at 80 columns, none cut), then the
-    ID field; the question stays at the top."""
+    """2 of 4: 學層 國小…特教 as ``( )`` choices one a line (the focus mark ``>`` on 國小), then
+    the ID field; the question stays at the top."""
     assert snap(host(StudentIdScreen(chrome(), form=StudentForm(relationship=FATHER))))
 
 

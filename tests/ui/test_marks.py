@@ -7,13 +7,15 @@ from __future__ import annotations
 import unicodedata
 
 from textual.app import App, ComposeResult
-from textual.widgets import OptionList, RadioSet
+from textual.widget import Widget
+from textual.widgets import OptionList, RadioButton, RadioSet
 
 from kiosk.domain.i18n import Translator
-from kiosk.domain.people import Level
+from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from kiosk.domain.wire import SchoolOut
 from screens.base import Chrome
 from screens.student import StudentForm
+from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
 from screens.widgets.marks import MarkedCheckbox, MarkedRadioButton
 from screens.widgets.school_picker import CHOSEN, CURSOR, NOT_CHOSEN, SchoolPicker
@@ -113,3 +115,29 @@ async def test_the_indicator_in_the_header_is_named_and_unambiguous() -> None:
             text = str(screen.query_one(StepIndicator).render())
             assert not ambiguous(text)
             assert "[2 " in text
+
+
+async def test_every_choice_fits_80_columns_in_english_too() -> None:
+    """The levels and the guardian's relationships, long in English, are one a line: none is
+    cut at 80×24 (a row of five would run past the panel)."""
+    form = StudentForm(relationship=RelationshipChoice(Relationship.OTHER, "aunt"))
+    for screen in (
+        RelationshipScreen(Chrome(Translator("en")), form=form),
+        StudentIdScreen(Chrome(Translator("en")), form=StudentForm()),
+    ):
+        app = ScreenHost(screen, css_path=CSS)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            buttons = [
+                b
+                for b in screen.query(RadioButton)
+                if b.display and isinstance(b.parent, Widget) and b.parent.display
+            ]
+            assert len(buttons) >= 5
+            for button in buttons:
+                region = button.region
+                assert region.width > 0
+                assert region.right <= 80, (str(button.label), region)
+                parent = button.parent
+                assert isinstance(parent, Widget)
+                assert parent.region.contains_region(region), str(button.label)
