@@ -1,14 +1,18 @@
-"""The whole flow by keyboard alone and by mouse (touch) alone, in zh-TW, at 80×24.
+"""The whole flow by keyboard alone and by mouse (touch) alone, at 80×24, in zh-TW and in English.
 
 Keyboard: Tab, Enter, the arrows and typing; each screen has the focus where the next answer
 goes, the focus is visible, and Enter never deletes: on a confirm dialog it keeps. Mouse: every
 action a click at a widget's region, text arriving as a paste (an on-screen keyboard's way), no
 key pressed; every button at least three rows tall, so a finger hits it.
+
+The English kiosk is built in English (``Translator("en")``); the walk through the footer's
+中文/English switch comes with the language half of the issue.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +75,32 @@ def visible_focus(pilot: Pilot[Any]) -> bool:
     return widget is not None and pilot.app.screen.region.overlaps(widget.region)
 
 
-async def test_the_whole_flow_by_keyboard_alone(kiosk: Kiosk, registry: LiveRegistry) -> None:
+@pytest.fixture(params=["zh_TW", "en"])
+def language(request: pytest.FixtureRequest) -> str:
+    """Each language the kiosk speaks."""
+    tongue: str = request.param
+    return tongue
+
+
+@pytest.fixture
+def speaking(registry: LiveRegistry, tmp_path: Path, language: str) -> Iterator[Kiosk]:
+    """A kiosk of the test's own, in ``language``."""
+    with kiosk_app(
+        tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key, language=language
+    ) as made:
+        yield made
+
+
+async def test_the_whole_flow_by_keyboard_alone(
+    speaking: Kiosk, registry: LiveRegistry, language: str
+) -> None:
     """Welcome → contact → code → the four student screens → consent → parent → review →
     progress with keys only; then a cancel's confirm dialog answers Enter with "keep"."""
-    address = "keys.only@example.com"
-    parent_id = make_id(IdKind.CITIZEN, random.Random(1414)).value
+    kiosk = speaking
+    address = f"keys.only.{language}@example.com"
+    parent_id = make_id(IdKind.CITIZEN, random.Random(f"1414{language}")).value
+    # The tutorial's pupil in one language, another 高中 pupil of 日曜 in the other.
+    pupil = "A123456789" if language == "zh_TW" else _another_at_nichiyo(registry)
     async with kiosk.app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, WelcomeScreen)
         await focus_on(pilot, "apply")
@@ -98,7 +123,7 @@ async def test_the_whole_flow_by_keyboard_alone(kiosk: Kiosk, registry: LiveRegi
         await pilot.press("enter")
         await wait_for_screen(pilot, StudentIdScreen)
         await focus_on(pilot, "level")
-        await pilot.press("right", "right", "enter", "tab", *"A123456789", "enter")
+        await pilot.press("right", "right", "enter", "tab", *pupil, "enter")
         await wait_for_screen(pilot, SchoolScreen)
         await focus_on(pilot, "school-search")
         await pilot.press(*"日曜", "enter")  # the one school left is chosen, the pupil found
@@ -119,7 +144,7 @@ async def test_the_whole_flow_by_keyboard_alone(kiosk: Kiosk, registry: LiveRegi
         await focus_on(pilot, "parent-id")
         await pilot.press(*parent_id, "enter")
         await focus_on(pilot, "name")
-        await pilot.press(*"鍵盤", "enter", *"kb.parent@example.com", "enter")
+        await pilot.press(*"鍵盤", "enter", *f"kb.parent.{language}@example.com", "enter")
         await pilot.press(*"0912345678", "enter")
 
         await wait_for_screen(pilot, ReviewScreen)
@@ -136,7 +161,17 @@ async def test_the_whole_flow_by_keyboard_alone(kiosk: Kiosk, registry: LiveRegi
         await focus_on(pilot, "confirm-keep")
         await pilot.press("enter")
         back = await wait_for_screen(pilot, ProgressScreen)
-        assert [row.student for row in back.rows] == ["陳曉明"]
+        assert len(back.rows) == 1
+        assert back.rows[0].school == "臺北市私立日曜學校"
+
+
+def _another_at_nichiyo(registry: LiveRegistry) -> str:
+    """A 高中 pupil of 臺北市私立日曜學校 other than the tutorial's, free to apply for."""
+    return next(
+        s.id_number
+        for s in registry.students(Level.SENIOR_HIGH)
+        if s.school_code == "353301" and s.id_number != "A123456789"
+    )
 
 
 def large_enough(pilot: Pilot[Any]) -> list[str]:
@@ -149,11 +184,14 @@ def large_enough(pilot: Pilot[Any]) -> list[str]:
     ]
 
 
-async def test_the_whole_flow_by_mouse_alone(kiosk: Kiosk, registry: LiveRegistry) -> None:
+async def test_the_whole_flow_by_mouse_alone(
+    speaking: Kiosk, registry: LiveRegistry, language: str
+) -> None:
     """The same flow with clicks at the widgets' regions and pasted text, no key pressed; every
     button a finger can hit (three rows at least)."""
-    address = "mouse.only@example.com"
-    parent_id = make_id(IdKind.CITIZEN, random.Random(1415)).value
+    kiosk = speaking
+    address = f"mouse.only.{language}@example.com"
+    parent_id = make_id(IdKind.CITIZEN, random.Random(f"1415{language}")).value
     async with kiosk.app.run_test(size=SIZE) as pilot:
         pressed: list[str] = []
         real_press = pilot.press
@@ -173,7 +211,7 @@ async def test_the_whole_flow_by_mouse_alone(kiosk: Kiosk, registry: LiveRegistr
         await walk.click("#confirm")
         await wait_for_screen(pilot, RelationshipScreen)
         assert large_enough(pilot) == []
-        student = registry.students(Level.ELEMENTARY)[7]
+        student = registry.students(Level.ELEMENTARY)[7 if language == "zh_TW" else 8]
         await walk.student(student)
         await wait_for_screen(pilot, StudentConfirmScreen)
         assert large_enough(pilot) == []
@@ -181,7 +219,8 @@ async def test_the_whole_flow_by_mouse_alone(kiosk: Kiosk, registry: LiveRegistr
         await walk.click("#next")
         await walk.consent()
         assert large_enough(pilot) == []
-        review = await walk.new_parent(parent_id, "滑鼠", "m.parent@example.com", "0912345679")
+        email = f"m.parent.{language}@example.com"
+        review = await walk.new_parent(parent_id, "滑鼠", email, "0912345679")
         assert isinstance(review, ReviewScreen)
         await walk.sign_by_hand()
         progress = await walk.submitted()
