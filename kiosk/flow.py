@@ -103,6 +103,15 @@ class Verified:
     challenge: CodeChallengeOut
 
 
+class _Ask(Enum):
+    """The student step's screens, one question each, in their order."""
+
+    RELATIONSHIP = "relationship"
+    STUDENT_ID = "student_id"
+    SCHOOL = "school"
+    CONFIRM = "confirm"
+
+
 class _Move(Enum):
     """Where the wizard goes after a step."""
 
@@ -248,36 +257,38 @@ class Wizard:
         students are added: 返回 from the first question comes back to it)."""
         draft, chrome = application.draft, self.chrome
         form = StudentForm(relationship=draft.students[-1].relationship if draft.students else None)
-        screen = 4 if draft.students else 1
+        ask: _Ask | None = _Ask.CONFIRM if draft.students else _Ask.RELATIONSHIP
         error: DomainError | None = None
-        while True:
-            if screen == 1:
+        while ask is not None:
+            if ask is _Ask.RELATIONSHIP:
                 step = await self._ask(RelationshipScreen(chrome, form=form))
-                screen = 2 if not isinstance(step, Back) else 4 if draft.students else 0
-            elif screen == 2:
+                hub = _Ask.CONFIRM if draft.students else None
+                ask = hub if isinstance(step, Back) else _Ask.STUDENT_ID
+            elif ask is _Ask.STUDENT_ID:
                 step = await self._ask(StudentIdScreen(chrome, form=form))
-                screen = 1 if isinstance(step, Back) else 3
-            elif screen == 3:
+                ask = _Ask.RELATIONSHIP if isinstance(step, Back) else _Ask.SCHOOL
+            elif ask is _Ask.SCHOOL:
                 session = application.verified.session
                 school = SchoolScreen(
                     chrome, client=self._services.client, session=session, form=form
                 )
                 step = await self._ask(school)
-                screen = 2 if isinstance(step, Back) else 4
+                ask = _Ask.STUDENT_ID if isinstance(step, Back) else _Ask.CONFIRM
             else:
                 result = await self._ask(
                     StudentConfirmScreen(chrome, form=form, students=draft.students, error=error)
                 )
                 error = None
                 if isinstance(result, Back):
-                    screen = 3 if form.found is not None else 0
+                    ask = _Ask.SCHOOL if form.found is not None else None
                 elif isinstance(result, StudentRemoved):
                     draft.remove_student(result.index)
-                    screen = 4 if draft.students or form.found is not None else 1
+                    if not draft.students and form.found is None:
+                        ask = _Ask.RELATIONSHIP
                 elif isinstance(result, StudentsDone):
                     if not result.more:
                         return _Move.NEXT
-                    form, screen = form.next_student(), 1
+                    form, ask = form.next_student(), _Ask.RELATIONSHIP
                 else:
                     assert isinstance(result, StudentChosen)
                     try:
@@ -287,9 +298,8 @@ class Wizard:
                         continue
                     if not result.more:
                         return _Move.NEXT
-                    form, screen = form.next_student(), 1
-            if screen == 0:
-                return _Move.BACK
+                    form, ask = form.next_student(), _Ask.RELATIONSHIP
+        return _Move.BACK
 
     async def _consent(self, application: _Application) -> _Move:
         result = await self._ask(
