@@ -121,6 +121,9 @@ class KioskApp(App[None]):
         #: How often the wizard failed and was started again (a bug each time; tests check it).
         self.wizard_failures = 0
         self.title = self._translator.gettext(TITLE)
+        from screens.theme import register_themes
+
+        register_themes(self)
 
     def compose(self) -> ComposeResult:
         """The splash: the title, and a line saying the kiosk is starting."""
@@ -170,6 +173,7 @@ class KioskApp(App[None]):
                 self.services = worker.result
                 assert self.services is not None  # the boot worker's result
                 self.idle = IdleWatch(self.services.settings.idle_seconds, self._monotonic)
+                self.theme = self.services.settings.display.theme
                 self._start_wizard()
                 self._start_sync()
             elif event.state is WorkerState.ERROR:

@@ -58,7 +58,11 @@ from screens.progress import (
     ProgressView,
 )
 from screens.review import BackToEdit, ReviewScreen, SubmitOutcome
-from screens.student import StudentChosen, StudentRemoved, StudentScreen, StudentsDone
+from screens.student import StudentChosen, StudentForm, StudentRemoved, StudentsDone
+from screens.student_confirm import StudentConfirmScreen
+from screens.student_id import StudentIdScreen
+from screens.student_relationship import RelationshipScreen
+from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeChoice, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
 
@@ -111,6 +115,15 @@ class Verified:
     typed: str
     session: ParentSessionOut
     challenge: CodeChallengeOut
+
+
+class _Ask(Enum):
+    """The student step's screens, one question each, in their order."""
+
+    RELATIONSHIP = "relationship"
+    STUDENT_ID = "student_id"
+    SCHOOL = "school"
+    CONFIRM = "confirm"
 
 
 class _Move(Enum):
@@ -311,39 +324,53 @@ class Wizard:
         await self._progress(application.verified, outcome, application)
 
     async def _students(self, application: _Application) -> _Move:
-        draft = application.draft
-        services = self._services
-        prefill = None
+        """One question a screen: relationship, level + ID, school, then confirm (the hub once
+        students are added: 返回 from the first question comes back to it)."""
+        draft, chrome = application.draft, self.chrome
+        form = StudentForm(relationship=draft.students[-1].relationship if draft.students else None)
+        ask: _Ask | None = _Ask.CONFIRM if draft.students else _Ask.RELATIONSHIP
         error: DomainError | None = None
-        while True:
-            last = draft.students[-1].relationship if draft.students else None
-            result = await self._ask(
-                StudentScreen(
-                    self.chrome,
-                    client=services.client,
-                    session=application.verified.session,
-                    students=tuple(draft.students),
-                    prefill=prefill,
-                    relationship=last,
-                    error=error,
+        while ask is not None:
+            if ask is _Ask.RELATIONSHIP:
+                step = await self._ask(RelationshipScreen(chrome, form=form))
+                hub = _Ask.CONFIRM if draft.students else None
+                ask = hub if isinstance(step, Back) else _Ask.STUDENT_ID
+            elif ask is _Ask.STUDENT_ID:
+                step = await self._ask(StudentIdScreen(chrome, form=form))
+                ask = _Ask.RELATIONSHIP if isinstance(step, Back) else _Ask.SCHOOL
+            elif ask is _Ask.SCHOOL:
+                session = application.verified.session
+                school = SchoolScreen(
+                    chrome, client=self._services.client, session=session, form=form
                 )
-            )
-            prefill, error = None, None
-            if isinstance(result, Back):
-                return _Move.BACK
-            if isinstance(result, StudentsDone):
-                return _Move.NEXT
-            if isinstance(result, StudentRemoved):
-                draft.remove_student(result.index)
-                continue
-            assert isinstance(result, StudentChosen)
-            try:
-                draft.add_student(result.entry)
-            except DomainError as refused:
-                prefill, error = result.entry, refused
-                continue
-            if not result.more:
-                return _Move.NEXT
+                step = await self._ask(school)
+                ask = _Ask.STUDENT_ID if isinstance(step, Back) else _Ask.CONFIRM
+            else:
+                result = await self._ask(
+                    StudentConfirmScreen(chrome, form=form, students=draft.students, error=error)
+                )
+                error = None
+                if isinstance(result, Back):
+                    ask = _Ask.SCHOOL if form.found is not None else None
+                elif isinstance(result, StudentRemoved):
+                    draft.remove_student(result.index)
+                    if not draft.students and form.found is None:
+                        ask = _Ask.RELATIONSHIP
+                elif isinstance(result, StudentsDone):
+                    if not result.more:
+                        return _Move.NEXT
+                    form, ask = form.next_student(), _Ask.RELATIONSHIP
+                else:
+                    assert isinstance(result, StudentChosen)
+                    try:
+                        draft.add_student(result.entry)
+                    except DomainError as refused:
+                        error = refused
+                        continue
+                    if not result.more:
+                        return _Move.NEXT
+                    form, ask = form.next_student(), _Ask.RELATIONSHIP
+        return _Move.BACK
 
     async def _consent(self, application: _Application) -> _Move:
         result = await self._ask(

@@ -114,6 +114,16 @@ class FormSettings(BaseModel):
     """The face in ``font_path`` when it is a ``.ttc`` collection."""
 
 
+class DisplaySettings(BaseModel):
+    """How the screens look (``[display]``)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+
+    theme: Literal["textual-dark", "high-contrast"] = "textual-dark"
+    """The colours: ``textual-dark`` (the default), or ``high-contrast`` — white on black with a
+    bright yellow for what can be pressed, for parents who see poorly."""
+
+
 class KioskSettings(BaseSettings):
     """Everything a kiosk needs to know at start-up."""
 
@@ -168,6 +178,9 @@ class KioskSettings(BaseSettings):
 
     idle_seconds: int = Field(default=120, ge=10)
     """Seconds without input before the kiosk asks 「仍在使用嗎？」."""
+
+    display: DisplaySettings = DisplaySettings()
+    """How the screens look: the theme."""
 
     @property
     def database_url(self) -> str:

@@ -35,7 +35,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
 from kiosk.domain.i18n import Translator
 from screens.language import SWITCH_KEY, Message, Words, switch_label
-from screens.widgets.step_indicator import StepIndicator
+from screens.widgets.step_indicator import STEP_NAMES, StepIndicator
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         _ = self._
         with Horizontal(id="header"):
             yield Static(_(TITLE), id="title")
-            yield StepIndicator(self.STEP, id="steps")
+            yield StepIndicator(self.STEP, names=[_(name) for name in STEP_NAMES], id="steps")
         if self.chrome.demo is not None:
             yield DemoBanner(self.chrome, id="demo-banner")
         # The body scrolls when the steps focus into it; a focus stop of its own it is not.
@@ -279,6 +279,8 @@ class WizardScreen(Screen[ResultT], Generic[ResultT]):
         if self.chrome.demo is not None:
             for banner in self.query(DemoBanner):
                 banner.refresh_code()
+        for indicator in self.query(StepIndicator):
+            indicator.rename([self._(name) for name in STEP_NAMES])
         # Widgets that draw their words themselves draw them again in the new language.
         for widget in self.walk_children(Widget):
             widget.refresh(layout=True)

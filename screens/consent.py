@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Markdown, Static
 from kiosk.domain.consent import ConsentStatement, load_statement
 from kiosk.domain.errors import N_, DomainError, ErrorCode
 from screens.base import BACK, Back, Chrome, WizardScreen
+from screens.widgets.marks import MarkedCheckbox
 
 QUESTION: Final = N_("Please read the personal-data statement below")
 VERSION: Final = N_("Statement version {version}, in force since {effective}")
@@ -100,7 +101,7 @@ class ConsentScreen(WizardScreen[ConsentResult]):
         with VerticalScroll(id="statement"):
             yield Markdown(self._statement.text, id="statement-text")
         yield self.told(Static(classes="hint"), lambda _t: self._version_words())
-        yield Checkbox(_(AGREE), value=self._accepted, id="agree")
+        yield MarkedCheckbox(_(AGREE), value=self._accepted, id="agree")
         yield self.error_line("consent-error")
 
     def compose_actions(self) -> ComposeResult:
@@ -122,8 +123,11 @@ class ConsentScreen(WizardScreen[ConsentResult]):
         super().language_changed(before)
 
     @on(Checkbox.Changed, "#agree")
-    def _ticked(self) -> None:
+    def _ticked(self, event: Checkbox.Changed) -> None:
         self.clear_errors()
+        if event.value and event.checkbox.has_focus:
+            # Ticked with the keys: the next Enter goes on (not through 返回 and 不同意並退出).
+            self.query_one("#next").focus()
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, ClassVar, Final
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from kiosk.domain.contact import Channel, Contact, parse_contact
 from kiosk.domain.errors import N_, DomainError
 from screens.base import BACK, Back, Chrome, WizardScreen
 from screens.in_person import BUTTON_ID, InPersonAsked, in_person_button
+from screens.widgets.marks import MarkedRadioButton
 
 if TYPE_CHECKING:
     from kiosk.client import RegistryClient
@@ -97,8 +98,10 @@ class ContactScreen(WizardScreen[CodeSent | Back | InPersonAsked]):
         _ = self._
         yield Static(_(QUESTION), classes="heading")
         with RadioSet(id="channel", classes="inline"):
-            yield RadioButton(_(EMAIL), value=self._channel is Channel.EMAIL, id="channel-email")
-            yield RadioButton(_(MOBILE), value=self._channel is Channel.SMS, id="channel-sms")
+            yield MarkedRadioButton(
+                _(EMAIL), value=self._channel is Channel.EMAIL, id="channel-email"
+            )
+            yield MarkedRadioButton(_(MOBILE), value=self._channel is Channel.SMS, id="channel-sms")
         email = self._typed if self._channel is Channel.EMAIL else ""
         phone = self._typed if self._channel is Channel.SMS else ""
         yield Input(email, placeholder=_(EMAIL_PLACEHOLDER), id="email", type="text")

@@ -68,11 +68,15 @@ def verify_student(
     commit.
 
     Whatever part was wrong (ID, school, level, enrolment) the answer is the same
-    ``STUDENT_NOT_FOUND``, with no parameters, so the answer tells nothing about which.
+    ``STUDENT_NOT_FOUND``, whose only parameter, ``remaining``, is the look-ups left before the
+    session locks, so the answer tells nothing about which part. The miss that uses the last
+    look-up is answered ``SESSION_LOCKED`` at once (the parent learns of the lock on the try that
+    causes it, not on the next).
 
     Raises:
         DomainError: ``id.*`` for a malformed ID (not counted: it reveals nothing);
-            ``STUDENT_NOT_FOUND``; ``SESSION_LOCKED`` once :attr:`Limits.lookup_misses` are used.
+            ``STUDENT_NOT_FOUND`` with ``remaining``; ``SESSION_LOCKED`` on the miss that uses
+            up :attr:`Limits.lookup_misses`, and after it.
     """
     number = parse_id(student_id, field="student_id").value
     parent_session = session.scalars(
@@ -83,10 +87,13 @@ def verify_student(
     student = find_student(session, level=level, student_id=number, school_code=school_code)
     if student is None:
         parent_session.failed_lookups += 1
-        if parent_session.failed_lookups >= limits.lookup_misses:
+        remaining = limits.lookup_misses - parent_session.failed_lookups
+        if remaining <= 0:
             parent_session.locked_at = now
         session.commit()
-        raise DomainError(ErrorCode.STUDENT_NOT_FOUND)
+        if remaining <= 0:
+            raise DomainError(ErrorCode.SESSION_LOCKED)
+        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, remaining=remaining)
     return StudentVerifyOut(
         name=student.name,
         class_name=student.school_class.name,

@@ -2,7 +2,7 @@
 
 The tutorial's choices: 法定代理人 (father or mother) or 監護人 (grandfather, grandmother,
 maternal grandfather, maternal grandmother, or 其他, which asks what). The relationships of each
-role are laid out inline under the roles, not in a dropdown: a dropdown is an overlay, where
+role are laid out under the roles, one a line, not in a dropdown: a dropdown is an overlay, where
 Textual drops CJK characters straddling widget edges.
 """
 
@@ -28,6 +28,7 @@ from kiosk.domain.people import (
     RelationshipChoice,
     Role,
 )
+from screens.widgets.marks import MarkedRadioButton
 
 OTHER_PLACEHOLDER: Final = N_("Your relationship to the student, e.g. aunt")
 
@@ -40,7 +41,8 @@ class RelationshipPicker(Widget):
     chosen. Whether the choice is complete (其他 needs words, at most so many) is for
     ``kiosk.domain.people.parse_relationship`` to say, not this widget.
 
-    The radio rows carry the ``inline`` class, so they look like the app's other radio rows.
+    The roles' row carries the ``inline`` class and the relationships (five, long in English) the
+    ``stacked`` class, one a line, so they look like the app's other radio choices.
     """
 
     DEFAULT_CSS = """
@@ -134,13 +136,15 @@ class RelationshipPicker(Widget):
         _ = self._
         with RadioSet(id="role", classes="inline"):
             for role in Role:
-                yield RadioButton(_(ROLE_LABELS[role]), value=role is self.role, id=f"role-{role}")
+                yield MarkedRadioButton(
+                    _(ROLE_LABELS[role]), value=role is self.role, id=f"role-{role}"
+                )
         for role in Role:
-            relations = RadioSet(id=f"relations-{role}", classes="inline relations")
+            relations = RadioSet(id=f"relations-{role}", classes="stacked relations")
             relations.display = role is self.role
             with relations:
                 for relationship in RELATIONSHIPS_BY_ROLE[role]:
-                    yield RadioButton(
+                    yield MarkedRadioButton(
                         _(RELATIONSHIP_LABELS[relationship]),
                         value=self._chosen[role] is relationship,
                         id=f"relation-{relationship}",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Final, Self
 
-from textual import getters, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 SCHOOL_SEARCH: Final = N_("Type part of the school's name to search")
 NO_SCHOOL_MATCHES: Final = N_("No school matches")
+#: Before the school chosen, and before the others (characters of one width on every terminal).
+CHOSEN: Final = "(*)"
+NOT_CHOSEN: Final = "( )"
+#: Before the row the keys are on, while the list has the focus.
+CURSOR: Final = ">"
 
 
 class SchoolPicker(Widget):
@@ -38,6 +43,9 @@ class SchoolPicker(Widget):
     A school is chosen with Enter or a tap in the list (merely highlighted is not chosen), or with
     Enter in the search when it leaves one school. What is chosen is always in the list,
     highlighted: a school the search leaves out is no longer chosen.
+
+    The state shows in shape, not only in colour: the school chosen is marked ``(*)``, the
+    others ``( )``, and the row the keys are on (while the list has the focus) ``>``.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "into_list", show=False)]
@@ -136,13 +144,23 @@ class SchoolPicker(Widget):
     def compose(self) -> ComposeResult:
         """The search, the list, and the line shown instead of an empty list."""
         yield Input(placeholder=self._(SCHOOL_SEARCH), id="school-search")
-        yield OptionList(id="school")
-        yield Static(self._(NO_SCHOOL_MATCHES), id="school-none")
+        # Neither the list nor 查無符合的學校 until the schools come: "none match" would be untrue.
+        listed = OptionList(id="school")
+        listed.display = False
+        yield listed
+        none = Static(self._(NO_SCHOOL_MATCHES), id="school-none")
+        none.display = False
+        yield none
 
     @property
     def search(self) -> str:
-        """What is typed in the search."""
+        """What is typed in the search (setting it narrows the list as typing would)."""
         return self._search_field.value
+
+    @search.setter
+    def search(self, text: str) -> None:
+        self._search_field.value = text
+        self._list_matches()
 
     def set_schools(self, schools: Iterable[SchoolOut], *, value: str | None = None) -> None:
         """Lists ``schools`` (those matching the search) with the school ``value`` chosen.
@@ -198,11 +216,27 @@ class SchoolPicker(Widget):
         shown = [school for school in self._schools if school_name_matches(typed, school.name)]
         self._codes = tuple(school.code for school in shown)
         listed = self._school_list
-        listed.set_options(Option(school.name, id=school.code) for school in shown)
+        listed.set_options(
+            Option(self._prompt(school.code, school.name), id=school.code) for school in shown
+        )
         listed.display = bool(shown)
         self._none.display = not shown
 
+    def _prompt(self, code: str, name: str, *, cursor: bool = False) -> str:
+        return f"{CURSOR if cursor else ' '}{CHOSEN if code == self.value else NOT_CHOSEN} {name}"
+
+    def _mark_chosen(self) -> None:
+        """Marks the school chosen ``(*)``, the others ``( )``, the row the keys are on ``>``."""
+        names = {school.code: school.name for school in self._schools}
+        listed = self._school_list
+        at = listed.highlighted if listed.has_focus else None
+        for index, code in enumerate(self._codes):
+            prompt = self._prompt(code, names[code], cursor=index == at)
+            if str(listed.get_option(code).prompt) != prompt:
+                listed.replace_option_prompt(code, prompt)
+
     def _highlight(self) -> None:
+        self._mark_chosen()
         if self.value is not None:
             self._school_list.highlighted = self._codes.index(self.value)
 
@@ -228,6 +262,13 @@ class SchoolPicker(Widget):
             self._choose(self._codes[0])
         else:
             self.action_into_list()
+
+    @on(OptionList.OptionHighlighted, "#school")
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _on_cursor_moved(self) -> None:
+        if self._codes:
+            self._mark_chosen()
 
     @on(OptionList.OptionSelected, "#school")
     def _on_school_selected(self, event: OptionList.OptionSelected) -> None:

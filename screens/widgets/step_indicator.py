@@ -1,7 +1,15 @@
-"""The wizard's step indicator: ① ─ ② ─ ③ ─ ④, done steps ticked, the current one highlighted."""
+"""The wizard's step indicator: ``✓1 驗證 >[2 學生]> 3 同意 > 4 家長``, each step named.
+
+Drawn only in characters whose width no terminal disagrees on (ASCII, the CJK names, and ``✓``,
+which Unicode gives a narrow width everywhere): the circled digits and box-drawing lines of old
+(①, ─) are East-Asian-ambiguous and misalign on terminals that draw them wide. The state of a
+step shows in its shape as well as its colour: a tick before a finished step, brackets around
+the current one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, Final
 
 from textual.content import Content
@@ -10,35 +18,30 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
-#: The highest step count the circled digits ① … ⑳ can show.
+from kiosk.domain.errors import N_
+
+#: The highest step count the indicator shows.
 MAX_STEPS: Final = 20
-#: What a finished step shows instead of its number.
-TICK: Final = "✓"
+#: Before a finished step.
+TICK: Final = "\u2713"
 #: Between two steps.
-CONNECTOR: Final = "─"
-
-
-def circled(number: int) -> str:
-    """The circled digit for ``number`` (① for 1 … ⑳ for 20).
-
-    Args:
-        number: From 1 to :data:`MAX_STEPS`.
-
-    Raises:
-        ValueError: When ``number`` has no circled digit.
-    """
-    if not 1 <= number <= MAX_STEPS:
-        raise ValueError(f"no circled digit for {number}")
-    return chr(ord("①") + number - 1)
+CONNECTOR: Final = ">"
+#: Around the current step.
+CURRENT_LEFT: Final = "["
+CURRENT_RIGHT: Final = "]"
+#: The names of the wizard's four steps (message ids): 驗證 (contact and code), 學生, 同意, 家長
+#: (the parent and the review).
+STEP_NAMES: Final = (N_("Verify"), N_("Students"), N_("Consent"), N_("Parent"))
 
 
 class StepIndicator(Widget):
-    """Shows where the parent is in the wizard: ``✓ ─ ✓ ─ ③ ─ ④``.
+    """Shows where the parent is in the wizard: ``✓1 驗證 >[2 學生]> 3 同意 > 4 家長``.
 
-    Steps before the current one are ticked, the current one is highlighted and the steps still
-    to come are dimmed. Step 0 (the Welcome screen) shows every step as still to come; any step
-    past the last one (the Progress page) shows every step ticked. Each step takes three cells and
-    each connector one, so four steps fit in 15 cells of an 80-column header.
+    Steps before the current one are ticked, the current one is bracketed and highlighted and the
+    steps still to come are dimmed. Step 0 (the Welcome screen) shows every step as still to
+    come; any step past the last one (the Progress page) shows every step ticked. A step takes
+    its number, a space and its name (when given) between two cells for the marks; a connector
+    one cell: the same width whatever the step, so the header does not shift.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -62,8 +65,9 @@ class StepIndicator(Widget):
     StepIndicator {
         width: auto;
         height: 1;
+        /* Against the header's colour, whatever the theme: the tick says done, not green. */
         & > .step-indicator--done {
-            color: $text-success;
+            color: $text;
             text-style: bold;
         }
         & > .step-indicator--current {
@@ -75,7 +79,7 @@ class StepIndicator(Widget):
             color: $text-muted;
         }
         & > .step-indicator--connector-done {
-            color: $text-success;
+            color: $text;
         }
         & > .step-indicator--connector-todo {
             color: $text-muted;
@@ -94,6 +98,7 @@ class StepIndicator(Widget):
         step: int = 0,
         total: int = 4,
         *,
+        names: Sequence[str] = (),
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -104,17 +109,21 @@ class StepIndicator(Widget):
         Args:
             step: The current step (see :attr:`step`).
             total: How many steps there are (1 to :data:`MAX_STEPS`).
+            names: Each step's name, in the screen's language (none: numbers only).
             name: The name of the widget.
             id: The ID of the widget in the DOM.
             classes: The CSS classes of the widget.
             disabled: Whether the widget is disabled or not.
 
         Raises:
-            ValueError: When ``total`` is out of range.
+            ValueError: When ``total`` is out of range, or ``names`` are not one per step.
         """
         if not 1 <= total <= MAX_STEPS:
             raise ValueError(f"total must be 1 to {MAX_STEPS}, not {total}")
+        if names and len(names) != total:
+            raise ValueError(f"{len(names)} names for {total} steps")
         self._total = total
+        self._names = tuple(names)
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.set_reactive(StepIndicator.step, self.validate_step(step))
 
@@ -139,16 +148,32 @@ class StepIndicator(Widget):
             if number > 1:
                 parts.append((CONNECTOR, line_done if number <= self.step else line_todo))
             if number < self.step:
-                parts.append((f" {TICK} ", done))
+                parts.append((f"{TICK}{self._label(number)} ", done))
             elif number == self.step:
-                parts.append((f" {circled(number)} ", current))
+                parts.append((f"{CURRENT_LEFT}{self._label(number)}{CURRENT_RIGHT}", current))
             else:
-                parts.append((f" {circled(number)} ", todo))
+                parts.append((f" {self._label(number)} ", todo))
         return Content.assemble(*parts)
 
+    def rename(self, names: Sequence[str]) -> None:
+        """Each step's name again (the parent switched the language), one per step."""
+        if len(names) != self.total:
+            raise ValueError(f"{len(names)} names for {self.total} steps")
+        self._names = tuple(names)
+        self.refresh(layout=True)
+
+    def _label(self, number: int) -> str:
+        """The step's number, and its name when it has one."""
+        if self._names:
+            return f"{number} {self._names[number - 1]}"
+        return str(number)
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        """Three cells a step, one a connector."""
-        return 3 * self._total + (self._total - 1)
+        """Each step's label and its two marks, one cell a connector."""
+        labels = sum(
+            Content(self._label(number)).cell_length for number in range(1, self._total + 1)
+        )
+        return labels + 2 * self._total + (self._total - 1)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Always one line."""

@@ -252,18 +252,22 @@ def kiosk_app(
     monotonic: Callable[[], float] | None = None,
     lockdown: bool = False,
     sealer: Sealer | None = None,
+    theme: str = "textual-dark",
+    language: str = "zh_TW",
 ) -> Iterator[Kiosk]:
     """The kiosk, as the app factory builds it, with a fresh local database in ``folder``.
 
     ``client`` replaces the registry's (a test's gated one); with ``monotonic`` the idle watch
     runs on that clock and is only asked when the test calls ``app.check_idleness()``; the same
-    ``sealer`` again (its key) is the same kiosk restarted on its database.
+    ``sealer`` again (its key) is the same kiosk restarted on its database; ``theme`` is the
+    ``[display] theme`` setting; ``language`` the catalog the screens speak.
     """
     folder.mkdir(parents=True, exist_ok=True)
     settings = KioskSettings(
         data_dir=folder,
         registry={"url": registry_url, "kiosk_id": kiosk_id},
         demo=demo,
+        display={"theme": theme},
     )
     engine = make_engine(settings.database_url)
     upgrade(engine, "local")
@@ -277,7 +281,7 @@ def kiosk_app(
         settings,
         client=client,
         store=store,
-        translator=Translator("zh_TW"),
+        translator=Translator(language),
         clock=clock or (lambda: datetime.now(UTC)),
         background_sync=False,
         lockdown=lockdown,

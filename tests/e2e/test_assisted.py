@@ -23,7 +23,7 @@ from kiosk.forms import FontMissing, find_fonts
 from screens.code import CodeScreen
 from screens.contact import ContactScreen
 from screens.staff.in_person import InPersonScreen
-from screens.student import StudentScreen
+from screens.student_relationship import RelationshipScreen
 from screens.welcome import WelcomeScreen
 from store.central import Application, AuditEvent
 from tests.e2e.live import Kiosk, LiveRegistry, wait_for, wait_for_screen
@@ -79,7 +79,7 @@ async def test_staff_verify_a_parent_in_person_and_the_application_carries_the_m
         await walk.click("#in-person-confirm")
 
         # On as if the code had been verified: the students' step, for this contact.
-        await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, RelationshipScreen)
         assert not [s for s in pilot.app.screen_stack if s.has_class("staff")]
         await walk.add_students(student)
         await walk.consent()

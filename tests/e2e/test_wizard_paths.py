@@ -16,6 +16,7 @@ from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
 from kiosk.domain.status import StudentStatus
 from screens.progress import ProgressScreen
+from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeScreen
 from tests.e2e.live import Kiosk, LiveRegistry, wait_for, wait_for_screen
 from tests.e2e.walk import Walk
@@ -157,13 +158,14 @@ async def test_a_code_entered_wrongly_five_times_is_dead(
             pilot, lambda: len(registry.codes_sent(Channel.EMAIL, address)) == 2, "a new code"
         )
         await walk.enter_code(registry.code_for(Channel.EMAIL, address))
-        await wait_for(pilot, lambda: walk.screen.query("#student-id"), "the student step")
+        await wait_for(pilot, lambda: walk.screen.query("#relationship-picker"), "the student step")
 
 
-async def test_a_student_not_found_is_said_beside_the_id(
+async def test_a_student_not_found_is_said_under_the_schools(
     kiosk: Kiosk, registry: LiveRegistry
 ) -> None:
-    """An enrolled pupil looked up at another school: 「查無符合…」 under the ID, no details."""
+    """An enrolled pupil looked up at another school: 「查無符合…」 under the school list, with
+    the tries left; the school screen stays (no details to confirm)."""
     student = registry.students(Level.ELEMENTARY)[0]
     elsewhere = next(
         s for s in registry.students(Level.ELEMENTARY) if s.school_code != student.school_code
@@ -181,9 +183,10 @@ async def test_a_student_not_found_is_said_beside_the_id(
             student.level,
         )
         await walk.student(moved)
-        words = await walk.error("#student-id-error")
+        words = await walk.error("#school-error")
         assert "查無" in words
-        assert not walk.shown("#confirm-box")
+        assert "還可再試 4 次" in words
+        assert isinstance(walk.screen, SchoolScreen)
 
 
 async def test_one_email_cannot_serve_two_parents(kiosk: Kiosk, registry: LiveRegistry) -> None:

@@ -20,7 +20,10 @@ from screens.contact import ContactScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student_confirm import StudentConfirmScreen
+from screens.student_id import StudentIdScreen
+from screens.student_relationship import RelationshipScreen
+from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeScreen
 from tests.e2e.live import LiveRegistry, RosterStudent, wait_for, wait_for_screen
 
@@ -116,6 +119,12 @@ class Walk:
         await self.pilot.press(*code)
         await self.click("#confirm")
 
+    async def paste_code(self, code: str) -> None:
+        """Taps the code boxes and pastes the six digits (no key pressed)."""
+        await self.click("#code")
+        self.screen.query_one("#code").post_message(events.Paste(code))
+        await self.pilot.pause()
+
     async def verify(self, channel: Channel, address: str) -> None:
         """Contact and code, with the code from the outbox."""
         await self.get_code(channel, address)
@@ -127,20 +136,42 @@ class Walk:
         relationship: Relationship = Relationship.FATHER,
         other: str = "",
     ) -> None:
-        """Fills the student step for ``student`` and waits for the confirmation."""
-        await wait_for_screen(self.pilot, StudentScreen)
+        """Answers the student's questions, one screen each, for ``student``; waits for the
+        confirmation, or for the registry's answer under the school list."""
+        await wait_for_screen(self.pilot, RelationshipScreen)
         await self.click(f"#role-{relationship.role}")
         await self.click(f"#relation-{relationship}")
         if other:
             await self.type("#relationship-other", other)
+        await self.click("#next")
+        await wait_for_screen(self.pilot, StudentIdScreen)
         await self.click(f"#level-{student.level}")
         await self.type("#student-id", student.id_number)
-        await self.click("#verify")
-        await wait_for(self.pilot, lambda: self.shown("#school-box"), "the school list")
-        await self.choose_school(student.school_code)
+        await self.click("#next")
+        await self.school(student.school_code)
+
+    async def school(self, code: str) -> None:
+        """On the school screen: taps the school ``code``; waits for the student found (the
+        confirmation) or for the registry's answer under the list."""
+        await wait_for_screen(self.pilot, SchoolScreen)
         await wait_for(
             self.pilot,
-            lambda: self.shown("#confirm-box") or bool(self.text("#student-id-error")),
+            lambda: (
+                not isinstance(self.screen, SchoolScreen)
+                or (
+                    not self.screen.is_busy
+                    and self.screen.query_one("#school", OptionList).option_count > 0
+                )
+            ),
+            "the school list",
+        )
+        await self.choose_school(code)
+        await wait_for(
+            self.pilot,
+            lambda: (
+                isinstance(self.screen, StudentConfirmScreen)
+                or (isinstance(self.screen, SchoolScreen) and bool(self.text("#school-error")))
+            ),
             "the student's details",
         )
 
@@ -161,18 +192,11 @@ class Walk:
         """Each student in turn (新增綁定學生 between them), then 下一步."""
         for index, student in enumerate(students):
             await self.student(student)
+            await wait_for_screen(self.pilot, StudentConfirmScreen)
             last = index == len(students) - 1
             await self.click("#next" if last else "#add-another")
             if not last:
-                await wait_for(
-                    self.pilot,
-                    lambda: (
-                        isinstance(self.screen, StudentScreen)
-                        and not self.screen.is_busy
-                        and not self.shown("#confirm-box")
-                    ),
-                    "an empty student form",
-                )
+                await wait_for_screen(self.pilot, RelationshipScreen)
         return await wait_for_screen(self.pilot, ConsentScreen)
 
     async def consent(self) -> ParentScreen:

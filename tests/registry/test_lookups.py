@@ -74,14 +74,23 @@ def test_unknown_id_wrong_school_and_wrong_level_answer_byte_for_byte_the_same(
         answers.append(_verify(live, token, level, student_id, school))
     assert answers[0][0] == 404
     assert all(answer == answers[0] for answer in answers), answers
-    assert answers[0][1] == b'{"error":{"code":"student.not_found","field":null,"params":{}}}'
+    # The only parameter is the look-ups left, the same for every kind of miss.
+    assert answers[0][1] == (
+        b'{"error":{"code":"student.not_found","field":null,"params":{"remaining":4}}}'
+    )
 
 
 def test_five_misses_lock_the_parent_session(live: Live) -> None:
+    """Each miss says how many are left; the fifth is told as the lock, and the lock holds even
+    for a right student."""
     token, _ = live.parent_session(PARENT_EMAIL)
-    for _ in range(5):
-        status, _body = _verify(live, token, "senior_high", "B123456780", "353301")
+    for remaining in (4, 3, 2, 1):
+        status, body = _verify(live, token, "senior_high", "B123456780", "353301")
         assert status == 404
+        assert f'"params":{{"remaining":{remaining}}}'.encode() in body
+    status, body = _verify(live, token, "senior_high", "B123456780", "353301")
+    assert status == 423
+    assert b'"session.locked"' in body
     status, body = _verify(live, token, "senior_high", "A123456789", "353301")
     assert status == 423
     assert b'"session.locked"' in body

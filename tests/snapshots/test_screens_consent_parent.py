@@ -40,8 +40,9 @@ def consent(accepted: bool = False) -> ConsentScreen:
 
 def test_consent_statement(snap: Snap) -> None:
     """請詳閱以下個資使用聲明: the statement in a framed, focused scroll box beginning with the
-    city's paragraph; its version and date; 「本人已詳閱並同意以上條款聲明」 not ticked; 返回 and
-    不同意並退出 (red) left, 下一步 right; ✓ ✓ ③ in the header."""
+    city's paragraph; its version and date; 「本人已詳閱並同意以上條款聲明」 not ticked
+    (``[ ]``); 返回 and 不同意並退出 (red) left, 下一步 right; ``✓1 驗證 >✓2 學生 >[3 同意]``
+    in the header."""
     assert snap(host(consent()))
 
 
@@ -91,7 +92,7 @@ async def verified(pilot: Pilot[Any], parent_id: str) -> None:
 
 def test_parent_empty(snap: Snap, registry: LiveRegistry) -> None:
     """請填寫家長資料: 家長身分證字號 with 驗證, and the reminder 「提醒您，送出資料不等於完成綁定
-    流程，請於下頁查看目前申請進度。」; 返回 left, 下一步 right; ④ in the header."""
+    流程，請於下頁查看目前申請進度。」; 返回 left, 下一步 right; ``[4 家長]`` in the header."""
     assert snap(host(parent(registry, "parent.empty@example.com")))
 
 

@@ -54,7 +54,7 @@ def error_shown(selector: str) -> Any:
 def test_contact_empty(snap: Snap, registry: LiveRegistry) -> None:
     """請輸入您個人的聯繫資訊以取得驗證碼; 電子郵件信箱 chosen, its field empty and focused with
     the example placeholder; the 1-hour validity and the two-SMS rule; 返回 left, 取得驗證碼 right;
-    ① highlighted in the header."""
+    ``[1 驗證]`` highlighted in the header."""
     assert snap(host(ContactScreen(chrome(), client=live_client(registry))))
 
 

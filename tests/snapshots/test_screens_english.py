@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from kiosk.domain.consent import load_statement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.i18n import Translator
+from kiosk.domain.people import Relationship, RelationshipChoice
 from kiosk.domain.status import StudentStatus
 from screens.base import Chrome
 from screens.code import CodeScreen
@@ -26,7 +27,10 @@ from screens.contact import ContactScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressRow, ProgressScreen, ProgressView
 from screens.review import ReviewScreen, SubmitOutcome
-from screens.student import StudentScreen
+from screens.student import StudentForm
+from screens.student_confirm import StudentConfirmScreen
+from screens.student_id import StudentIdScreen
+from screens.student_relationship import RelationshipScreen
 from screens.welcome import WelcomeScreen
 from tests.e2e.live import LiveRegistry, demo_template, running_registry, wait_for
 from tests.e2e.scenes import (
@@ -117,18 +121,22 @@ def test_code_in_english(snap: Snap, registry: LiveRegistry) -> None:
     assert snap(host(screen), press=["5", "4", "9"])
 
 
-def test_student_in_english(snap: Snap, registry: LiveRegistry) -> None:
-    """The student step with nothing chosen yet: relationship, level, the ID field."""
-    session, _challenge = parent_session(registry, "english.student@example.com")
-    screen = StudentScreen(english(), client=live_client(registry), session=session)
-    assert snap(host(screen))
+def test_student_in_english(snap: Snap) -> None:
+    """The student's first question in English: the relationship, nothing chosen yet."""
+    assert snap(host(RelationshipScreen(english(), form=StudentForm())))
 
 
-def test_student_confirmed_in_english(snap: Snap, registry: LiveRegistry) -> None:
+def test_student_id_in_english(snap: Snap) -> None:
+    """The student's level and ID number in English, nothing chosen yet."""
+    form = StudentForm(relationship=RelationshipChoice(Relationship.FATHER))
+    assert snap(host(StudentIdScreen(english(), form=form)))
+
+
+def test_student_confirmed_in_english(snap: Snap) -> None:
     """The tutorial's student shown again to confirm: his name, class and school as the roster
     has them, the relationship Father in English."""
-    session, _challenge = parent_session(registry, "english.confirm@example.com")
-    screen = StudentScreen(english(), client=live_client(registry), session=session, prefill=CHEN)
+    form = StudentForm(relationship=RelationshipChoice(Relationship.FATHER), found=CHEN)
+    screen = StudentConfirmScreen(english(), form=form)
     assert snap(host(screen))
 
 

@@ -15,17 +15,17 @@ _SCRIBBLE = ((3, 4), (6, 1), (8, 4), (11, 1), (13, 4), (17, 2), (22, 3), (28, 1)
 
 
 def test_step_indicator_first_step(snap: Snap) -> None:
-    """Step 1: ① highlighted on the accent colour, ② ③ ④ dimmed, the connectors dimmed."""
+    """Step 1: ``[1]`` bracketed on the accent colour, 2 3 4 dimmed, the ``>`` connectors dimmed."""
     assert snap(WidgetHost(StepIndicator(1)))
 
 
 def test_step_indicator_third_step(snap: Snap) -> None:
-    """Step 3: steps 1 and 2 shown as green ticks joined by green lines, ③ highlighted, ④ dim."""
+    """Step 3: ``✓1 >✓2 >`` in bold (ticked), ``[3]`` bracketed on the accent colour, 4 dim."""
     assert snap(WidgetHost(StepIndicator(3)))
 
 
 def test_step_indicator_all_done(snap: Snap) -> None:
-    """Step 5 (the Progress page): four green ticks joined by green lines, nothing highlighted."""
+    """Step 5 (the Progress page): ``✓1 >✓2 >✓3 >✓4``, nothing bracketed."""
     assert snap(WidgetHost(StepIndicator(5)))
 
 

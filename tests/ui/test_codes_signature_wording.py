@@ -24,17 +24,18 @@ from kiosk.domain.i18n import Translator
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.masking import mask_contact
 from kiosk.domain.outbox_line import OutboxLine
-from kiosk.domain.people import Level
+from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from screens.base import Chrome, DemoBanner
 from screens.code import VALIDITY, CodeScreen
 from screens.consent import ConsentScreen
 from screens.parent import ParentScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student import StudentForm
+from screens.student_confirm import StudentConfirmScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.signature_pad import SignaturePad
 from tests.e2e.live import Kiosk, LiveRegistry, running_registry, wait_for, wait_for_screen
-from tests.e2e.scenes import CHEN, chrome, host, live_client, parent_session
+from tests.e2e.scenes import CHEN, chrome, host, live_client
 from tests.e2e.walk import Walk
 from tests.ui.test_language import screen_lines
 
@@ -180,8 +181,8 @@ async def test_the_confirm_hint_keeps_add_another_student_on_one_line(
 ) -> None:
     """「新增綁定學生」 is the name of a button: the hint under the student found never breaks it
     across lines."""
-    session, _challenge = parent_session(registry, f"hint.{size[0]}@example.com")
-    screen = StudentScreen(chrome(), client=live_client(registry), session=session, prefill=CHEN)
+    form = StudentForm(relationship=RelationshipChoice(Relationship.FATHER), found=CHEN)
+    screen = StudentConfirmScreen(chrome(), form=form)
     async with host(screen).run_test(size=size) as pilot:
         await pilot.pause()
         hint = next(

@@ -32,7 +32,7 @@ from screens.contact import ContactScreen
 from screens.parent import ParentScreen
 from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student_relationship import RelationshipScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.code_input import CodeInput
 from screens.widgets.qr_code import QrCode
@@ -132,7 +132,7 @@ async def test_every_parent_screen_speaks_english_once_chosen(
         await walk.get_code(Channel.EMAIL, "english@example.com")
         left += await all_english(pilot, nouns)
         await walk.enter_code(registry.code_for(Channel.EMAIL, "english@example.com"))
-        await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, RelationshipScreen)
         left += await all_english(pilot, nouns)
         await walk.student(student)
         left += await all_english(pilot, nouns)

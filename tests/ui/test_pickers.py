@@ -209,7 +209,9 @@ async def test_every_school_is_listed_until_something_is_typed() -> None:
         picker.set_schools(SCHOOLS)
         await pilot.pause()
         listed = app.screen.query_one("#school", OptionList)
-        assert [str(option.prompt) for option in listed.options] == [s.name for s in SCHOOLS]
+        assert [str(option.prompt) for option in listed.options] == [
+            f" ( ) {s.name}" for s in SCHOOLS
+        ]
         assert listed.highlighted is None
         assert not shown(app, "#school-none")
         assert picker.value is None

@@ -30,7 +30,7 @@ from kiosk.sync_actions import ActionSyncer
 from screens.progress import ProgressScreen, Waiting
 from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student_relationship import RelationshipScreen
 from screens.widgets import QrCode
 from store import central
 from store.sealing import Sealer
@@ -306,7 +306,7 @@ async def test_an_application_made_after_a_waiting_purge_is_not_shown_as_purged(
             switch.start()
 
             await walk.click("#add-student")
-            await wait_for_screen(pilot, StudentScreen)
+            await wait_for_screen(pilot, RelationshipScreen)
             await walk.add_students(second)
             await walk.consent()
             await walk.click("#next")

@@ -27,7 +27,7 @@ from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
 from screens.progress_qr import QrScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student_relationship import RelationshipScreen
 from screens.widgets import QrCode
 from tests.e2e.live import (
     Kiosk,
@@ -220,7 +220,7 @@ async def test_add_student_carries_the_parent_over(kiosk: Kiosk, registry: LiveR
         codes = len(registry.codes_sent(Channel.EMAIL, address))
 
         await walk.click("#add-student")
-        await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, RelationshipScreen)
         await walk.add_students(second)
         parent = await walk.consent()
         assert isinstance(parent, ParentScreen)

@@ -230,14 +230,26 @@ async def test_tapping_past_the_digits_puts_the_cursor_on_the_first_empty_box() 
 async def test_step_indicator_ticks_done_steps_and_clamps() -> None:
     app = Host(steps := StepIndicator(3))
     async with app.run_test() as pilot:
-        assert str(steps.render()) == " ✓ ─ ✓ ─ ③ ─ ④ "
+        assert str(steps.render()) == "✓1 >✓2 >[3]> 4 "
         steps.step = 0
         await pilot.pause()
-        assert str(steps.render()) == " ① ─ ② ─ ③ ─ ④ "
+        assert str(steps.render()) == " 1 > 2 > 3 > 4 "
         steps.step = 99
         assert steps.step == 5
-        assert str(steps.render()) == " ✓ ─ ✓ ─ ✓ ─ ✓ "
+        assert str(steps.render()) == "✓1 >✓2 >✓3 >✓4 "
         assert steps.size.width == 15
+
+
+async def test_step_indicator_names_each_step_in_the_same_width_whatever_the_step() -> None:
+    names = ("驗證", "學生", "同意", "家長")
+    app = Host(steps := StepIndicator(2, names=names))
+    async with app.run_test() as pilot:
+        assert str(steps.render()) == "✓1 驗證 >[2 學生]> 3 同意 > 4 家長 "
+        width = steps.size.width
+        for step in range(6):
+            steps.step = step
+            await pilot.pause()
+            assert steps.size.width == width
 
 
 # --- SignaturePad -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, Input, OptionList, RadioButton, RadioSet
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import IdKind, make_id
-from kiosk.domain.people import Level
+from kiosk.domain.people import Level, Relationship
 from kiosk.domain.status import StudentStatus
 from screens.code import CodeScreen
 from screens.consent import ConsentScreen
@@ -28,7 +28,11 @@ from screens.contact import ContactScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
 from screens.review import ReviewScreen
-from screens.student import StudentScreen
+from screens.student_confirm import StudentConfirmScreen
+from screens.student_id import StudentIdScreen
+from screens.student_relationship import RelationshipScreen
+from screens.student_school import SchoolScreen
+from screens.widgets.school_picker import SchoolPicker
 from tests.e2e.live import (
     Kiosk,
     LiveRegistry,
@@ -81,31 +85,111 @@ async def test_back_keeps_what_was_entered_on_every_step(
         consent = await wait_for_screen(pilot, ConsentScreen)
         assert consent.query_one("#agree", Checkbox).value is True
         await walk.click("#back")
-        students = await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, StudentConfirmScreen)
         assert walk.text(".added-student").startswith(student.name)
+        await walk.click("#add-another")
+        relationship = await wait_for_screen(pilot, RelationshipScreen)
         # A student's siblings are most likely the same relationship: it is offered again.
-        assert students.query_one("#relation-father", RadioButton).value
+        assert relationship.query_one("#relation-father", RadioButton).value
+
+
+async def test_previous_keeps_every_answer_of_the_student(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """At 80×24, one question a screen: 上一步 from the confirmation back to the relationship
+    finds the school, the level, the ID and the relationship as they were; going on again
+    finds the same student."""
+    student = registry.students(Level.JUNIOR_HIGH)[6]
+    async with kiosk.app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "previous@example.com")
+        await walk.student(student, Relationship.GRANDMOTHER)
+        await wait_for_screen(pilot, StudentConfirmScreen)
+        assert walk.text("#found-title") == "祖母"
+        await walk.click("#back")
+        school = await wait_for_screen(pilot, SchoolScreen)
+        picker = school.query_one("#school-picker", SchoolPicker)
+        await wait_for(pilot, lambda: picker.value == student.school_code, "the school kept")
+        await walk.click("#back")
+        ids = await wait_for_screen(pilot, StudentIdScreen)
+        assert ids.query_one(f"#level-{student.level}", RadioButton).value
+        assert ids.query_one("#student-id", Input).value == student.id_number
+        await walk.click("#back")
+        relationship = await wait_for_screen(pilot, RelationshipScreen)
+        assert relationship.query_one("#relation-grandmother", RadioButton).value
+        await walk.click("#next")
+        await wait_for_screen(pilot, StudentIdScreen)
+        await walk.click("#next")
+        await wait_for_screen(pilot, SchoolScreen)
+        await wait_for(
+            pilot,
+            lambda: (
+                walk.screen.query("#school-picker")
+                and walk.screen.query_one("#school-picker", SchoolPicker).value
+                == student.school_code
+            ),
+            "the school kept",
+        )
+        await walk.click("#next")
+        await wait_for_screen(pilot, StudentConfirmScreen)
+        assert walk.text("#found-name") == student.name
+
+
+async def test_students_added_are_listed_and_can_be_removed(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """Back from the consent, the students added are listed, each with 移除: removing the first
+    leaves the second; removing the last asks for a student again (the relationship kept)."""
+    first, second = registry.students(Level.SPECIAL)[5:7]
+    async with kiosk.app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.apply()
+        await walk.verify(Channel.EMAIL, "remove@example.com")
+        await walk.add_students(first, second)
+        await walk.click("#back")
+        await wait_for_screen(pilot, StudentConfirmScreen)
+        assert [str(s.render()) for s in walk.screen.query(".added-student")] == [
+            f"{first.name}　{first.class_name}　父親",
+            f"{second.name}　{second.class_name}　父親",
+        ]
+        assert not walk.screen.query("#confirm-box")
+        await walk.click("#remove-0")
+        await wait_for(
+            pilot,
+            lambda: len(walk.screen.query(".added-student")) == 1,
+            "one student left",
+        )
+        assert walk.text(".added-student").startswith(second.name)
+        await walk.click("#remove-0")
+        relationship = await wait_for_screen(pilot, RelationshipScreen)
+        assert relationship.query_one("#relation-father", RadioButton).value
 
 
 async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: LiveRegistry) -> None:
     """At 80×24, arrows and Enter choose 母親, 高中 and the school from the inline list (no
-    dropdown), Enter in the ID field verifies; the tutorial's student is found and confirmed."""
+    dropdown), Enter in the ID field goes on; the tutorial's student is found and confirmed."""
     async with kiosk.app.run_test(size=(80, 24)) as pilot:
         walk = Walk(pilot, registry)
         await walk.apply()
         await walk.verify(Channel.EMAIL, "keys@example.com")
-        screen = await wait_for_screen(pilot, StudentScreen)
+        screen = await wait_for_screen(pilot, RelationshipScreen)
         await wait_for(pilot, lambda: screen.focused is not None, "the first choice focused")
         assert isinstance(screen.focused, RadioSet)
-        await pilot.press("right", "enter", "tab")
+        await pilot.press("right", "enter")
         assert screen.query_one("#relation-mother", RadioButton).value
-        assert screen.focused is screen.query_one("#level")
+        # Chosen: the focus goes on to 下一步, so the next Enter goes on.
+        assert screen.focused is screen.query_one("#next")
+        await pilot.press("enter")
+        ids = await wait_for_screen(pilot, StudentIdScreen)
+        assert ids.focused is ids.query_one("#level")
         await pilot.press("right", "right", "enter", "tab", *"A123456789", "enter")
-        search = screen.query_one("#school-search", Input)
+        school = await wait_for_screen(pilot, SchoolScreen)
+        search = school.query_one("#school-search", Input)
         await wait_for(pilot, lambda: search.has_focus, "the school search, focused")
         # Down leaves the search for the list, its first school highlighted.
         await pilot.press("down")
-        schools = screen.query_one("#school", OptionList)
+        schools = school.query_one("#school", OptionList)
         assert schools.has_focus
         assert schools.highlighted == 0
         target = schools.get_option_index("353301")
@@ -114,7 +198,7 @@ async def test_the_student_step_works_by_keys_alone(kiosk: Kiosk, registry: Live
                 break
             await pilot.press("down")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: walk.shown("#confirm-box"), "the student's details")
+        await wait_for_screen(pilot, StudentConfirmScreen)
         assert walk.text("#found-name") == "陳曉明"
         assert walk.text("#found-school") == "臺北市私立日曜學校"
         assert walk.text("#found-title") == "母親"
@@ -131,11 +215,14 @@ async def test_typing_part_of_a_name_narrows_the_schools(
         walk = Walk(pilot, registry, keys=True)
         await walk.apply()
         await walk.verify(Channel.EMAIL, "search@example.com")
-        screen = await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, RelationshipScreen)
         await walk.click("#relation-father")
+        await walk.click("#next")
+        await wait_for_screen(pilot, StudentIdScreen)
         await walk.click("#level-senior_high")
         await walk.type("#student-id", "A123456789")
-        await walk.click("#verify")
+        await walk.click("#next")
+        screen = await wait_for_screen(pilot, SchoolScreen)
         search = screen.query_one("#school-search", Input)
         await wait_for(pilot, lambda: search.has_focus, "the school search, focused")
         schools = screen.query_one("#school", OptionList)
@@ -149,26 +236,29 @@ async def test_typing_part_of_a_name_narrows_the_schools(
 
         await pilot.press("backspace", "backspace", *"日曜")
         await pilot.pause()
-        assert [option.prompt for option in schools.options] == ["臺北市私立日曜學校"]
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: walk.shown("#confirm-box"), "the student's details")
-        assert walk.text("#found-name") == "陳曉明"
-        assert walk.text("#found-school") == "臺北市私立日曜學校"
+        assert [str(option.prompt) for option in schools.options] == [" ( ) 臺北市私立日曜學校"]
 
-        await walk.click("#school-search")
-        await pilot.press("end", *"國小")
+        await pilot.press(*"國小")
         await pilot.pause()
         assert not walk.shown("#school")
         assert walk.shown("#school-none")
         assert walk.text("#school-none") == "查無符合的學校"
-        # The school chosen is out of the list, so no longer chosen: nothing to confirm.
-        assert not walk.shown("#confirm-box")
 
         await pilot.press("backspace", "backspace")
         await pilot.pause()
         assert walk.shown("#school")
         assert not walk.shown("#school-none")
         assert schools.option_count == 1
+        await pilot.press("enter")
+        await wait_for_screen(pilot, StudentConfirmScreen)
+        assert walk.text("#found-name") == "陳曉明"
+        assert walk.text("#found-school") == "臺北市私立日曜學校"
+        # Back on the list, the school chosen is marked by its shape, not only its colour.
+        await walk.click("#back")
+        await wait_for_screen(pilot, SchoolScreen)
+        listed = walk.screen.query_one("#school", OptionList)
+        await wait_for(pilot, lambda: listed.option_count == 1, "the search kept")
+        assert [str(option.prompt) for option in listed.options] == [" (*) 臺北市私立日曜學校"]
 
 
 async def test_the_statement_must_be_ticked_before_going_on(
@@ -198,34 +288,45 @@ async def test_the_same_student_twice_is_refused_in_place(
         await walk.apply()
         await walk.verify(Channel.EMAIL, "twice@example.com")
         await walk.student(student)
+        await wait_for_screen(pilot, StudentConfirmScreen)
         await walk.click("#add-another")
-        await wait_for(pilot, lambda: bool(walk.screen.query(".added-student")), "the list")
         await walk.student(student)
         await walk.click("#next")
-        words = await walk.error("#student-id-error")
+        words = await walk.error("#confirm-error")
         assert "此學生已在本次申請中" in words
+        assert isinstance(walk.screen, StudentConfirmScreen)
         assert walk.shown("#confirm-box")
 
 
 async def test_five_students_not_found_lock_the_session(
     kiosk: Kiosk, registry: LiveRegistry
 ) -> None:
-    """Five look-ups that find nobody lock the parent's session: the kiosk says to ask the
-    school office."""
+    """Each look-up that finds nobody says how many tries are left (「還可再試 4 次」 … 1); the
+    fifth locks the parent's session and says so at once: ask the school office."""
     real = registry.students(Level.ELEMENTARY)[0]
     async with kiosk.app.run_test(size=(100, 32)) as pilot:
         walk = Walk(pilot, registry)
         await walk.apply()
         await walk.verify(Channel.EMAIL, "locked@example.com")
         said = []
-        for seed in range(6):
+        for seed in range(5):
             ghost = make_id(IdKind.CITIZEN, random.Random(100 + seed)).value
-            await walk.student(type(real)(ghost, "", "", real.school_code, "", real.level))
-            said.append(await walk.error("#student-id-error"))
-            walk.screen.clear_errors()
-        assert "查無" in said[0]
-        assert "鎖定" in said[-1]
-        assert "學校辦公室" in said[-1]
+            if seed == 0:
+                await walk.student(type(real)(ghost, "", "", real.school_code, "", real.level))
+            else:
+                await walk.click("#back")
+                await wait_for_screen(pilot, StudentIdScreen)
+                await walk.type("#student-id", ghost)
+                await walk.click("#next")
+                await walk.school(real.school_code)
+            said.append(await walk.error("#school-error"))
+        for tries, words in zip((4, 3, 2, 1), said, strict=False):
+            assert "查無" in words
+            assert f"還可再試 {tries} 次" in words
+            assert "鎖定" not in words
+        assert "鎖定" in said[4]
+        assert "學校辦公室" in said[4]
+        assert "還可再試" not in said[4]
 
 
 async def test_registry_away_at_submit_keeps_the_application_to_upload_later(
@@ -302,7 +403,7 @@ async def test_a_code_screen_reached_twice_needs_the_latest_code(
         assert "驗證碼錯誤" in await walk.error("#code-error")
         assert isinstance(pilot.app.screen, CodeScreen)
         await walk.enter_code(registry.code_for(Channel.EMAIL, address))
-        await wait_for_screen(pilot, StudentScreen)
+        await wait_for_screen(pilot, RelationshipScreen)
 
 
 async def test_a_parent_who_is_one_of_the_students_is_refused(
