@@ -12,6 +12,7 @@ router = APIRouter(tags=["health"], responses=ERROR_RESPONSES, route_class=UnitO
 
 
 @router.get("/health")
-def health(registry: RegistryDep) -> HealthOut:
-    """The registry answers (no database access: a load balancer polls this)."""
+async def health(registry: RegistryDep) -> HealthOut:
+    """The registry answers (no database access: a load balancer polls this; a coroutine, so
+    it costs no trip through the thread pool)."""
     return HealthOut(version=registry.settings.version)
