@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk.domain.release import release
 from registry.cli.common import add_database_arguments, prepare_database, settings_from_args
 from registry.server import ServerLimits
+
+if TYPE_CHECKING:
+    from registry.settings import RegistrySettings
 
 #: The port the registry listens on by default: the one in the kiosk's default registry URL.
 DEFAULT_PORT = 8600
@@ -60,6 +67,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the same per client address (0: none, behind a proxy)",
     )
     serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="registry processes sharing the port (default 1; about one per core). Every rule's "
+        "limit is kept in the database and holds across them; the connection and request "
+        "limits above are per process",
+    )
+    serve.add_argument(
         "--exit-with-parent",
         action="store_true",
         help="stop when the process that started this one is gone (the demo kiosk uses it)",
@@ -67,12 +82,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.set_defaults(handler=_serve)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-    from sqlalchemy import make_url
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
-    from registry.app import create_app
-    from registry.server import server_config
+
+def _serve(args: argparse.Namespace) -> int:
+    from sqlalchemy import make_url
 
     settings = settings_from_args(args)
     prepare_database(settings)
@@ -84,6 +102,66 @@ def _serve(args: argparse.Namespace) -> int:
         max_connections=args.max_connections,
         max_connections_per_client=args.max_connections_per_client,
     )
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    workers = f", {args.workers} workers" if args.workers > 1 else ""
+    try:
+        if args.workers == 1:
+            listening = _listen(args.host, args.port, reuse_port=False)
+        else:
+            # Each worker listens on a socket of its own on the same port (SO_REUSEPORT: the
+            # kernel spreads new connections over them); this one only proves the port is ours.
+            listening = _reserve(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"registry: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
+        )
+        return 1
+    print(
+        f"registry {release()}: serving http://{args.host}:{args.port} (database {where}{workers})",
+        file=sys.stderr,
+        flush=True,
+    )
+    if args.workers == 1:
+        _run_worker(settings, args, limits, listening)
+        return 0
+    return _supervise(args.workers, lambda: _run_worker(settings, args, limits, None))
+
+
+def _listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _reserve(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))  # never listens: no connection is handed to it
+    return sock
+
+
+def _run_worker(
+    settings: RegistrySettings,
+    args: argparse.Namespace,
+    limits: ServerLimits,
+    sock: socket.socket | None,
+) -> None:
+    """One registry process: the app (its own engine and pool) under uvicorn on ``sock``, or
+    on a socket of its own on the shared port."""
+    import uvicorn
+
+    from registry.app import create_app
+    from registry.server import server_config
+
+    if sock is None:
+        sock = _listen(args.host, args.port, reuse_port=True)
     config = server_config(
         create_app(settings),
         host=args.host,
@@ -91,14 +169,53 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         limits=limits,
     )
-    where = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(
-        f"registry {release()}: serving http://{args.host}:{args.port} (database {where})",
-        file=sys.stderr,
-        flush=True,
-    )
-    uvicorn.Server(config).run()
-    return 0
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _supervise(workers: int, work: Callable[[], None]) -> int:
+    """Forks ``workers`` processes running ``work``; passes SIGTERM and SIGINT on to them.
+
+    Returns:
+        0 once all have stopped after a signal; 1 when one stopped by itself (the others are
+        then stopped too, for the service manager to start the registry again).
+    """
+    import signal
+
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 0
+            try:
+                work()
+            except BaseException:  # its own traceback is on stderr already
+                status = 1
+            finally:
+                os._exit(status)
+        children.append(pid)
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while children:
+        try:
+            pid, _ = os.wait()
+        except ChildProcessError:
+            break
+        children.remove(pid)
+        if not stopping:
+            print(f"registry: worker {pid} stopped; stopping the others", file=sys.stderr)
+            status = 1
+            stop(signal.SIGTERM, None)
+    return status
 
 
 def _exit_with_parent(interval: float = 1.0) -> None:
