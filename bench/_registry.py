@@ -7,6 +7,7 @@ Nothing here is timed by the test suite; :mod:`bench.http` drives it.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -32,8 +33,12 @@ SERVER_CPU: Final = os.environ.get("BENCH_SERVER_CPUS", "0")
 LOAD_CPU: Final = os.environ.get("BENCH_LOAD_CPU", "1")
 SCHOOLS: Final = 400
 CLASSES_PER_SCHOOL: Final = 30
-KIOSK_ID: Final = "k-bench"
+#: Kiosks sending the requests (one per school, as at the morning rush): a kiosk's submissions
+#: queue on its row of the changes feed, so one kiosk alone would measure that queue.
+KIOSKS: Final = 400
 LUA: Final = HERE / "replay.lua"
+#: Receipt numbers, never one twice in a run (a kiosk's receipt names one application).
+_RECEIPTS: Final = itertools.count(1)
 
 
 def free_port() -> int:
@@ -90,7 +95,7 @@ class Fixture:
 
     url: str
     data_dir: Path
-    kiosk_key: Any
+    kiosk_keys: list[Any]  # kiosk ``k-bench-<n>`` signs with the n-th
     pupils: int
     sample: list[tuple[str, str]]  # (id number, school code) of enrolled pupils
 
@@ -106,10 +111,7 @@ def prepare(url: str, data_dir: Path, pupils: int) -> Fixture:
 
     upgrade(url, "central")
     ids = pupil_ids(pupils).read_text(encoding="ascii").split()
-    key = Ed25519PrivateKey.generate()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    keys = [Ed25519PrivateKey.generate() for _ in range(KIOSKS)]
     now = datetime.now(UTC)
     with psycopg.connect(_plain(url)) as conn:
         with conn.cursor().copy("COPY schools (code, name, level) FROM STDIN") as copy:
@@ -143,11 +145,14 @@ def prepare(url: str, data_dir: Path, pupils: int) -> Fixture:
         conn.execute(
             "SELECT setval(pg_get_serial_sequence('students', 'id'), %s)", (max(len(ids), 1),)
         )
-        conn.execute(
-            "INSERT INTO kiosks (id, school_code, public_key, enrolled_at, created_at)"
-            " VALUES (%s, 'S00000', %s, %s, %s)",
-            (KIOSK_ID, public, now, now),
-        )
+        with conn.cursor().copy(
+            "COPY kiosks (id, school_code, public_key, enrolled_at, created_at) FROM STDIN"
+        ) as copy:
+            for index, key in enumerate(keys):
+                public = key.public_key().public_bytes(
+                    serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                )
+                copy.write_row((kiosk_id(index), f"S{index % SCHOOLS:05d}", public, now, now))
         conn.execute("ANALYZE")
     rng = random.Random(1)
     sample = []
@@ -155,7 +160,12 @@ def prepare(url: str, data_dir: Path, pupils: int) -> Fixture:
         index = rng.randrange(len(ids))
         klass = index % (SCHOOLS * CLASSES_PER_SCHOOL)
         sample.append((ids[index], f"S{klass // CLASSES_PER_SCHOOL:05d}"))
-    return Fixture(url, data_dir, key, pupils, sample)
+    return Fixture(url, data_dir, keys, pupils, sample)
+
+
+def kiosk_id(index: int) -> str:
+    """The id of the bench's ``index``-th kiosk."""
+    return f"k-bench-{index}"
 
 
 def _copy_students(conn: Any, buffer: io.StringIO) -> None:
@@ -164,9 +174,12 @@ def _copy_students(conn: Any, buffer: io.StringIO) -> None:
         copy.write(buffer.getvalue())
 
 
-def parent_sessions(fixture: Fixture, count: int, *, prefix: str) -> list[tuple[str, str, str]]:
-    """``count`` verified email challenges, each with its parent session on the bench kiosk:
-    (challenge id, session id, address). Made directly in the database."""
+Session = tuple[str, str, str, int]
+
+
+def parent_sessions(fixture: Fixture, count: int, *, prefix: str) -> list[Session]:
+    """``count`` verified email challenges, each with its parent session on one of the bench's
+    kiosks in turn: (challenge id, session id, address, kiosk index). Made in the database."""
     import psycopg
 
     now = datetime.now(UTC)
@@ -188,10 +201,11 @@ def parent_sessions(fixture: Fixture, count: int, *, prefix: str) -> list[tuple[
             "COPY parent_sessions (id, channel, address, challenge_id, kiosk_id, created_at,"
             " expires_at, failed_lookups, parent_lookups) FROM STDIN"
         ) as copy:
-            for challenge, session, address in rows:
+            for index, (challenge, session, address) in enumerate(rows):
                 expires = now + timedelta(hours=1)
-                copy.write_row((session, "email", address, challenge, KIOSK_ID, now, expires, 0, 0))
-        made = [(str(c), str(s), a) for c, s, a in rows]
+                kiosk = kiosk_id(index % KIOSKS)
+                copy.write_row((session, "email", address, challenge, kiosk, now, expires, 0, 0))
+        made = [(str(c), str(s), a, index % KIOSKS) for index, (c, s, a) in enumerate(rows)]
     return made
 
 
@@ -211,18 +225,18 @@ class RequestSigner:
             audience=settings.audience,
         )
 
-    def kiosk_token(self, now: int) -> str:
+    def kiosk_token(self, now: int, kiosk: int) -> str:
         import jwt
 
         claims = {
-            "iss": f"kiosk:{KIOSK_ID}",
-            "sub": KIOSK_ID,
+            "iss": f"kiosk:{kiosk_id(kiosk)}",
+            "sub": kiosk_id(kiosk),
             "aud": self.settings.audience,
             "iat": now,
             "exp": now + 120,
             "jti": str(uuid.uuid4()),
         }
-        return jwt.encode(claims, self.fixture.kiosk_key, algorithm="EdDSA")
+        return jwt.encode(claims, self.fixture.kiosk_keys[kiosk], algorithm="EdDSA")
 
     def parent_token(self, session_id: str) -> str:
         token, _ = self.parent_signer.sign(
@@ -249,20 +263,21 @@ def health_requests(count: int) -> list[tuple[str, str, dict[str, str], str]]:
 
 
 def verify_requests(
-    signer: RequestSigner, count: int, sessions: Sequence[tuple[str, str, str]]
+    signer: RequestSigner, count: int, sessions: Sequence[Session]
 ) -> list[tuple[str, str, dict[str, str], str]]:
     """``count`` student look-ups (hits), each with a fresh kiosk JWT, spread over sessions."""
     from kiosk.domain.wire import PARENT_SESSION_HEADER
 
     now = int(time.time())
-    tokens = [signer.parent_token(session) for _, session, _ in sessions]
+    tokens = [signer.parent_token(session) for _, session, _, _ in sessions]
     sample = signer.fixture.sample
     out = []
     for index in range(count):
         number, school = sample[index % len(sample)]
         body = json.dumps({"level": "senior_high", "student_id": number, "school_code": school})
+        kiosk = sessions[index % len(sessions)][3]
         headers = {
-            "Authorization": f"Bearer {signer.kiosk_token(now)}",
+            "Authorization": f"Bearer {signer.kiosk_token(now, kiosk)}",
             PARENT_SESSION_HEADER: tokens[index % len(tokens)],
             "Content-Type": "application/json",
         }
@@ -271,7 +286,7 @@ def verify_requests(
 
 
 def submit_requests(
-    signer: RequestSigner, sessions: Sequence[tuple[str, str, str]]
+    signer: RequestSigner, sessions: Sequence[Session]
 ) -> list[tuple[str, str, dict[str, str], str]]:
     """One submission per session: a new parent (email = the verified contact), one student."""
     from kiosk.domain.consent import load_statement
@@ -284,7 +299,7 @@ def submit_requests(
     out = []
     seen: set[str] = set()
     sample = signer.fixture.sample
-    for index, (challenge, _session, address) in enumerate(sessions):
+    for index, (challenge, _session, address, kiosk) in enumerate(sessions):
         parent = make_id(IdKind.CITIZEN, rng).value
         while parent in seen:
             parent = make_id(IdKind.CITIZEN, rng).value
@@ -292,7 +307,7 @@ def submit_requests(
         number, school = sample[index % len(sample)]
         body = {
             "application_id": str(uuid.uuid4()),
-            "receipt": f"KT1-{stamp:%Y%m%d}-{index:06d}",
+            "receipt": f"KT1-{stamp:%Y%m%d}-{next(_RECEIPTS):06d}",
             "challenge_id": challenge,
             "consent_version": version,
             "submitted_at": stamp.isoformat(),
@@ -308,7 +323,7 @@ def submit_requests(
             "signature": {"kind": "typed", "typed_name": "王大明"},
         }
         headers = {
-            "Authorization": f"Bearer {signer.kiosk_token(now)}",
+            "Authorization": f"Bearer {signer.kiosk_token(now, kiosk)}",
             "Content-Type": "application/json",
         }
         out.append(("POST", "/v1/applications", headers, json.dumps(body, ensure_ascii=False)))
@@ -410,7 +425,7 @@ def wrk(
         capture_output=True,
         text=True,
         env=env,
-        check=True,
+        check=False,
     )
     for line in answer.stdout.splitlines():
         if line.startswith("BENCH "):
