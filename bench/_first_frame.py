@@ -24,7 +24,10 @@ def _since_launch() -> float:
 
 
 def _write_and_exit() -> None:
+    import resource
+
     report["cpu_s"] = time.process_time()
+    report["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open(os.environ["BENCH_OUT"], "a", encoding="utf-8") as out:
         out.write(json.dumps(report) + "\n")
     # No orderly shutdown: only the moments above are measured.
