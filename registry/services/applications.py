@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +54,9 @@ from store.central import (
     School,
     Student,
 )
+
+#: The answers that count as a roster miss against the challenge's parent session.
+ROSTER_MISSES: Final = (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL)
 
 
 def content_hash(submission: SubmissionIn) -> str:
@@ -261,6 +265,52 @@ def submit(
     return _store(session, submission, digest, kiosk_id=kiosk_id, now=now, rules=rules)
 
 
+def submit_in_savepoint(
+    session: Session,
+    submission: SubmissionIn,
+    *,
+    kiosk_id: str,
+    now: datetime,
+    rules: SubmissionRules,
+) -> Submitted:
+    """:func:`submit` inside a savepoint of the caller's transaction (a batch's): an application
+    refused leaves nothing of itself, the others of the transaction stand. Does not commit.
+
+    Raises:
+        DomainError: as :func:`submit`; a roster miss is not counted here (the savepoint rolls
+            back): it is the caller's to count, in its own transaction.
+    """
+    digest = content_hash(submission)
+    for attempt in (1, 2):
+        savepoint = session.begin_nested()
+        try:
+            existing = session.get(Application, submission.application_id)
+            if existing is not None:
+                outcome = _replay(session, existing, digest)
+            else:
+                outcome = _store(
+                    session,
+                    submission,
+                    digest,
+                    kiosk_id=kiosk_id,
+                    now=now,
+                    rules=rules,
+                    commit_miss=False,
+                )
+        except IntegrityError:
+            # A concurrent replay or application came first: once more, as the second comer.
+            savepoint.rollback()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        return outcome
+    raise AssertionError("unreachable")
+
+
 def _stored_under(session: Session, submission: SubmissionIn, kiosk_id: str) -> Application | None:
     """The application stored under the submission's id, if any (one query, which also asks
     whether the kiosk's receipt number already names another application).
@@ -301,6 +351,7 @@ def _store(
     kiosk_id: str,
     now: datetime,
     rules: SubmissionRules,
+    commit_miss: bool = True,
 ) -> Submitted:
     # Everything that needs no roster first: only a proven challenge may ask about students.
     check_submitted_window(submitted_at_utc(submission.submitted_at), now)
@@ -326,7 +377,7 @@ def _store(
             for index in range(len(submission.students))
         ]
     except DomainError as error:
-        if error.code in (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL):
+        if error.code in ROSTER_MISSES and commit_miss:
             count_roster_miss(session, parent_session, max_misses=rules.max_misses, now=now)
         raise
     draft.accept_consent(submission.consent_version)

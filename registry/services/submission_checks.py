@@ -112,17 +112,25 @@ def locked_session_of(
 
 
 def count_roster_miss(
-    session: Session, parent_session: ParentSession, *, max_misses: int, now: datetime
+    session: Session,
+    parent_session: ParentSession,
+    *,
+    max_misses: int,
+    now: datetime,
+    commit: bool = True,
 ) -> None:
     """Counts a submission's roster miss against its parent session, as a look-up's miss.
 
     Commits, as :func:`registry.services.roster.verify_student` does: the miss must count
-    although the request then fails (nothing else of the submission is written by then).
+    although the request then fails (nothing else of the submission is written by then). A
+    batch (``commit`` False) counts it in its own transaction, which commits whatever its
+    applications' fates (:mod:`registry.services.application_batch`).
     """
     parent_session.failed_lookups += 1
     if parent_session.failed_lookups >= max_misses:
         parent_session.locked_at = now
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def check_email_free(session: Session, email: str, parent_id: str) -> None:
