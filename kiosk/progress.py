@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from kiosk import forms
 from kiosk.client import RegistryClient
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Contact
@@ -23,7 +24,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import BindingOut, ParentSessionOut
-from kiosk.forms import FormError, deliver_form, find_fonts, form_data, render_form
+from kiosk.forms import FormError, deliver_form, find_fonts, form_data
 from kiosk.settings import FormSettings
 from kiosk.sync import TRANSIENT
 from screens.progress import ProgressRow, ProgressView
@@ -218,7 +219,7 @@ class FormDesk:
             data = form_data(
                 draft, receipt=receipt, submitted_at=submitted_at, statement=self._statement
             )
-            pdf = render_form(data, fonts=fonts)
+            pdf = forms.render_form(data, fonts=fonts)  # fpdf2 imported here, on first use
             delivery = deliver_form(pdf, receipt, printer=settings.printer, folder=self._folder)
         except FormError as error:
             return False, error.words(self._translator)
