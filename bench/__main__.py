@@ -87,7 +87,7 @@ def main() -> int:
             results["sync"] = sync_backlog.run(300 if quick else 2000, None, None, url)
     if "roster" in only:
         print("== registry import-roster", flush=True)
-        results["roster_import"] = roster_import.run(20_000 if quick else 200_000)
+        results["roster_import"] = roster_import.run(20_000 if quick else 500_000)
     if "startup" in only:
         print("== kiosk start, memory and a step", flush=True)
         results["startup"] = startup.run(3 if quick else 9)

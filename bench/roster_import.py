@@ -13,27 +13,31 @@ from typing import Any
 from bench import _registry as reg
 
 
+def _digits(number: int) -> str:
+    """``number`` in Chinese digits (a name holds no Arabic ones)."""
+    return "".join("零一二三四五六七八九"[int(d)] for d in str(number))
+
+
 def roster_file(rows: int) -> Path:
-    """A valid roster CSV of ``rows`` pupils at :data:`bench._registry.SCHOOLS` schools, with
-    a homeroom teacher per class; made once and cached under ``bench/data``."""
+    """A valid roster CSV of ``rows`` pupils, 30 a class and 30 classes a school, with a
+    homeroom teacher per class; made once and cached under ``bench/data``."""
     path = reg.DATA / f"roster-{rows}.csv"
     if path.exists():
         return path
     ids = reg.pupil_ids(rows).read_text(encoding="ascii").split()
     temp = path.with_suffix(".tmp")
-    classes = reg.SCHOOLS * reg.CLASSES_PER_SCHOOL
     with temp.open("w", encoding="utf-8") as out:
         out.write(
             "level,school_code,school_name,class_name,teacher_username,teacher_name,"
             "student_id,student_name\n"
         )
         for index, number in enumerate(ids):
-            klass = index % classes
-            school = klass // reg.CLASSES_PER_SCHOOL
-            room = klass % reg.CLASSES_PER_SCHOOL
+            # 30 pupils a class, 30 classes a school, as in a city's roster.
+            klass = index // 30
+            school, room = divmod(klass, 30)
             out.write(
                 f"高中,S{school:05d},臺北市立第{school}高級中學,{room}班,"
-                f"t{school}.{room},王老師,{number},學生{index}\n"
+                f"t{school}.{room},王老師,{number},學生{_digits(index)}\n"
             )
     temp.replace(path)
     return path
