@@ -39,6 +39,9 @@ KIOSKS: Final = 400
 LUA: Final = HERE / "replay.lua"
 #: Receipt numbers, never one twice in a run (a kiosk's receipt names one application).
 _RECEIPTS: Final = itertools.count(1)
+#: Parents' ID numbers, never one twice in a run (each submission is a new parent's).
+_PARENTS_SEEN: Final[set[str]] = set()
+_PARENTS_RNG: Final = random.Random(15)
 
 
 def free_port() -> int:
@@ -292,12 +295,12 @@ def submit_requests(
     from kiosk.domain.consent import load_statement
     from kiosk.domain.ids import IdKind, make_id
 
-    rng = random.Random(len(sessions))
     version = load_statement("zh_TW").version
     now = int(time.time())
     stamp = datetime.now(UTC)
     out = []
-    seen: set[str] = set()
+    seen = _PARENTS_SEEN  # a new parent every time, over the whole run
+    rng = _PARENTS_RNG
     sample = signer.fixture.sample
     for index, (challenge, _session, address, kiosk) in enumerate(sessions):
         parent = make_id(IdKind.CITIZEN, rng).value

@@ -195,7 +195,14 @@ def write(results: dict[str, Any], notes: str = "") -> Path:
         "",
         f"Written by `make bench` on {results.get('date', '?')}"
         + (" (BENCH_QUICK=1: a subset, smaller sizes)" if results.get("quick") else "")
-        + ".",
+        + "."
+        + (
+            " Parts measured at: "
+            + ", ".join(f"{part} {when}" for part, when in sorted(results["part_dates"].items()))
+            + "."
+            if len(set(results.get("part_dates", {}).values())) > 1
+            else ""
+        ),
         "",
         f"Machine: {machine.get('cpus', '?')} cores ({machine.get('cpu', '?')}), "
         f"{machine.get('memory_gb', '?')} GB, PostgreSQL {machine.get('postgresql', '?')} on "
