@@ -184,7 +184,8 @@ def _profile_lines(title: str, profile: dict[str, Any], seconds: float) -> list[
     samples = profile.get("samples", 0)
     lines = [
         f"**{title}**: {samples} samples holding the GIL in {seconds:.0f} s at 100 Hz "
-        f"(the process ran Python {samples / (seconds * 100):.0%} of the time; the rest it waited on PostgreSQL, or for a core of this shared machine)",
+        f"(the process ran Python {samples / (seconds * 100):.0%} of the time; the rest it "
+        "waited on PostgreSQL, or for a core of this shared machine)",
         "",
     ]
     lines += ["| own time | function |", "|---:|---|"]
