@@ -127,11 +127,14 @@ async def get_session(registry: RegistryDep) -> AsyncIterator[Session]:
     session = registry.sessions()
     try:
         yield session
-    finally:
-        if session.in_transaction():
-            await anyio.to_thread.run_sync(session.close, limiter=_CLOSING)
-        else:
-            session.close()
+    except BaseException:
+        await anyio.to_thread.run_sync(session.close, limiter=_CLOSING)
+        raise
+    if session.in_transaction():
+        _log.warning("a handler returned with its transaction still open")
+        await anyio.to_thread.run_sync(session.close, limiter=_CLOSING)
+    else:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
