@@ -48,6 +48,20 @@ def plot(results: dict[str, Any], path: Path = PLOT) -> bool:
     return True
 
 
+#: What issue 15 measured before this work, on this machine (for comparison only).
+_BEFORE: Final = {
+    "`GET /v1/health`": "1.9k/s; a bare FastAPI app 2.4k/s (0.79×)",
+    "`POST /v1/applications` (new parent, one student)": "75–79/s; p50 190 ms at 16 conn., "
+    "820 ms at 64; 17 ms alone",
+    "`POST /v1/students/verify`": "144/s over 500,000 pupils; 7.7 ms alone",
+    "`kiosk sync` draining a backlog": "59/s to PostgreSQL (1,000)",
+    "`registry import-roster`": "6.9k rows/s; 349 MB at 100k rows, 1.32 GB at 500k",
+    "kiosk start, to a usable Welcome": "5.1×",
+    "kiosk memory": "3.2×",
+    "step transition (Welcome → next, a tap)": "0.08–0.34 s",
+}
+
+
 def _fmt(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
@@ -199,8 +213,11 @@ def _profile_lines(title: str, profile: dict[str, Any], seconds: float) -> list[
 def write(results: dict[str, Any], notes: str = "") -> Path:
     """Writes ``docs/PERFORMANCE.md`` (and the plot) from the results."""
     drew = plot(results) if results.get("http") else False
-    table = ["| what | now | target | floor (same run) | met |", "|---|---|---|---|---|"]
-    table += [f"| {' | '.join(row)} |" for row in _rows(results)]
+    table = [
+        "| what | now | target | floor (same run) | met | before (the issue's figure) |",
+        "|---|---|---|---|---|---|",
+    ]
+    table += [f"| {' | '.join(row)} | {_BEFORE.get(row[0], '')} |" for row in _rows(results)]
     machine = results.get("machine", {})
     lines = [
         "# Performance",
