@@ -25,6 +25,12 @@ def _since_launch() -> float:
 
 def _write_and_exit() -> None:
     report["cpu_s"] = time.process_time()
+    # The peak resident set of this process image (getrusage's would carry the parent's
+    # across exec).
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                report["maxrss_mb"] = int(line.split()[1]) / 1024
     with open(os.environ["BENCH_OUT"], "a", encoding="utf-8") as out:
         out.write(json.dumps(report) + "\n")
     # No orderly shutdown: only the moments above are measured.

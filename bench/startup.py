@@ -64,8 +64,8 @@ def _median(rows: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(float(row[key]) for row in rows if key in row))
 
 
-def main() -> int:
-    """Measures, prints and writes the results; 0 (a bench never fails the build)."""
+def run(runs: int = RUNS) -> dict[str, object]:
+    """Measures start-up, memory and a step's transition; the results."""
     RESULTS.mkdir(exist_ok=True)
     driver = str(HERE / "_first_frame.py")
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,11 +73,20 @@ def main() -> int:
         config = _kiosk_config(folder)
         bare_out, kiosk_out = folder / "bare.jsonl", folder / "kiosk.jsonl"
         _once([sys.executable, driver, "kiosk", str(config)], folder / "warm.jsonl")  # warm caches
-        for _ in range(RUNS):
+        for _ in range(runs):
             _once([sys.executable, driver, "bare"], bare_out)
             _once([sys.executable, driver, "kiosk", str(config)], kiosk_out)
         bare = [json.loads(line) for line in bare_out.read_text().splitlines()]
         kiosk = [json.loads(line) for line in kiosk_out.read_text().splitlines()]
+        transition = json.loads(
+            subprocess.run(
+                [sys.executable, str(HERE / "_transition.py"), str(config), str(runs)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL_")},
+            ).stdout
+        )
         importtime = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", "import kiosk.cli, kiosk.app"],
             capture_output=True,
@@ -86,8 +95,11 @@ def main() -> int:
         ).stderr
     bare_s, kiosk_s = _median(bare, "first_frame_s"), _median(kiosk, "first_frame_s")
     bare_cpu, kiosk_cpu = _median(bare, "cpu_first_frame_s"), _median(kiosk, "cpu_first_frame_s")
+    bare_mb, kiosk_mb = _median(bare, "maxrss_mb"), _median(kiosk, "maxrss_mb")
+    bare_step = statistics.median(transition["bare_s"])
+    kiosk_step = statistics.median(transition["kiosk_s"])
     result: dict[str, object] = {
-        "runs": RUNS,
+        "runs": runs,
         "bare_first_frame_s": bare_s,
         "kiosk_first_frame_s": kiosk_s,
         "kiosk_welcome_s": _median(kiosk, "welcome_s"),
@@ -97,6 +109,13 @@ def main() -> int:
         "ratio": kiosk_s / bare_s,
         "cpu_ratio": kiosk_cpu / bare_cpu,
         "within_bound": kiosk_s / bare_s <= BOUND,
+        "welcome_ratio": _median(kiosk, "welcome_s") / bare_s,
+        "bare_maxrss_mb": bare_mb,
+        "kiosk_maxrss_mb": kiosk_mb,
+        "memory_ratio": kiosk_mb / bare_mb,
+        "bare_step_s": bare_step,
+        "kiosk_step_s": kiosk_step,
+        "step_ratio": kiosk_step / bare_step,
     }
     slowest = sorted(
         (
@@ -108,9 +127,13 @@ def main() -> int:
     )[-12:]
     (RESULTS / "startup.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (RESULTS / "startup-importtime.txt").write_text(importtime, encoding="utf-8")
+    result["slowest_imports"] = [line.removeprefix("import time:").strip() for line in slowest]
+    return result
+
+
+def main() -> int:
+    """Measures, prints and writes the results; 0 (a bench never fails the build)."""
+    result = run()
     for key, value in result.items():
         print(f"{key:28} {value:.3f}" if isinstance(value, float) else f"{key:28} {value}")
-    print("slowest imports before the first frame (cumulative µs):")
-    for line in slowest:
-        print("  " + line.removeprefix("import time:").strip())
     return 0

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, Protocol
 
+from kiosk import forms
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.consent import ConsentStatement, load_statement
@@ -28,7 +29,7 @@ from kiosk.domain.i18n import Translator
 from kiosk.domain.parent_actions import PARENT_ACTION_KINDS, BindingActionOut, ParentActionKind
 from kiosk.domain.status import StudentStatus
 from kiosk.domain.wire import BindingOut, ParentSessionOut
-from kiosk.forms import FormError, deliver_form, find_fonts, form_data, render_form
+from kiosk.forms import FormError, deliver_form, find_fonts, form_data
 from kiosk.settings import FormSettings
 from kiosk.sync import TRANSIENT
 from kiosk.sync_actions import ActionOutcome, ActionUploader
@@ -352,7 +353,7 @@ class FormDesk:
                 statement=self._statement_in(language),
                 language=language,
             )
-            pdf = render_form(data, fonts=fonts)
+            pdf = forms.render_form(data, fonts=fonts)  # fpdf2 imported here, on first use
             delivery = deliver_form(pdf, receipt, printer=settings.printer, folder=self._folder)
         except FormError as error:
             return False, error.words(self._translator)

@@ -42,15 +42,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Final
 
 import stamina
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.errors import DomainError, ErrorCode
-from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import ParentSessionOut, SubmissionIn
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
@@ -60,75 +57,25 @@ from kiosk.sync_crash import CRASH_ENV as CRASH_ENV
 from kiosk.sync_crash import Checkpoint as Checkpoint
 from kiosk.sync_crash import CrashPoint as CrashPoint
 from kiosk.sync_crash import crash_hook_from_env as crash_hook_from_env
+from kiosk.sync_upload import (
+    BATCH_UNKNOWN,
+    MAX_FEED_PAGES,
+    RETRY_WAIT_INITIAL,
+    RETRY_WAIT_JITTER,
+    RETRY_WAIT_MAX,
+    chunks,
+    receipt_taken,
+    retry_at_once,
+    submit_batch,
+)
+from kiosk.sync_upload import RETRY_AT_ONCE as RETRY_AT_ONCE
+from kiosk.sync_upload import TRANSIENT as TRANSIENT
+from kiosk.sync_upload import Outcome as Outcome
+from kiosk.sync_upload import Push as Push
 from store.local.outbox import OutboxStore
 from store.local.records import OutboxItem, StatusChange, SyncHealth
 
 log = logging.getLogger(__name__)
-
-#: Failures that are not the application's fault: it stays queued and is tried again later.
-#: Every other error the registry answers a submission with is a refusal of the application.
-TRANSIENT: Final = frozenset(
-    {
-        ErrorCode.REGISTRY_UNREACHABLE,
-        ErrorCode.REGISTRY_ERROR,
-        ErrorCode.SERVER_ERROR,
-        ErrorCode.AUTH_REQUIRED,
-        ErrorCode.AUTH_INVALID,
-        ErrorCode.AUTH_FORBIDDEN,
-        ErrorCode.REQUEST_NOT_FOUND,
-        ErrorCode.REQUEST_METHOD,
-        ErrorCode.NOTIFY_FAILED,
-        ErrorCode.LIMIT_SMS,
-        ErrorCode.LIMIT_EMAIL,
-        # The kiosk's own fault (its disk full): the application waits until it is mended.
-        ErrorCode.KIOSK_FAULT,
-    }
-)
-#: Failures worth another try at once, within the same run (the answer may differ in a moment).
-RETRY_AT_ONCE: Final = frozenset(
-    {ErrorCode.REGISTRY_UNREACHABLE, ErrorCode.REGISTRY_ERROR, ErrorCode.SERVER_ERROR}
-)
-#: The short backoff between tries within a run, in seconds (stamina's exponential + jitter).
-RETRY_WAIT_INITIAL: Final = 0.2
-RETRY_WAIT_MAX: Final = 2.0
-RETRY_WAIT_JITTER: Final = 0.3
-#: Pages of the changes feed applied in one run at most (the rest waits for the next run).
-MAX_FEED_PAGES: Final = 100
-
-
-class Outcome(StrEnum):
-    """What became of one push."""
-
-    UPLOADED = "uploaded"
-    REFUSED = "refused"
-    DEFERRED = "deferred"
-
-
-@dataclass(frozen=True, slots=True)
-class Push:
-    """One outbox entry pushed (nothing personal).
-
-    Attributes:
-        application_id: The application.
-        receipt: Its receipt number.
-        outcome: Uploaded, refused (final) or deferred (tried again later).
-        error: Why it was refused or deferred: the registry's error, with the field it names
-            (「送出資料」 shows a refusal beside that field).
-        statuses: The registry's status of each student, when uploaded.
-        next_attempt_at: When a deferred entry is tried again.
-    """
-
-    application_id: uuid.UUID
-    receipt: str
-    outcome: Outcome
-    error: DomainError | None = None
-    statuses: tuple[BindingStatus, ...] = ()
-    next_attempt_at: datetime | None = None
-
-    @property
-    def code(self) -> ErrorCode | None:
-        """The error code of :attr:`error`, if any."""
-        return None if self.error is None else self.error.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +101,6 @@ class SyncReport:
     def count(self, outcome: Outcome) -> int:
         """How many pushes ended so."""
         return sum(1 for push in self.pushes if push.outcome is outcome)
-
-
-def _receipt_taken(error: DomainError) -> bool:
-    return error.code is ErrorCode.APPLICATION_CONFLICT and error.field == "receipt"
-
-
-def _retry_at_once(error: Exception) -> bool:
-    return isinstance(error, DomainError) and error.code in RETRY_AT_ONCE
 
 
 class Syncer:
@@ -312,16 +251,16 @@ class Syncer:
                 return done
             tried.update(item.application_id for item in batch)
 
-            async def bounded(item: OutboxItem) -> Push:
+            async def bounded(items: list[OutboxItem]) -> list[Push]:
                 async with gate:
-                    return await self._push_one(item)
+                    return await self._push_many(items)
 
             # Every push of the batch ends (acknowledged or not) before a failure goes up.
-            ended = await asyncio.gather(*(bounded(item) for item in batch), return_exceptions=True)
+            ended = await asyncio.gather(*map(bounded, chunks(batch)), return_exceptions=True)
             for outcome in ended:
                 if isinstance(outcome, BaseException):
                     raise outcome
-            pushes = [outcome for outcome in ended if isinstance(outcome, Push)]
+            pushes = [push for part in ended if isinstance(part, list) for push in part]
             done += pushes
             if all(push.code is ErrorCode.REGISTRY_UNREACHABLE for push in pushes):
                 return done
@@ -386,7 +325,7 @@ class Syncer:
         self._checkpoint(CrashPoint.BEFORE_SEND)
         try:
             async for attempt in stamina.retry_context(
-                on=_retry_at_once,
+                on=retry_at_once,
                 attempts=self._settings.attempts if attempts is None else attempts,
                 timeout=None,
                 wait_initial=RETRY_WAIT_INITIAL,
@@ -396,7 +335,7 @@ class Syncer:
                 with attempt:
                     result = await self._client.submit(submission)
         except DomainError as failed:
-            if _receipt_taken(failed) and not renumbered:
+            if receipt_taken(failed) and not renumbered:
                 # Its number names another application there (a lost counter): the next free one.
                 try:
                     item = await self._renumber(item)
@@ -418,6 +357,44 @@ class Syncer:
         self._checkpoint(CrashPoint.AFTER_ACK)
         statuses = tuple(binding.status for binding in result.bindings)
         return Push(key, receipt, Outcome.UPLOADED, statuses=statuses)
+
+    async def _push_many(self, items: list[OutboxItem]) -> list[Push]:
+        """Pushes several entries in one request (``POST /v1/applications/batch``) and records
+        the answers in one local transaction; each ends as its own push would."""
+        if len(items) == 1:
+            return [await self._push_one(items[0])]
+        sent = [SubmissionIn.model_validate_json(item.payload) for item in items]
+        self._checkpoint(CrashPoint.BEFORE_SEND)
+        try:
+            answers = await submit_batch(self._client, sent, attempts=self._settings.attempts)
+        except DomainError as failed:
+            if failed.code in TRANSIENT and failed.code not in BATCH_UNKNOWN:
+                pairs = zip(items, sent, strict=True)
+                return [await self._failed(item, s.receipt, failed) for item, s in pairs]
+            # Refused whole, or a registry without batches: one at a time, each its own answer.
+            return [await self._push_one(item) for item in items]
+        self._checkpoint(CrashPoint.AFTER_COMMIT)
+        answered = zip(items, answers, strict=True)
+        stored = [(item.application_id, answer.bindings) for item, answer in answered if answer.ok]
+        try:
+            await asyncio.to_thread(self._outbox.mark_pushed_many, stored, now=self._clock())
+        except DomainError:  # an answer that does not fit: each on its own (the registry replays)
+            return [await self._push_one(item) for item in items]
+        self._checkpoint(CrashPoint.AFTER_ACK)
+        pushes = []
+        for item, submission, answer in zip(items, sent, answers, strict=True):
+            if answer.error is None:
+                statuses = tuple(binding.status for binding in answer.bindings)
+                pushes.append(
+                    Push(
+                        item.application_id, submission.receipt, Outcome.UPLOADED, statuses=statuses
+                    )
+                )
+            elif receipt_taken(answer.error):
+                pushes.append(await self._push_one(item))  # renumbered there
+            else:
+                pushes.append(await self._failed(item, submission.receipt, answer.error))
+        return pushes
 
     async def _renumber(self, item: OutboxItem) -> OutboxItem:
         last = (await self._client.me()).last_receipt

@@ -14,16 +14,20 @@ waits for its (SQLite) lock.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
 import secrets
+import typing
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import Depends, Request, Security
 from fastapi.routing import APIRoute
@@ -36,13 +40,13 @@ from kiosk.domain.contact import Contact
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import PARENT_SESSION_HEADER, STAFF_SESSION_HEADER
 from registry import unit_of_work
-from registry.auth import TokenSigner, unverified_kiosk_id, verify_kiosk_token
+from registry.auth import KioskClaims, TokenSigner, unverified_kiosk_id, verify_kiosk_token
 from registry.notify.base import Notifier
-from registry.services import kiosks
+from registry.services import kiosks, parent_sessions
 from registry.services.logins import PasswordWork
 from registry.services.review import Reviewer
 from registry.settings import RegistrySettings
-from store.central import Kiosk, ParentSession, StaffAccount
+from store.central import StaffAccount
 
 _log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ class Registry:
         pepper: The HMAC key of the code hashes.
         hasher: Hashes new passwords (argon2id at the settings' cost).
         passwords: Checks and hashes passwords for requests, a bounded number at once.
+        kiosk_keys: The enrolled keys of kiosks, remembered by kiosk id.
     """
 
     settings: RegistrySettings
@@ -75,13 +80,17 @@ class Registry:
     pepper: bytes
     hasher: PasswordHasher
     passwords: PasswordWork
+    kiosk_keys: dict[str, kiosks.KioskKey] = field(default_factory=dict)
+    """Kiosks' keys this process has seen (a revocation or a new key is still checked in the
+    database on every request: :func:`registry.services.kiosks.use_token_id`)."""
 
     def now(self) -> datetime:
         """The current time from the injected clock."""
         return self.clock()
 
 
-def get_registry(request: Request) -> Registry:
+# The trivial dependencies are coroutines: a sync one costs a trip through the thread pool.
+async def get_registry(request: Request) -> Registry:
     """The registry context of the running app."""
     registry = request.app.state.registry
     assert isinstance(registry, Registry)
@@ -91,7 +100,7 @@ def get_registry(request: Request) -> Registry:
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
-def get_client(request: Request) -> str:
+async def get_client(request: Request) -> str:
     """The caller's address: the peer, or behind a trusted proxy the one it forwarded (uvicorn
     reads ``X-Forwarded-For`` from ``--forwarded-allow-ips``, 127.0.0.1 by default)."""
     return request.client.host if request.client is not None else "unknown"
@@ -100,18 +109,32 @@ def get_client(request: Request) -> str:
 ClientDep = Annotated[str, Depends(get_client)]
 
 
-def get_session(registry: RegistryDep) -> Iterator[Session]:
+#: Closes sessions left in a transaction (a handler raised) outside the requests' thread pool.
+_CLOSING = anyio.CapacityLimiter(4)
+
+
+async def get_session(registry: RegistryDep) -> AsyncIterator[Session]:
     """The request's database session: its unit of work.
 
     :class:`UnitOfWorkRoute` commits it as the handler returns; a handler that raises commits
     nothing, and the session is closed here, rolling back, when the request ends (outside the
     thread pool's limit, so waiting for no thread). Handlers and the services they call do not
     commit it, except where a service says it must.
+
+    A coroutine: opening a session touches no database, and closing a committed one only puts
+    it back, so neither needs a trip through the thread pool; a rollback does, on its own limiter.
     """
-    with registry.sessions() as session:
+    session = registry.sessions()
+    try:
         yield session
-        if session.in_transaction():
-            _log.warning("a handler returned with its transaction still open")
+    except BaseException:
+        await anyio.to_thread.run_sync(session.close, limiter=_CLOSING)
+        raise
+    if session.in_transaction():
+        _log.warning("a handler returned with its transaction still open")
+        await anyio.to_thread.run_sync(session.close, limiter=_CLOSING)
+    else:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -140,8 +163,12 @@ def _committing(handler: Callable[..., Any]) -> Callable[..., Any]:
     if getattr(handler, "_commits_its_session", False):
         return handler
     if inspect.iscoroutinefunction(handler):
-        # An async handler runs on the event loop, where a commit would block every request.
-        raise TypeError(f"registry handlers are sync functions: {handler.__qualname__}")
+        # An async handler runs on the event loop, where a commit would block every request:
+        # only one that takes no session may be async (``/v1/health``).
+        hints = typing.get_type_hints(handler, include_extras=True).values()
+        if any(Session in (hint, *typing.get_args(hint)) for hint in hints):
+            raise TypeError(f"registry handlers with a session are sync: {handler.__qualname__}")
+        return handler
 
     @functools.wraps(handler)
     def handle(*args: Any, **kwargs: Any) -> Any:
@@ -155,7 +182,7 @@ def _committing(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handle
 
 
-def get_now(registry: RegistryDep) -> datetime:
+async def get_now(registry: RegistryDep) -> datetime:
     """The time of this request, read once from the injected clock."""
     return registry.now()
 
@@ -197,6 +224,10 @@ def require_kiosk(
 ) -> KioskCaller:
     """Verifies the kiosk JWT of ``Authorization: Bearer``.
 
+    The kiosk's key comes from what this process remembers (read from the database the first
+    time, and again when a token does not verify with it); the token's id is then spent in one
+    statement that also checks the kiosk is still in service with that key.
+
     Raises:
         DomainError: ``AUTH_REQUIRED`` without a token; ``AUTH_INVALID`` for a token that is
             malformed, of another algorithm, badly signed, expired, too long-lived, for another
@@ -207,21 +238,40 @@ def require_kiosk(
     token = credentials.credentials
     kiosk_id = unverified_kiosk_id(token)
     limits = registry.settings.limits
-    with registry.sessions() as session:
-        public_key = kiosks.kiosk_key(session, kiosk_id)
-        claims = verify_kiosk_token(
+
+    def verify(key: kiosks.KioskKey) -> KioskClaims:
+        return verify_kiosk_token(
             token,
             kiosk_id=kiosk_id,
-            public_key=public_key,
+            public_key=key.public_key,
             audience=registry.settings.audience,
             now=now,
             max_lifetime_s=limits.kiosk_token_max_lifetime_s,
             skew_s=limits.clock_skew_s,
         )
-        kiosks.use_token_id(session, claims, now=now, purge=secrets.randbelow(_PURGE_ONE_IN) == 0)
-        kiosk = session.get(Kiosk, kiosk_id)
-        assert kiosk is not None
-        return KioskCaller(kiosk_id=kiosk_id, school_code=kiosk.school_code)
+
+    key = registry.kiosk_keys.get(kiosk_id)
+    claims = None
+    if key is not None:
+        with contextlib.suppress(DomainError):
+            claims = verify(key)
+    if key is None or claims is None:
+        with registry.sessions() as session:
+            key = kiosks.kiosk_key(session, kiosk_id)
+        claims = verify(key)
+        registry.kiosk_keys[kiosk_id] = key
+    with registry.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # One statement needs no BEGIN and COMMIT around it (two round trips fewer).
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        kiosks.use_token_id(
+            connection,
+            claims,
+            public_key=key.public_key,
+            now=now,
+            purge=secrets.randbelow(_PURGE_ONE_IN) == 0,
+        )
+    return KioskCaller(kiosk_id=kiosk_id, school_code=key.school_code)
 
 
 KioskDep = Annotated[KioskCaller, Depends(require_kiosk)]
@@ -259,17 +309,25 @@ class ParentCaller:
         return f"parent:{self.session_id}"
 
 
-def require_parent(
+@dataclass(frozen=True, slots=True)
+class ParentToken:
+    """A parent-session JWT that verified, beside a kiosk's: its session is not read yet."""
+
+    session_id: uuid.UUID
+    kiosk_id: str
+
+
+async def require_parent_token(
     registry: RegistryDep,
     now: NowDep,
     kiosk: KioskDep,
     token: Annotated[str | None, Security(_parent_header)],
-) -> ParentCaller:
-    """Verifies the parent-session JWT (beside the kiosk's) and its session.
+) -> ParentToken:
+    """Verifies the parent-session JWT (beside the kiosk's), without reading its session: for a
+    handler that reads (and locks) the session in its own unit of work, one transaction fewer.
 
     Raises:
-        DomainError: ``SESSION_INVALID`` without a token, for a bad one, or for a session opened
-            on another kiosk; ``SESSION_EXPIRED``; ``SESSION_LOCKED`` after too many misses.
+        DomainError: ``SESSION_INVALID`` without a token or for a bad one; ``SESSION_EXPIRED``.
     """
     if not token:
         raise DomainError(ErrorCode.SESSION_INVALID)
@@ -278,15 +336,24 @@ def require_parent(
         session_id = uuid.UUID(str(claims.get("sub")))
     except ValueError:
         raise DomainError(ErrorCode.SESSION_INVALID) from None
+    return ParentToken(session_id, kiosk.kiosk_id)
+
+
+ParentTokenDep = Annotated[ParentToken, Depends(require_parent_token)]
+
+
+def require_parent(registry: RegistryDep, now: NowDep, parent: ParentTokenDep) -> ParentCaller:
+    """Verifies the parent-session JWT (beside the kiosk's) and its session.
+
+    Raises:
+        DomainError: ``SESSION_INVALID`` without a token, for a bad one, or for a session opened
+            on another kiosk; ``SESSION_EXPIRED``; ``SESSION_LOCKED`` after too many misses.
+    """
     with registry.sessions() as session:
-        row = session.get(ParentSession, session_id)
-        if row is None or row.kiosk_id != kiosk.kiosk_id:
-            raise DomainError(ErrorCode.SESSION_INVALID)
-        if now >= row.expires_at:
-            raise DomainError(ErrorCode.SESSION_EXPIRED)
-        if row.locked_at is not None:
-            raise DomainError(ErrorCode.SESSION_LOCKED)
-        return ParentCaller(session_id, Contact(row.channel, row.address), kiosk.kiosk_id)
+        row = parent_sessions.checked(
+            session, parent.session_id, kiosk_id=parent.kiosk_id, now=now, lock=False
+        )
+        return ParentCaller(parent.session_id, Contact(row.channel, row.address), parent.kiosk_id)
 
 
 ParentDep = Annotated[ParentCaller, Depends(require_parent)]

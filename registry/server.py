@@ -1,4 +1,5 @@
-"""The registry's HTTP server: uvicorn's h11 protocol, guarded against idle and slow clients.
+"""The registry's HTTP server: uvicorn's httptools protocol on uvloop (``uvicorn[standard]``),
+guarded against idle and slow clients.
 
 uvicorn (0.54, checked) arms no timer on a fresh connection, only after a response (keep-alive),
 and its ``limit_concurrency`` counts open connections, not requests: 200 connections that send
@@ -29,6 +30,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 _log = logging.getLogger(__name__)
 
@@ -58,9 +60,9 @@ class ConnectionGuard:
     """The open connections of one server, oldest first, and the limits they answer to."""
 
     limits: ServerLimits
-    open: OrderedDict[GuardedH11Protocol, str] = field(default_factory=OrderedDict)
+    open: OrderedDict[_Guarded, str] = field(default_factory=OrderedDict)
 
-    def admit(self, protocol: GuardedH11Protocol, client: str) -> None:
+    def admit(self, protocol: _Guarded, client: str) -> None:
         """Counts a new connection; sheds idle ones over the bounds."""
         self.open[protocol] = client
         per_client = self.limits.max_connections_per_client
@@ -69,11 +71,11 @@ class ConnectionGuard:
             self._shed(mine, len(mine) - per_client, keep=protocol)
         self._shed(list(self.open), len(self.open) - self.limits.max_connections, keep=protocol)
 
-    def leave(self, protocol: GuardedH11Protocol) -> None:
+    def leave(self, protocol: _Guarded) -> None:
         """Forgets a closed connection."""
         self.open.pop(protocol, None)
 
-    def _shed(self, oldest_first: list[GuardedH11Protocol], excess: int, *, keep: Any) -> None:
+    def _shed(self, oldest_first: list[_Guarded], excess: int, *, keep: Any) -> None:
         for protocol in oldest_first:
             if excess <= 0:
                 return
@@ -83,44 +85,34 @@ class ConnectionGuard:
                 excess -= 1
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a request-read deadline and the :class:`ConnectionGuard`."""
+class _Guarded:
+    """The deadline and the :class:`ConnectionGuard` of a connection, whichever HTTP parser
+    serves it (the subclasses below tell when a request has begun and when it is in)."""
 
     guard: ConnectionGuard
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    client: tuple[str, int] | None
+    _read_deadline: asyncio.TimerHandle | None
+    _serving: bool
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._read_deadline: asyncio.TimerHandle | None = None
-        self._serving = False
+    def is_idle(self) -> bool:
+        """Whether this connection waits for a request (none begun, none being answered)."""
+        raise NotImplementedError
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def _admit(self) -> None:
         self._arm_read_deadline()
         client = self.client[0] if self.client else ""
         self.guard.admit(self, client)
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def _leave(self) -> None:
         self._disarm_read_deadline()
         self.guard.leave(self)
-        super().connection_lost(exc)
 
-    def handle_events(self) -> None:
-        super().handle_events()
-        # The whole request (line, headers, body) is in: the deadline has done its job.
-        if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
-            self._disarm_read_deadline()
-        if self.conn.their_state is not h11.IDLE:
-            self._serving = True
-
-    def on_response_complete(self) -> None:
+    def _answered(self) -> None:
         self._serving = False
         if not self.transport.is_closing():
             self._arm_read_deadline()
-        super().on_response_complete()
-
-    def is_idle(self) -> bool:
-        """Whether this connection waits for a request (none begun, none being answered)."""
-        return not self._serving and self.conn.their_state is h11.IDLE
 
     def close_idle(self) -> None:
         """Closes this connection, which serves nothing."""
@@ -144,6 +136,74 @@ class GuardedH11Protocol(H11Protocol):
         if not self.transport.is_closing():
             _log.info("closing a connection whose request did not arrive in time")
             self.transport.close()
+
+
+class GuardedH11Protocol(_Guarded, H11Protocol):
+    """uvicorn's h11 protocol with a request-read deadline and the :class:`ConnectionGuard`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_deadline = None
+        self._serving = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._admit()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._leave()
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        # The whole request (line, headers, body) is in: the deadline has done its job.
+        if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
+            self._disarm_read_deadline()
+        if self.conn.their_state is not h11.IDLE:
+            self._serving = True
+
+    def on_response_complete(self) -> None:
+        self._answered()
+        super().on_response_complete()
+
+    def is_idle(self) -> bool:
+        """Whether this connection waits for a request (none begun, none being answered)."""
+        return not self._serving and self.conn.their_state is h11.IDLE
+
+
+class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):
+    """uvicorn's httptools protocol (the C parser ``uvicorn[standard]`` brings) with the
+    same deadline and guard: a request counts as begun once its headers are in, as h11's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_deadline = None
+        self._serving = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._admit()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._leave()
+        super().connection_lost(exc)
+
+    def on_headers_complete(self) -> None:
+        self._serving = True
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        # The whole request (line, headers, body) is in: the deadline has done its job.
+        self._disarm_read_deadline()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        self._answered()
+        super().on_response_complete()
+
+    def is_idle(self) -> bool:
+        """Whether this connection waits for a request (none begun, none being answered)."""
+        return not self._serving
 
 
 class RequestLimit:
@@ -172,9 +232,13 @@ class RequestLimit:
             self.serving -= 1
 
 
-def guarded_protocol(limits: ServerLimits) -> type[GuardedH11Protocol]:
-    """A protocol class for one server: its connections share one :class:`ConnectionGuard`."""
-    return type("RegistryH11Protocol", (GuardedH11Protocol,), {"guard": ConnectionGuard(limits)})
+def guarded_protocol(limits: ServerLimits) -> type[asyncio.Protocol]:
+    """A protocol class for one server (httptools, the C parser; :class:`GuardedH11Protocol`
+    is the pure-Python one, kept for a platform without it): its connections share one
+    :class:`ConnectionGuard`."""
+    return type(
+        "RegistryHttpProtocol", (GuardedHttpToolsProtocol,), {"guard": ConnectionGuard(limits)}
+    )
 
 
 @dataclass(frozen=True, slots=True)

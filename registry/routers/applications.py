@@ -2,17 +2,58 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from datetime import datetime
 
-from kiosk.domain.wire import SubmissionIn, SubmissionOut
-from registry.deps import KioskDep, NowDep, RegistryDep, SessionDep, UnitOfWorkRoute
-from registry.errors import ERROR_RESPONSES
+from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
+
+from kiosk.domain.errors import DomainError
+from kiosk.domain.wire import ErrorDetailOut, SubmissionIn, SubmissionOut
+from kiosk.domain.wire_batch import ApplicationBatchIn, ApplicationBatchOut, BatchItemOut
+from registry.deps import KioskDep, NowDep, Registry, RegistryDep, SessionDep, UnitOfWorkRoute
+from registry.errors import ERROR_RESPONSES, STATUS
 from registry.notify.messages import application_received_message
-from registry.services import applications
+from registry.services import application_batch, applications
 from registry.services.notifications import deliver_after_commit, unverified_notice_allowed
 from registry.services.submission_checks import SubmissionRules
 
 router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
+
+
+def _rules(registry: Registry) -> SubmissionRules:
+    return SubmissionRules(
+        consent_versions=frozenset(registry.settings.consent_versions),
+        max_misses=registry.settings.limits.lookup_misses,
+    )
+
+
+def _confirm(
+    session: Session,
+    registry: Registry,
+    body: SubmissionIn,
+    outcome: applications.Submitted,
+    now: datetime,
+) -> None:
+    """Queues a first submission's confirmation for after the commit.
+
+    The confirmation is a courtesy: a failure is logged, the application stands. To an address
+    the parent did not verify it says less (no name from the request), at most once a day.
+    """
+    verified = outcome.email_verified
+    if not verified and not unverified_notice_allowed(session, outcome.parent_email, now=now):
+        return
+    deliver_after_commit(
+        session,
+        registry.notifier,
+        application_received_message(
+            outcome.parent_email,
+            parent_name=outcome.parent_name if verified else None,
+            receipt=body.receipt,
+            students=outcome.student_names,
+        ),
+        sessions=registry.sessions,
+        now=now,
+    )
 
 
 @router.post(
@@ -32,29 +73,50 @@ def submit(
 
     The same id with other content is refused with 409 ``application.conflict``.
     """
-    rules = SubmissionRules(
-        consent_versions=frozenset(registry.settings.consent_versions),
-        max_misses=registry.settings.limits.lookup_misses,
+    outcome = applications.submit(
+        session, body, kiosk_id=kiosk.kiosk_id, now=now, rules=_rules(registry)
     )
-    outcome = applications.submit(session, body, kiosk_id=kiosk.kiosk_id, now=now, rules=rules)
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
         return outcome.result
-    # The confirmation is a courtesy: a failure is logged, the application stands. To an address
-    # the parent did not verify it says less (no name from the request), at most once a day.
-    verified = outcome.email_verified
-    if not verified and not unverified_notice_allowed(session, outcome.parent_email, now=now):
-        return outcome.result
-    deliver_after_commit(
-        session,
-        registry.notifier,
-        application_received_message(
-            outcome.parent_email,
-            parent_name=outcome.parent_name if verified else None,
-            receipt=body.receipt,
-            students=outcome.student_names,
-        ),
-        sessions=registry.sessions,
-        now=now,
-    )
+    _confirm(session, registry, body, outcome, now)
     return outcome.result
+
+
+@router.post("/applications/batch")
+def submit_batch(
+    body: ApplicationBatchIn,
+    session: SessionDep,
+    registry: RegistryDep,
+    now: NowDep,
+    kiosk: KioskDep,
+) -> ApplicationBatchOut:
+    """Stores a kiosk's saved applications in one transaction (the sync worker's upload).
+
+    Each answers as its own ``POST /v1/applications`` would: 201 with the stored result, 200
+    for a replay, or a refusal's status and error; a refusal takes nothing else with it.
+    """
+    outcomes = application_batch.submit_batch(
+        session, body.applications, kiosk_id=kiosk.kiosk_id, now=now, rules=_rules(registry)
+    )
+    results = []
+    for submission, outcome in zip(body.applications, outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            error = ErrorDetailOut(
+                code=outcome.code, field=outcome.field, params=dict(outcome.params)
+            )
+            code = STATUS.get(outcome.code, 400)
+            results.append(
+                BatchItemOut(application_id=submission.application_id, status=code, error=error)
+            )
+            continue
+        if outcome.created:
+            _confirm(session, registry, submission, outcome, now)
+        results.append(
+            BatchItemOut(
+                application_id=submission.application_id,
+                status=201 if outcome.created else 200,
+                result=outcome.result,
+            )
+        )
+    return ApplicationBatchOut(results=results)

@@ -6,7 +6,14 @@ from fastapi import APIRouter
 
 from kiosk.domain.people import Level
 from kiosk.domain.wire import SchoolListOut, StudentVerifyIn, StudentVerifyOut
-from registry.deps import KioskDep, NowDep, ParentDep, RegistryDep, SessionDep, UnitOfWorkRoute
+from registry.deps import (
+    KioskDep,
+    NowDep,
+    ParentTokenDep,
+    RegistryDep,
+    SessionDep,
+    UnitOfWorkRoute,
+)
 from registry.errors import ERROR_RESPONSES
 from registry.services import roster
 
@@ -25,12 +32,13 @@ def verify_student(
     session: SessionDep,
     registry: RegistryDep,
     now: NowDep,
-    parent: ParentDep,
+    parent: ParentTokenDep,
 ) -> StudentVerifyOut:
     """Level + ID + school → name and class; "not found" the same whatever was wrong."""
     return roster.verify_student(
         session,
         parent_session_id=parent.session_id,
+        kiosk_id=parent.kiosk_id,
         level=body.level,
         student_id=body.student_id,
         school_code=body.school_code,

@@ -18,12 +18,13 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from kiosk.domain.contact import Channel, Contact, email_key
+from kiosk.domain.contact import Channel, email_key
 from kiosk.domain.draft import (
     Draft,
     ParentDetails,
@@ -50,12 +51,13 @@ from registry.services.submission_checks import (
 from store.central import (
     Application,
     Binding,
-    CodeChallenge,
     ParentAccount,
-    ParentSession,
     School,
     Student,
 )
+
+#: The answers that count as a roster miss against the challenge's parent session.
+ROSTER_MISSES: Final = (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL)
 
 
 def content_hash(submission: SubmissionIn) -> str:
@@ -161,15 +163,18 @@ def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draf
         number = parse_id(given.student_id, field="student_id")
     except DomainError as error:
         raise _prefixed(error, where) from None
-    school = session.get(School, given.school_code)
-    if school is None:
-        raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"{where}.school_code")
     student = session.scalars(
         select(Student)
         .where(Student.id_number == number.value)
         .options(joinedload(Student.school), joinedload(Student.school_class))
     ).one_or_none()
-    if student is None or student.school_code != school.code or student.level != given.level:
+    if student is None or student.school_code != given.school_code:
+        # Only then is the school asked about (a pupil found there proves it exists).
+        if session.get(School, given.school_code) is None:
+            raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"{where}.school_code")
+        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"{where}.student_id")
+    school = student.school
+    if student.level != given.level:
         raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"{where}.student_id")
     if not student.enrolled:
         raise DomainError(ErrorCode.STUDENT_LEFT_SCHOOL, field=f"{where}.student_id")
@@ -219,22 +224,6 @@ def _parent_details(
         raise _prefixed(errors.errors[0], "parent") from None
 
 
-def _verified_contact(session: Session, submission: SubmissionIn, kiosk_id: str) -> Contact:
-    """The contact the submission's challenge verified, on this kiosk."""
-    challenge = session.get(CodeChallenge, submission.challenge_id)
-    verified_here = session.scalar(
-        select(
-            exists().where(
-                ParentSession.challenge_id == submission.challenge_id,
-                ParentSession.kiosk_id == kiosk_id,
-            )
-        )
-    )
-    if challenge is None or challenge.used_at is None or not verified_here:
-        raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
-    return Contact(challenge.channel, challenge.address)
-
-
 def submit(
     session: Session,
     submission: SubmissionIn,
@@ -277,15 +266,74 @@ def submit(
     return _store(session, submission, digest, kiosk_id=kiosk_id, now=now, rules=rules)
 
 
-def _check_receipt_free(session: Session, kiosk_id: str, receipt: str) -> None:
-    """A kiosk's receipt number names one application (another id under it is a conflict)."""
-    taken = session.scalar(
-        select(Application.id).where(
-            Application.kiosk_id == kiosk_id, Application.receipt == receipt
+def submit_in_savepoint(
+    session: Session,
+    submission: SubmissionIn,
+    *,
+    kiosk_id: str,
+    now: datetime,
+    rules: SubmissionRules,
+) -> Submitted:
+    """:func:`submit` inside a savepoint of the caller's transaction (a batch's): an application
+    refused leaves nothing of itself, the others of the transaction stand. Does not commit.
+
+    Raises:
+        DomainError: as :func:`submit`; a roster miss is not counted here (the savepoint rolls
+            back): it is the caller's to count, in its own transaction.
+    """
+    digest = content_hash(submission)
+    for attempt in (1, 2):
+        savepoint = session.begin_nested()
+        try:
+            existing = session.get(Application, submission.application_id)
+            if existing is not None:
+                outcome = _replay(session, existing, digest)
+            else:
+                outcome = _store(
+                    session,
+                    submission,
+                    digest,
+                    kiosk_id=kiosk_id,
+                    now=now,
+                    rules=rules,
+                    commit_miss=False,
+                )
+        except IntegrityError:
+            # A concurrent replay or application came first: once more, as the second comer.
+            savepoint.rollback()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        return outcome
+    raise AssertionError("unreachable")
+
+
+def _stored_under(session: Session, submission: SubmissionIn, kiosk_id: str) -> Application | None:
+    """The application stored under the submission's id, if any (one query, which also asks
+    whether the kiosk's receipt number already names another application).
+
+    Raises:
+        DomainError: ``APPLICATION_CONFLICT`` (field ``receipt``): a kiosk's receipt number
+            names one application; another id under it is a conflict.
+    """
+    rows = session.scalars(
+        select(Application).where(
+            or_(
+                Application.id == submission.application_id,
+                and_(Application.kiosk_id == kiosk_id, Application.receipt == submission.receipt),
+            )
         )
-    )
-    if taken is not None:
+    ).all()
+    for row in rows:
+        if row.id == submission.application_id:
+            return row
+    if rows:
         raise DomainError(ErrorCode.APPLICATION_CONFLICT, field="receipt")
+    return None
 
 
 def last_receipt(session: Session, kiosk_id: str) -> str | None:
@@ -304,12 +352,12 @@ def _store(
     kiosk_id: str,
     now: datetime,
     rules: SubmissionRules,
+    commit_miss: bool = True,
 ) -> Submitted:
     # Everything that needs no roster first: only a proven challenge may ask about students.
     check_submitted_window(submitted_at_utc(submission.submitted_at), now)
     check_consent_version(submission.consent_version, rules.consent_versions)
-    contact = _verified_contact(session, submission, kiosk_id)
-    parent_session = locked_session_of(session, submission.challenge_id, kiosk_id)
+    parent_session, contact = locked_session_of(session, submission.challenge_id, kiosk_id)
     draft = Draft(application_id=submission.application_id)
     details, account = _parent_details(session, submission)
     parent_id = details.parent_id.value
@@ -317,10 +365,9 @@ def _store(
     # One writer per parent and per email at a time: the email and already-bound rules below
     # read, then write, and must not interleave with another application of the same people.
     lock(session, f"parent:{parent_id}", f"email:{email_key(email)}")
-    existing = session.get(Application, submission.application_id)
+    existing = _stored_under(session, submission, kiosk_id)
     if existing is not None:
         return _replay(session, existing, digest)
-    _check_receipt_free(session, kiosk_id, submission.receipt)
     try:
         draft.set_parent(details)
     except DomainError as error:
@@ -331,7 +378,7 @@ def _store(
             for index in range(len(submission.students))
         ]
     except DomainError as error:
-        if error.code in (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL):
+        if error.code in ROSTER_MISSES and commit_miss:
             count_roster_miss(session, parent_session, max_misses=rules.max_misses, now=now)
         raise
     draft.accept_consent(submission.consent_version)
@@ -370,25 +417,48 @@ def _store(
         created_at=now,
     )
     session.add(application)
-    session.flush()  # the application's primary key settles concurrent replays here
-    for position, (entry, student) in enumerate(zip(draft.students, students, strict=True)):
-        session.add(
-            Binding(
-                id=uuid.uuid4(),
+    bindings = [
+        Binding(
+            id=uuid.uuid4(),
+            application_id=application.id,
+            position=position,
+            student_id=student.id,
+            parent_id_number=parent_id,
+            relationship=entry.relationship.relationship,
+            relationship_other=entry.relationship.description,
+            status=BindingStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        for position, (entry, student) in enumerate(zip(draft.students, students, strict=True))
+    ]
+    session.add_all(bindings)
+    # The last statements before the commit: the application's primary key settles concurrent
+    # replays here, and a binding's insert takes its kiosk's row of the changes feed (held to
+    # the commit), so nothing else is asked after it.
+    session.flush()
+    result = SubmissionOut(
+        application_id=application.id,
+        receipt=application.receipt,
+        bindings=[
+            BindingOut(
+                binding_id=binding.id,
                 application_id=application.id,
-                position=position,
-                student_id=student.id,
-                parent_id_number=parent_id,
-                relationship=entry.relationship.relationship,
-                relationship_other=entry.relationship.description,
-                status=BindingStatus.PENDING,
-                created_at=now,
+                position=binding.position,
+                student_name=student.name,
+                class_name=student.school_class.name,
+                school_name=student.school.name,
+                relationship=binding.relationship,
+                relationship_other=binding.relationship_other,
+                status=binding.status,
+                reason=None,
                 updated_at=now,
             )
-        )
-    session.flush()
+            for binding, student in zip(bindings, students, strict=True)
+        ],
+    )
     return Submitted(
-        stored_result(session, application),
+        result,
         created=True,
         parent_email=email,
         parent_name=name,

@@ -145,8 +145,7 @@ def apply_action(session: Session, action: BindingActionIn, *, kiosk_id: str, no
             ``SESSION_LOCKED``, ``BINDING_NOT_FOUND`` (not the contact's to cancel),
             ``BINDING_NOT_PENDING`` (decided before the cancel arrived).
     """
-    parent_session = locked_session_of(session, action.challenge_id, kiosk_id)
-    contact = Contact(parent_session.channel, parent_session.address)
+    parent_session, contact = locked_session_of(session, action.challenge_id, kiosk_id)
     actor = f"parent:{parent_session.id}"
     if action.kind is ParentActionKind.CANCEL:
         assert action.binding_id is not None  # the wire model requires it for a cancel

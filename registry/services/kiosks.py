@@ -7,14 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, String, delete, exists, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from registry.auth import KioskClaims, decode_public_key, kiosk_issuer
 from registry.services import audit
 from registry.settings import Limits
+from store.base import UtcDateTime
 from store.central import Kiosk, School, UsedTokenId
 
 
@@ -109,8 +110,16 @@ def revoke_kiosk(session: Session, kiosk_id: str, *, now: datetime) -> Kiosk:
     return kiosk
 
 
-def kiosk_key(session: Session, kiosk_id: str) -> bytes:
-    """The enrolled public key of a kiosk in service. Reads only; does not commit.
+@dataclass(frozen=True, slots=True)
+class KioskKey:
+    """A kiosk's enrolled public key and its school, as a registry process remembers them."""
+
+    public_key: bytes
+    school_code: str
+
+
+def kiosk_key(session: Session, kiosk_id: str) -> KioskKey:
+    """The enrolled public key (and school) of a kiosk in service. Reads only; does not commit.
 
     Raises:
         DomainError: ``AUTH_INVALID`` for an unknown, unenrolled or revoked kiosk.
@@ -118,29 +127,48 @@ def kiosk_key(session: Session, kiosk_id: str) -> bytes:
     kiosk = session.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.public_key is None or kiosk.revoked_at is not None:
         raise DomainError(ErrorCode.AUTH_INVALID)
-    return kiosk.public_key
+    return KioskKey(kiosk.public_key, kiosk.school_code)
 
 
-def use_token_id(session: Session, claims: KioskClaims, *, now: datetime, purge: bool) -> None:
-    """Records a kiosk token's id, refusing one seen before.
+def use_token_id(
+    connection: Connection, claims: KioskClaims, *, public_key: bytes, now: datetime, purge: bool
+) -> None:
+    """Records a kiosk token's id, refusing one seen before, or a kiosk that no longer holds
+    ``public_key`` in service (revoked since, or given another key).
 
-    Commits (or rolls back), in a session of its own, before the request's handler runs: a
-    token's id must stay spent even when the request then fails, or the token could be replayed.
+    One statement (``INSERT … SELECT … WHERE EXISTS (the kiosk, in service, with that key)
+    ON CONFLICT DO NOTHING RETURNING``), so a process may remember kiosks' keys and still see a
+    revocation at once: the key is checked in the same statement that spends the id. Commits
+    (or rolls back) on ``connection`` before the request's handler runs: a token's id must stay
+    spent even when the request then fails, or the token could be replayed.
 
     Args:
-        session: A fresh session (its transaction is committed or rolled back here).
+        connection: A connection of its own, outside any transaction (committed here).
         claims: The verified token.
+        public_key: The key the token's signature was checked with.
         now: When; ids of tokens expired before it are forgotten when ``purge`` is set.
         purge: Whether to forget expired ids on this call (callers spread the work).
 
     Raises:
-        DomainError: ``AUTH_INVALID`` for a replayed id.
+        DomainError: ``AUTH_INVALID`` for a replayed id, or a kiosk out of service or rekeyed.
     """
-    if purge:
-        session.execute(delete(UsedTokenId).where(UsedTokenId.expires_at < now))
-    session.add(UsedTokenId(jti=claims.jti, expires_at=claims.expires_at))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError(ErrorCode.AUTH_INVALID) from None
+    in_service = exists().where(
+        Kiosk.id == claims.kiosk_id, Kiosk.public_key == public_key, Kiosk.revoked_at.is_(None)
+    )
+    new_id = select(
+        literal(claims.jti, String()).label("jti"),
+        literal(claims.expires_at, UtcDateTime()).label("expires_at"),
+    ).where(in_service)
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(UsedTokenId)
+        .from_select(["jti", "expires_at"], new_id)
+        .on_conflict_do_nothing(index_elements=[UsedTokenId.jti])
+        .returning(UsedTokenId.jti)
+    )
+    with connection.begin():
+        if purge:
+            connection.execute(delete(UsedTokenId).where(UsedTokenId.expires_at < now))
+        spent = connection.execute(statement).first()
+    if spent is None:
+        raise DomainError(ErrorCode.AUTH_INVALID)

@@ -27,5 +27,9 @@ def lock(session: Session, *names: str) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted({lock_key(name) for name in names}):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    keys = sorted({lock_key(name) for name in names})
+    if not keys:
+        return
+    # One statement (one round trip); its select list is evaluated left to right, in order.
+    calls = ", ".join(f"pg_advisory_xact_lock(:k{index})" for index in range(len(keys)))
+    session.execute(text(f"SELECT {calls}"), {f"k{index}": key for index, key in enumerate(keys)})

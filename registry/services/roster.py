@@ -16,6 +16,7 @@ from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_email, mask_name, mask_phone
 from kiosk.domain.people import Level
 from kiosk.domain.wire import ParentLookupOut, SchoolOut, StudentVerifyOut
+from registry.services import parent_sessions
 from registry.settings import Limits
 from store.central import ParentAccount, ParentSession, School, Student
 
@@ -56,6 +57,7 @@ def verify_student(
     session: Session,
     *,
     parent_session_id: uuid.UUID,
+    kiosk_id: str,
     level: Level,
     student_id: str,
     school_code: str,
@@ -64,6 +66,7 @@ def verify_student(
 ) -> StudentVerifyOut:
     """Finds a pupil for a parent session, counting misses.
 
+    The parent session is checked (and locked) here, in the same transaction as the look-up.
     Commits a miss before raising: it must count although the request fails. A hit does not
     commit.
 
@@ -74,16 +77,15 @@ def verify_student(
     causes it, not on the next).
 
     Raises:
-        DomainError: ``id.*`` for a malformed ID (not counted: it reveals nothing);
-            ``STUDENT_NOT_FOUND`` with ``remaining``; ``SESSION_LOCKED`` on the miss that uses
-            up :attr:`Limits.lookup_misses`, and after it.
+        DomainError: as :func:`registry.services.parent_sessions.checked` (``SESSION_INVALID``,
+            ``SESSION_EXPIRED``, ``SESSION_LOCKED`` once :attr:`Limits.lookup_misses` are used);
+            ``id.*`` for a malformed ID (not counted: it reveals nothing); ``STUDENT_NOT_FOUND``
+            with ``remaining``; ``SESSION_LOCKED`` on the miss that uses up the last look-up.
     """
+    parent_session = parent_sessions.checked(
+        session, parent_session_id, kiosk_id=kiosk_id, now=now, lock=True
+    )
     number = parse_id(student_id, field="student_id").value
-    parent_session = session.scalars(
-        select(ParentSession).where(ParentSession.id == parent_session_id).with_for_update()
-    ).one()
-    if parent_session.locked_at is not None:
-        raise DomainError(ErrorCode.SESSION_LOCKED)
     student = find_student(session, level=level, student_id=number, school_code=school_code)
     if student is None:
         parent_session.failed_lookups += 1

@@ -151,12 +151,6 @@ def import_rows(
             ((c.school_code, c.name), c)
             for c in session.scalars(select(SchoolClass).where(SchoolClass.school_code.in_(chunk)))
         )
-    students: dict[str, Student] = {}
-    for chunk in _chunks(student_ids):
-        students.update(
-            (s.id_number, s)
-            for s in session.scalars(select(Student).where(Student.id_number.in_(chunk)))
-        )
 
     # The rows agree with each other (parse_roster checked), so the first row of each school,
     # class and teacher speaks for all of its rows.
@@ -213,6 +207,16 @@ def import_rows(
             key={"school_code": code, "name": name},
         )
     session.flush()
+    class_ids = {key: klass.id for key, klass in classes.items()}
+    if session.get_bind().dialect.name == "postgresql":
+        summary.students = _copy_students(session, rows, class_ids, progress)
+        return summary
+    students: dict[str, Student] = {}
+    for chunk in _chunks(student_ids):
+        students.update(
+            (s.id_number, s)
+            for s in session.scalars(select(Student).where(Student.id_number.in_(chunk)))
+        )
     done = 0
     for row in rows:
         _upsert(
@@ -223,7 +227,7 @@ def import_rows(
             {
                 "name": row.student_name,
                 "school_code": row.school_code,
-                "class_id": classes[(row.school_code, row.class_name)].id,
+                "class_id": class_ids[(row.school_code, row.class_name)],
                 "level": row.level,
                 "enrolled": True,
             },
@@ -239,6 +243,58 @@ def import_rows(
     if progress is not None and done % _CHUNK:
         progress(done % _CHUNK)
     return summary
+
+
+#: The students' upsert from the copied rows: a pupil is created, or updated only where
+#: something differs; ``xmax = 0`` tells a row this statement inserted from one it updated.
+_UPSERT_STUDENTS: Final = """
+WITH changed AS (
+    INSERT INTO students (id_number, name, school_code, class_id, level, enrolled)
+    SELECT id_number, name, school_code, class_id, level, true FROM roster_import_students
+    ON CONFLICT (id_number) DO UPDATE SET
+        name = EXCLUDED.name, school_code = EXCLUDED.school_code,
+        class_id = EXCLUDED.class_id, level = EXCLUDED.level, enrolled = true
+    WHERE (students.name, students.school_code, students.class_id, students.level,
+           students.enrolled)
+        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.school_code, EXCLUDED.class_id,
+                          EXCLUDED.level, true)
+    RETURNING xmax = 0 AS created
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM changed
+"""
+
+
+def _copy_students(
+    session: Session,
+    rows: Sequence[RosterRow],
+    class_ids: Mapping[tuple[str, str], int],
+    progress: Callable[[int], None] | None,
+) -> Counts:
+    """PostgreSQL: the students streamed with ``COPY`` into a temporary table, then upserted
+    in one statement, all in the caller's transaction (no ORM object per pupil)."""
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE roster_import_students (id_number varchar(16),"
+            " name varchar(100), school_code varchar(32), class_id integer, level varchar(24))"
+            " ON COMMIT DROP"
+        )
+        columns = "id_number, name, school_code, class_id, level"
+        with cursor.copy(f"COPY roster_import_students ({columns}) FROM STDIN") as copy:
+            for done, row in enumerate(rows, start=1):
+                klass = class_ids[(row.school_code, row.class_name)]
+                copy.write_row(
+                    (row.student_id, row.student_name, row.school_code, klass, row.level.value)
+                )
+                if progress is not None and done % _CHUNK == 0:
+                    progress(_CHUNK)
+        if progress is not None and len(rows) % _CHUNK:
+            progress(len(rows) % _CHUNK)
+        cursor.execute(_UPSERT_STUDENTS)
+        created, updated = cursor.fetchone() or (0, 0)
+        cursor.execute("DROP TABLE roster_import_students")
+    return Counts(created=int(created), updated=int(updated))
 
 
 M = TypeVar("M", School, SchoolClass, StaffAccount, Student)

@@ -19,11 +19,18 @@ from typing import Final
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.contact import email_key
+from kiosk.domain.contact import Contact, email_key
 from kiosk.domain.draft import PARENT_EMAIL_FIELD
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import BindingStatus
-from store.central import Application, Binding, ParentAccount, ParentSession, Student
+from store.central import (
+    Application,
+    Binding,
+    CodeChallenge,
+    ParentAccount,
+    ParentSession,
+    Student,
+)
 
 #: How far ahead of the registry's clock a kiosk's ``submitted_at`` may be (a wrong clock).
 SUBMITTED_AHEAD: Final = timedelta(days=1)
@@ -78,61 +85,72 @@ def check_consent_version(version: str, known: frozenset[str]) -> None:
         raise DomainError(ErrorCode.REQUEST_INVALID, field="consent_version")
 
 
-def locked_session_of(session: Session, challenge_id: uuid.UUID, kiosk_id: str) -> ParentSession:
-    """The parent session the challenge opened on this kiosk, locked for this transaction.
+def locked_session_of(
+    session: Session, challenge_id: uuid.UUID, kiosk_id: str
+) -> tuple[ParentSession, Contact]:
+    """The parent session the challenge opened on this kiosk, locked for this transaction, and
+    the contact the challenge verified (one query).
 
     Raises:
-        DomainError: ``CODE_UNKNOWN`` (field ``challenge_id``) when there is none;
-            ``SESSION_LOCKED`` when its look-ups are used up.
+        DomainError: ``CODE_UNKNOWN`` (field ``challenge_id``) when the challenge verified no
+            contact on this kiosk; ``SESSION_LOCKED`` when its look-ups are used up.
     """
-    parent_session = session.scalars(
-        select(ParentSession)
+    row = session.execute(
+        select(ParentSession, CodeChallenge)
+        .join(CodeChallenge, CodeChallenge.id == ParentSession.challenge_id)
         .where(ParentSession.challenge_id == challenge_id, ParentSession.kiosk_id == kiosk_id)
         .order_by(ParentSession.expires_at.desc())
         .limit(1)
-        .with_for_update()
+        .with_for_update(of=ParentSession)
     ).one_or_none()
-    if parent_session is None:
+    if row is None or row[1].used_at is None:
         raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
+    parent_session, challenge = row
     if parent_session.locked_at is not None:
         raise DomainError(ErrorCode.SESSION_LOCKED)
-    return parent_session
+    return parent_session, Contact(challenge.channel, challenge.address)
 
 
 def count_roster_miss(
-    session: Session, parent_session: ParentSession, *, max_misses: int, now: datetime
+    session: Session,
+    parent_session: ParentSession,
+    *,
+    max_misses: int,
+    now: datetime,
+    commit: bool = True,
 ) -> None:
     """Counts a submission's roster miss against its parent session, as a look-up's miss.
 
     Commits, as :func:`registry.services.roster.verify_student` does: the miss must count
-    although the request then fails (nothing else of the submission is written by then).
+    although the request then fails (nothing else of the submission is written by then). A
+    batch (``commit`` False) counts it in its own transaction, which commits whatever its
+    applications' fates (:mod:`registry.services.application_batch`).
     """
     parent_session.failed_lookups += 1
     if parent_session.failed_lookups >= max_misses:
         parent_session.locked_at = now
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def check_email_free(session: Session, email: str, parent_id: str) -> None:
     """The tutorial's rule: one email belongs to one parent ID (account or live application).
 
     Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
+    Both are asked in one query.
     """
     key = email_key(email)
-    other_account = session.scalar(
-        select(exists().where(ParentAccount.email_key == key, ParentAccount.id_number != parent_id))
+    other_account = exists().where(
+        ParentAccount.email_key == key, ParentAccount.id_number != parent_id
     )
-    other_application = session.scalar(
-        select(
-            exists().where(
-                Application.parent_email_key == key,
-                Application.parent_id_number != parent_id,
-                Binding.application_id == Application.id,
-                Binding.removed_at.is_(None),
-            )
-        )
+    other_application = exists().where(
+        Application.parent_email_key == key,
+        Application.parent_id_number != parent_id,
+        Binding.application_id == Application.id,
+        Binding.removed_at.is_(None),
     )
-    if other_account or other_application:
+    taken = session.execute(select(other_account, other_application)).one()
+    if any(taken):
         raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import functools
 from typing import ClassVar, Final, TypeAlias
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from textual.color import Color
 from textual.content import Content
 from textual.geometry import Size
@@ -61,6 +59,9 @@ def qr_matrix(url: str) -> Matrix:
     Raises:
         QrTooLarge: When the symbol would be larger than version 4.
     """
+    import qrcode  # on first use: not before the kiosk's Welcome
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(url)
     code.make(fit=True)

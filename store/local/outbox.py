@@ -95,49 +95,55 @@ class OutboxStore:
     def mark_pushed(
         self, application_id: uuid.UUID, bindings: Sequence[BindingOut], *, now: datetime
     ) -> None:
-        """Records the registry's acknowledgement: the outbox entry is done, students pending.
+        """Records the registry's acknowledgement of one push (:meth:`mark_pushed_many`)."""
+        self.mark_pushed_many([(application_id, bindings)], now=now)
+
+    def mark_pushed_many(
+        self, answers: Sequence[tuple[uuid.UUID, Sequence[BindingOut]]], *, now: datetime
+    ) -> None:
+        """Records the registry's acknowledgements (each application pushed, with its bindings
+        naming their students' positions): the outbox entries are done, students pending; one
+        local transaction (one sync to disk) for a batch's answers, all or none.
 
         Safe to call again with the same answer (a replayed push returns the stored result).
         A replay answers only the bindings still standing: a student without one was cancelled
         at the registry before this kiosk heard the first answer, and is marked removed.
 
-        Args:
-            application_id: The application pushed.
-            bindings: The registry's bindings, each naming its student's position.
-            now: When the answer came.
-
         Raises:
             DomainError: ``APPLICATION_NOT_FOUND`` for an unknown id; ``REGISTRY_ERROR`` when
-                the answer does not fit the application (another id, a position twice or out of
-                range).
+                an answer does not fit its application (another id, a position twice or out of
+                range). Nothing is recorded then.
         """
-        key = str(application_id)
         with self._sessions.begin() as session:
-            application = self._application(session, key)
-            by_position = {binding.position: binding for binding in bindings}
-            if (
-                len(by_position) != len(bindings)
-                or not by_position.keys() <= {s.position for s in application.students}
-                or any(binding.application_id != application_id for binding in bindings)
-            ):
-                raise DomainError(ErrorCode.REGISTRY_ERROR)
-            if application.outbox is not None and application.outbox.acked_at is None:
-                application.outbox.acked_at = now
-                application.outbox.last_error = None
-            if application.pushed_at is None:
-                application.pushed_at = now
-            for student in application.students:
-                answered = by_position.get(student.position)
-                if answered is None:
-                    if student.removed_at is None:
-                        student.removed_at = now
-                    continue
-                student.binding_id = str(answered.binding_id)
-                student.set_status(StudentStatus.at_registry(answered.status), answered.reason, now)
-            application.summarise(now)
-            session.add(
-                AuditEvent(at=now, actor="kiosk", action="application.pushed", subject_id=key)
-            )
+            for application_id, bindings in answers:
+                key = str(application_id)
+                application = self._application(session, key)
+                by_position = {binding.position: binding for binding in bindings}
+                if (
+                    len(by_position) != len(bindings)
+                    or not by_position.keys() <= {s.position for s in application.students}
+                    or any(binding.application_id != application_id for binding in bindings)
+                ):
+                    raise DomainError(ErrorCode.REGISTRY_ERROR)
+                if application.outbox is not None and application.outbox.acked_at is None:
+                    application.outbox.acked_at = now
+                    application.outbox.last_error = None
+                if application.pushed_at is None:
+                    application.pushed_at = now
+                for student in application.students:
+                    answered = by_position.get(student.position)
+                    if answered is None:
+                        if student.removed_at is None:
+                            student.removed_at = now
+                        continue
+                    student.binding_id = str(answered.binding_id)
+                    student.set_status(
+                        StudentStatus.at_registry(answered.status), answered.reason, now
+                    )
+                application.summarise(now)
+                session.add(
+                    AuditEvent(at=now, actor="kiosk", action="application.pushed", subject_id=key)
+                )
 
     def mark_attempt_failed(
         self, application_id: uuid.UUID, error_code: ErrorCode, next_attempt_at: datetime

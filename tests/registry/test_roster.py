@@ -124,23 +124,40 @@ def test_the_same_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_a_changed_roster_updates_only_what_changed(
-    sqlite_sessions: sessionmaker[Session], tmp_path: Path
-) -> None:
-    _import(sqlite_sessions, _write(tmp_path, ROSTER))
+def _changes_only_what_changed(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _import(sessions, _write(tmp_path, ROSTER))
     # 吳大寶 moves to 資訊二孝; 林美玲's name is corrected; everything else is as before.
     changed = ROSTER.replace(
         "資訊二忠,t.lin,林美玲,F131104093", "資訊二孝,t.wang,王建國,F131104093"
     ).replace("林美玲", "林美齡")
 
-    summary = _import(sqlite_sessions, _write(tmp_path, changed, "changed.csv"))
+    summary = _import(sessions, _write(tmp_path, changed, "changed.csv"))
 
     assert (summary.students.created, summary.students.updated) == (0, 1)
     assert (summary.teachers.created, summary.teachers.updated) == (0, 1)
     assert (summary.classes.updated, summary.schools.updated) == (1, 0)
-    with sqlite_sessions() as session:
+    with sessions() as session:
         moved = session.scalars(select(Student).where(Student.id_number == "F131104093")).one()
         assert session.get_one(SchoolClass, moved.class_id).name == "資訊二孝"
+
+
+def test_a_changed_roster_updates_only_what_changed(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _changes_only_what_changed(sqlite_sessions, tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_changed_roster_updates_only_what_changed_on_postgresql(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # PostgreSQL copies the students in and upserts them in one statement: the same counts.
+    upgrade(pg_url, "central")
+    engine = make_engine(pg_url)
+    try:
+        _changes_only_what_changed(make_session_factory(engine), tmp_path)
+    finally:
+        engine.dispose()
 
 
 def test_any_bad_row_imports_nothing_and_every_problem_is_reported_by_line(

@@ -1,0 +1,170 @@
+"""The registry under load: ``/v1/health``, ``POST /v1/students/verify`` and
+``POST /v1/applications`` on PostgreSQL, each against a floor measured in the same run.
+
+The floor is a bare FastAPI app validating a small POST body (``bench/_bare_app.py``) under the
+same uvicorn, on the same core. The registry runs as ``registry serve`` pinned to CPU 0 (and
+with ``--workers 2`` on both cores for the "2 cores" figure); wrk, replaying pre-signed requests
+(one fresh kiosk JWT each, never one twice), runs pinned to CPU 1. Every figure is the median
+of several runs. The look-up runs over a generated roster of 3,000,000 pupils (cached under
+``bench/data``); submissions come from 400 kiosks, one per school, as at the morning rush.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from bench import _registry as reg
+from bench._profile import summarise
+
+HERE: Final = Path(__file__).resolve().parent
+
+
+def _median(runs: list[reg.WrkResult]) -> dict[str, Any]:
+    return {
+        "connections": runs[0].connections,
+        "per_s": round(statistics.median(r.per_s for r in runs), 1),
+        "p50_ms": round(statistics.median(r.p50_ms for r in runs), 2),
+        "p99_ms": round(statistics.median(r.p99_ms for r in runs), 2),
+        "errors": sum(r.errors for r in runs),
+        "runs": [r.as_dict() for r in runs],
+    }
+
+
+@contextmanager
+def _bare_app() -> Iterator[str]:
+    port = reg.free_port()
+    process = subprocess.Popen(
+        ["taskset", "-c", reg.SERVER_CPU, sys.executable, str(HERE / "_bare_app.py"), str(port)],
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(300):
+            try:
+                httpx.get(base + "/docs", timeout=1)
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None:
+                    raise RuntimeError("the bare app did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+    py_spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [
+            *(str(py_spy), "record", "--gil", "--subprocesses", "-p", str(pid), "-f", "raw"),
+            *("-o", str(out), "-d", str(max(1, round(seconds)))),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Measures every HTTP figure; the results as a dict (see ``bench/results/latest.json``)."""
+    pupils = 200_000 if quick else 3_000_000
+    seconds = 3.0 if quick else 6.0
+    repeats = 1 if quick else 3
+    levels = [16] if quick else [1, 16, 64]
+    verify_per_run = int(seconds * 4000)
+    submit_per_run = int(seconds * 1500)
+    result: dict[str, Any] = {"pupils": pupils, "seconds_per_run": seconds, "repeats": repeats}
+    with (
+        reg.scratch_database() as url,
+        tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp,
+    ):
+        # The data folder (keys, file outbox) on tmpfs: the outbox's fsync per message stands
+        # in for a mail relay and would otherwise measure this machine's shared disk.
+        folder = Path(tmp)
+        started = time.perf_counter()
+        fixture = reg.prepare(url, folder, pupils)
+        result["roster_load_s"] = round(time.perf_counter() - started, 1)
+        signer = reg.RequestSigner(fixture)
+        counter = iter(range(10**6))
+
+        def requests(kind: str) -> Path:
+            path = folder / f"{kind}-{next(counter)}.req"
+            if kind == "health":
+                reg.write_requests(path, reg.health_requests(1))
+            elif kind == "floor":
+                body = '{"level":"senior_high","student_id":"A123456789","school_code":"S00001"}'
+                reg.write_requests(
+                    path, [("POST", "/echo", {"Content-Type": "application/json"}, body)]
+                )
+            elif kind == "verify":
+                sessions = reg.parent_sessions(fixture, 2000, prefix=f"v{next(counter)}-")
+                reg.write_requests(path, reg.verify_requests(signer, verify_per_run, sessions))
+            else:
+                sessions = reg.parent_sessions(fixture, submit_per_run, prefix=f"s{next(counter)}-")
+                reg.write_requests(path, reg.submit_requests(signer, sessions))
+            return path
+
+        def measure(base: str, kind: str, connections: int) -> dict[str, Any]:
+            runs = []
+            for _ in range(repeats):
+                runs.append(reg.wrk(base, requests(kind), connections=connections, seconds=seconds))
+            return _median(runs)
+
+        with _bare_app() as bare:
+            result["floor"] = measure(bare, "floor", 16)
+        with reg.registry_server(fixture) as (base, process):
+            reg.wrk(base, requests("verify"), connections=16, seconds=1)  # warm
+            result["health"] = measure(base, "health", 16)
+            result["verify"] = {str(c): measure(base, "verify", c) for c in levels}
+            result["submit"] = {str(c): measure(base, "submit", c) for c in levels}
+            if not quick:
+                # One request at a time: the 1-connection runs' median latency.
+                result["verify_alone_ms"] = result["verify"]["1"]["p50_ms"]
+                result["submit_alone_ms"] = result["submit"]["1"]["p50_ms"]
+                profiles: dict[str, Any] = {}
+                for kind in ("verify", "submit"):
+                    out = folder / f"profile-{kind}.txt"
+                    spy = _profile(process.pid, seconds, out)
+                    time.sleep(0.5)
+                    reg.wrk(base, requests(kind), connections=16, seconds=seconds)
+                    spy.wait()
+                    if out.exists():
+                        profiles[kind] = summarise(out)
+                result["profile_after"] = profiles
+        with _bare_app() as bare:
+            result["floor_after"] = measure(bare, "floor", 16)
+        both = f"{reg.SERVER_CPU},{reg.LOAD_CPU}"
+        with reg.registry_server(fixture, workers=2, cpus=both) as (base, _process):
+            time.sleep(2)  # both workers listening
+            reg.wrk(base, requests("submit"), connections=16, seconds=1)  # warm
+            top = str(max(levels))
+            result["submit_2_workers"] = {top: measure(base, "submit", int(top))}
+            result["verify_2_workers"] = {top: measure(base, "verify", int(top))}
+    floor = statistics.median([result["floor"]["per_s"], result["floor_after"]["per_s"]])
+    result["floor_per_s"] = floor
+    result["health_ratio"] = round(result["health"]["per_s"] / floor, 3)
+    result["cpus"] = os.cpu_count()
+    return result
+
+
+def main() -> int:
+    """Runs :func:`run` alone and prints it (``make bench`` runs everything)."""
+    import json
+
+    print(json.dumps(run(quick=os.environ.get("BENCH_QUICK") == "1"), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""A backlog goes up in batches (``POST /v1/applications/batch``): SIGKILL at each step of a
+batch's push, then a restart: every application of it stored once, every parent told once."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain.contact import Channel, Contact
+from kiosk.sync import CrashPoint
+from tests.registry.conftest import Template
+from tests.sync.harness import (
+    CONTACT_EMAIL,
+    draft_for,
+    enrolled_kiosk,
+    parents,
+    registry_process,
+)
+
+APPLICATIONS = 6
+
+
+@pytest.mark.slow
+def test_a_batch_killed_at_any_step_is_finished_by_the_next_run_exactly_once(
+    tmp_path: Path, sqlite_template: Template
+) -> None:
+    with registry_process(tmp_path, sqlite_template.location) as registry:
+        kiosk = enrolled_kiosk(tmp_path / "kiosk", registry, concurrency=1, batch_size=100)
+        students = sqlite_template.roster.students
+        contact = Contact(Channel.EMAIL, CONTACT_EMAIL)
+
+        async def save_while_down() -> list[uuid.UUID]:
+            challenge = await kiosk.verify(registry)
+            registry.stop()
+            made = []
+            for index, parent in enumerate(parents(APPLICATIONS)):
+                draft = draft_for(contact, challenge, parent, students[index])
+                await kiosk.submit(draft)
+                made.append(draft.application_id)
+            await kiosk.services.client.aclose()
+            return made
+
+        ids = asyncio.run(save_while_down())
+        registry.start()
+
+        def killed_at(point: CrashPoint) -> None:
+            run = kiosk.sync("--all", crash_at=point.value)
+            assert run.returncode == -signal.SIGKILL, run.stdout + run.stderr
+
+        killed_at(CrashPoint.BEFORE_SEND)
+        assert registry.applications(ids) == {}
+        assert kiosk.waiting() == APPLICATIONS
+
+        killed_at(CrashPoint.AFTER_COMMIT)
+        # The registry stored the whole batch in one request; the kiosk never heard.
+        assert registry.applications(ids) == {application_id: 1 for application_id in ids}
+        assert kiosk.waiting() == APPLICATIONS
+
+        killed_at(CrashPoint.AFTER_ACK)
+        # The batch's replay was answered with what was stored and noted in one go.
+        assert registry.applications(ids) == {application_id: 1 for application_id in ids}
+        assert kiosk.waiting() == 0
+
+        done = kiosk.sync("--all")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert kiosk.waiting() == 0
+        assert len(registry.receipts_told()) == APPLICATIONS
+        assert len(set(registry.receipts_told())) == APPLICATIONS
