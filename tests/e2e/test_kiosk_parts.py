@@ -253,7 +253,9 @@ def test_kiosk_enroll_registers_the_key_once(registry: LiveRegistry, tmp_path: P
     )
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["kiosk_id"] == made.kiosk_id
-    assert f'kiosk_id = "{made.kiosk_id}"' in first.stderr
+    # Written into the config it was given (no copying by hand).
+    assert f'kiosk_id = "{made.kiosk_id}"' in config.read_text()
+    assert made.kiosk_id in first.stderr
     assert stat.S_IMODE((tmp_path / "kiosk.key").stat().st_mode) == 0o600
     again = subprocess.run(
         [*command, "--token", made.enrollment_token], capture_output=True, text=True, env=env

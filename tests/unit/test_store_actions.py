@@ -24,8 +24,11 @@ def test_an_action_is_kept_until_sent_and_found_by_its_contact(store: LocalStore
     purge = store.actions.enqueue(
         PURGE, {"challenge_id": "x"}, now=MORNING + timedelta(seconds=1), contact=EMAIL
     )
-    store.actions.enqueue(OTHER, {"action": "kiosk_mode.left"}, now=MORNING)  # nobody's
-    store.actions.enqueue(CANCEL, payload, now=MORNING, contact=PHONE)
+    # Oldest first: each a millisecond after the other (at the same instant the order is open).
+    store.actions.enqueue(
+        OTHER, {"action": "kiosk_mode.left"}, now=MORNING + timedelta(milliseconds=1)
+    )  # nobody's
+    store.actions.enqueue(CANCEL, payload, now=MORNING + timedelta(milliseconds=2), contact=PHONE)
 
     assert [a.action_id for a in store.actions.waiting_for(EMAIL, KINDS)] == [
         cancel.action_id,
@@ -33,7 +36,7 @@ def test_an_action_is_kept_until_sent_and_found_by_its_contact(store: LocalStore
     ]
     assert store.actions.waiting_for(Contact(Channel.EMAIL, "someone@else.tw"), KINDS) == []
     assert store.actions.waiting_count() == 4
-    due = store.actions.due(MORNING)
+    due = store.actions.due(MORNING + timedelta(milliseconds=500))
     assert [a.kind for a in due] == [CANCEL, OTHER, CANCEL]  # the purge was asked a second later
     assert due[0].payload == payload
 
