@@ -559,6 +559,7 @@ class Wizard:
                 stored.receipt,
                 self._forms.download_stored(stored),
                 self._status_link(stored.application_id),
+                former_receipt=stored.former_receipt,
             )
             for stored in kept
         ]
