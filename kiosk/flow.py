@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.screen import Screen
 
-from kiosk.client import RegistryClient
+from kiosk.client import SKEW_WARNING_S, RegistryClient
 from kiosk.demo import DemoOutbox
 from kiosk.domain.clock import Clock
 from kiosk.domain.consent import ConsentStatement
@@ -213,7 +213,7 @@ class Wizard:
             if assisted is not None:
                 await self._apply()
                 return
-            welcomed = await self._ask(WelcomeScreen(self.chrome))
+            welcomed = await self._ask(WelcomeScreen(self.chrome, clock_off=self._clock_off))
             if welcomed.choice is WelcomeChoice.APPLY:
                 await self._apply()
             else:
@@ -479,6 +479,12 @@ class Wizard:
         receipt = push.receipt if push is not None else receipt  # renumbered, if its was taken
         return SubmitOutcome(receipt, uploaded=push is None or push.outcome is Outcome.UPLOADED)
 
+    def _clock_off(self) -> bool:
+        """Whether the kiosk's clock is off the registry's by more than the registry tolerates
+        (the Welcome screen then asks the parent to tell the school office)."""
+        skew = self._services.client.clock_skew
+        return skew is not None and abs(skew) > SKEW_WARNING_S
+
     def _wake_sync(self) -> None:
         if self._services.sync is not None:
             self._services.sync.wake()
@@ -553,6 +559,7 @@ class Wizard:
                 stored.receipt,
                 self._forms.download_stored(stored),
                 self._status_link(stored.application_id),
+                former_receipt=stored.former_receipt,
             )
             for stored in kept
         ]

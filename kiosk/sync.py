@@ -64,6 +64,7 @@ from kiosk.sync_upload import (
     RETRY_WAIT_JITTER,
     RETRY_WAIT_MAX,
     chunks,
+    in_flight,
     receipt_taken,
     retry_at_once,
     submit_batch,
@@ -134,6 +135,7 @@ class Syncer:
         self._checkpoint = checkpoint or (lambda _point: None)
         self._rng = rng or random.Random()
         self._clock_watch = ClockWatch(clock)
+        self._in_flight = in_flight(outbox)
 
     async def run_once(self, *, everything: bool = False, pull: bool = True) -> SyncReport:
         """One run: the changes feed, then the due outbox entries, then the retention.
@@ -298,6 +300,8 @@ class Syncer:
         asked (pressing again asks again) or a binding was decided already.
         """
         await asyncio.to_thread(self._outbox.withdraw, application_id, now=self._clock())
+        # A push that left before may still land there: the registry is asked once it has.
+        await self._in_flight.ended(application_id)
         cancelled = 0
         for binding in (await self._client.bindings(session)).bindings:
             if binding.application_id != application_id:
@@ -319,6 +323,19 @@ class Syncer:
         attempts: int | None = None,
         parent_waiting: bool = False,
         renumbered: bool = False,
+    ) -> Push:
+        with self._in_flight.pushing([item.application_id]):
+            return await self._push_one_now(
+                item, attempts=attempts, parent_waiting=parent_waiting, renumbered=renumbered
+            )
+
+    async def _push_one_now(
+        self,
+        item: OutboxItem,
+        *,
+        attempts: int | None,
+        parent_waiting: bool,
+        renumbered: bool,
     ) -> Push:
         submission = SubmissionIn.model_validate_json(item.payload)
         key, receipt = item.application_id, submission.receipt
@@ -361,6 +378,10 @@ class Syncer:
     async def _push_many(self, items: list[OutboxItem]) -> list[Push]:
         """Pushes several entries in one request (``POST /v1/applications/batch``) and records
         the answers in one local transaction; each ends as its own push would."""
+        with self._in_flight.pushing([item.application_id for item in items]):
+            return await self._push_many_now(items)
+
+    async def _push_many_now(self, items: list[OutboxItem]) -> list[Push]:
         if len(items) == 1:
             return [await self._push_one(items[0])]
         sent = [SubmissionIn.model_validate_json(item.payload) for item in items]

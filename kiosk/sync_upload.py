@@ -7,8 +7,12 @@ in one request, packed under the registry's body cap, each answered as its own p
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
-from collections.abc import Sequence
+import weakref
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +25,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import BindingStatus
 from kiosk.domain.wire import MAX_BODY_BYTES, BindingOut, SubmissionIn
 from kiosk.domain.wire_batch import MAX_BATCH, ApplicationBatchIn, ApplicationBatchOut
+from store.local.outbox import OutboxStore
 from store.local.records import OutboxItem
 
 #: Failures that are not the application's fault: it stays queued and is tried again later.
@@ -176,3 +181,46 @@ async def submit_batch(
         else:
             raise DomainError(ErrorCode.REGISTRY_ERROR)
     return answers
+
+
+class InFlight:
+    """The applications whose push is on the wire right now, by any :class:`Syncer` of one
+    outbox (the worker's and the wizard's share the kiosk's store): a withdrawal waits for such
+    a push to end, so it never looks at the registry before a push it cannot stop has landed.
+    """
+
+    def __init__(self) -> None:
+        self._pushing: Counter[uuid.UUID] = Counter()
+        self._ended: dict[uuid.UUID, asyncio.Event] = {}
+
+    @contextlib.contextmanager
+    def pushing(self, application_ids: Sequence[uuid.UUID]) -> Iterator[None]:
+        """While these applications' push is on its way (and its answer being recorded)."""
+        self._pushing.update(application_ids)
+        try:
+            yield
+        finally:
+            self._pushing.subtract(application_ids)
+            for application_id in application_ids:
+                if self._pushing[application_id] <= 0:
+                    del self._pushing[application_id]
+                    ended = self._ended.pop(application_id, None)
+                    if ended is not None:
+                        ended.set()
+
+    async def ended(self, application_id: uuid.UUID) -> None:
+        """Returns once no push of this application is on its way."""
+        if application_id in self._pushing:
+            await self._ended.setdefault(application_id, asyncio.Event()).wait()
+
+
+#: One tracker per outbox, whichever Syncer pushes from it.
+_IN_FLIGHT: weakref.WeakKeyDictionary[OutboxStore, InFlight] = weakref.WeakKeyDictionary()
+
+
+def in_flight(outbox: OutboxStore) -> InFlight:
+    """The tracker of pushes from ``outbox`` (made on first use)."""
+    tracker = _IN_FLIGHT.get(outbox)
+    if tracker is None:
+        tracker = _IN_FLIGHT[outbox] = InFlight()
+    return tracker

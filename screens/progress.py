@@ -54,6 +54,10 @@ __all__ = [
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
 STATUS_TITLE: Final = N_("Your parent–student binding applications")
 RECEIPT: Final = N_("Receipt number: {receipt}")
+RENUMBERED: Final = N_(
+    "The receipt number {before} on your form has been corrected to {after}: it is the same "
+    "application."
+)
 SAVED_OFFLINE: Final = N_(
     "Saved. The registry cannot be reached just now; your application will be uploaded "
     "automatically when the network is back."
@@ -232,6 +236,8 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
                     qr = Button(_(SHOW_QR), id=f"show-qr-{index}", compact=True)
                     qr.visible = False  # its place kept, so the columns stay aligned
                     yield qr
+                if copy.former_receipt is not None:
+                    yield self.told(Static(classes="hint"), _renumbered_words(copy))
             yield Static(id="form-result")
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
@@ -506,3 +512,8 @@ def _stage_words(index: int, stage: str, ticked: bool) -> Callable[[Translator],
     """One stage of 申請流程說明, ticked or not, in any language."""
     mark = DONE_MARK if ticked else TODO_MARK
     return lambda t: f"{mark} {index}. {t.gettext(stage)}"
+
+
+def _renumbered_words(copy: ApplicationCopy) -> Callable[[Translator], str]:
+    """The number on the parent's form, and the one it was corrected to, in any language."""
+    return lambda t: t.gettext(RENUMBERED).format(before=copy.former_receipt, after=copy.receipt)

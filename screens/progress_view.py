@@ -104,11 +104,13 @@ class ApplicationCopy:
         receipt: Its receipt number.
         download: Prints or saves its form.
         status_link: Gets its status page's link (None until it is at the registry).
+        former_receipt: The number on the parent's form, when it was renumbered since.
     """
 
     receipt: str
     download: DownloadForm
     status_link: StatusLink
+    former_receipt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Final
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from kiosk.domain.errors import N_
-from screens.base import WizardScreen
+from screens.base import Chrome, WizardScreen
 
 HEADING: Final = N_("Parent–student binding")
 INTRO: Final = N_(
@@ -23,6 +24,11 @@ PROGRESS_INTRO: Final = N_(
     "To check an application, verify the same email or mobile phone again and the progress "
     "page opens."
 )
+CLOCK_OFF: Final = N_(
+    "This kiosk's clock needs setting: please tell the school office staff. You can still apply."
+)
+#: How often Welcome looks again whether the kiosk's clock is off (seconds).
+CLOCK_LOOK_SECONDS: Final = 5.0
 APPLY: Final = N_("Parent–student binding")
 CHECK_PROGRESS: Final = N_("Check application progress")
 HELP: Final = N_(
@@ -49,10 +55,21 @@ class Welcomed:
 
 
 class WelcomeScreen(WizardScreen[Welcomed]):
-    """The first screen: two large buttons."""
+    """The first screen: two large buttons.
+
+    Args:
+        chrome: Words, footer and banner.
+        clock_off: Whether the kiosk's clock is off the registry's by more than it tolerates
+            (the kiosk copes, dating its tokens by the registry's clock, but receipts and dates
+            would be off): then a line asks the parent to tell the school office.
+    """
 
     STEP: ClassVar[int] = 0
     HELP: ClassVar[str] = HELP
+
+    def __init__(self, chrome: Chrome, *, clock_off: Callable[[], bool] | None = None) -> None:
+        super().__init__(chrome)
+        self._clock_off = clock_off
 
     def compose_body(self) -> ComposeResult:
         """The heading, what this is, and the two choices."""
@@ -62,6 +79,16 @@ class WelcomeScreen(WizardScreen[Welcomed]):
         yield Button(_(APPLY), id="apply", variant="primary", classes="large")
         yield Button(_(CHECK_PROGRESS), id="check-progress", classes="large")
         yield Static(_(PROGRESS_INTRO), classes="hint")
+        yield Static(_(CLOCK_OFF), id="clock-off", classes="notice")
+
+    def on_mount(self) -> None:
+        """Says whether the clock needs staff now, and looks again while Welcome waits."""
+        self._look_at_clock()
+        if self._clock_off is not None:
+            self.set_interval(CLOCK_LOOK_SECONDS, self._look_at_clock)
+
+    def _look_at_clock(self) -> None:
+        self.query_one("#clock-off").display = bool(self._clock_off and self._clock_off())
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:

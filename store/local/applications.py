@@ -18,7 +18,7 @@ from typing import Final, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from kiosk.domain.contact import Contact
 from kiosk.domain.draft import Draft
@@ -47,6 +47,8 @@ _KIOSK_CODE: Final = re.compile(r"[A-Z0-9]{1,8}")
 _SAVE_ATTEMPTS: Final = 5
 #: ``last_error`` of the outbox entry of an application withdrawn for a changed version.
 WITHDRAWN: Final = "application.withdrawn"
+#: The audit action of an application given a new receipt number (its detail: before, after).
+RENUMBERED: Final = "receipt.renumbered"
 # Fields of the body that differ between two saves of the same content (the time of the press).
 _PER_PRESS: Final = frozenset({"submitted_at"})
 
@@ -242,11 +244,19 @@ class ApplicationStore:
             return None if application is None else self._open(application)
 
     def by_receipt(self, receipt: str) -> StoredApplication | None:
-        """The application with this receipt number, opened; None if this kiosk has none."""
+        """The application with this receipt number (or the number it had before it was
+        renumbered: the one on the parent's form), opened; None if this kiosk has none."""
         with self._sessions() as session:
             application = session.scalars(
                 select(Application).where(Application.receipt == receipt)
             ).one_or_none()
+            if application is None:
+                renumbered = session.scalars(
+                    select(AuditEvent.subject_id)
+                    .where(AuditEvent.action == RENUMBERED)
+                    .where(AuditEvent.detail["before"].as_string() == receipt)
+                ).first()
+                application = session.get(Application, renumbered) if renumbered else None
             return None if application is None else self._open(application)
 
     def applications_for_contact(self, contact: Contact) -> list[StoredApplication]:
@@ -271,6 +281,7 @@ class ApplicationStore:
         return StoredApplication(
             application_id=uuid.UUID(application.id),
             receipt=application.receipt,
+            former_receipt=_former_receipt(application),
             status=application.status,
             consent_version=application.consent_version,
             submitted_at=application.created_at,
@@ -298,3 +309,17 @@ class ApplicationStore:
             entry=self._codec.open_student(student),
             removed=student.removed_at is not None,
         )
+
+
+def _former_receipt(application: Application) -> str | None:
+    """The number the parent was given, when it was renumbered since (a lost counter)."""
+    session = object_session(application)
+    if session is None:
+        return None
+    detail = session.scalars(
+        select(AuditEvent.detail)
+        .where(AuditEvent.action == RENUMBERED, AuditEvent.subject_id == application.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).first()
+    before = detail.get("before") if detail else None
+    return before if isinstance(before, str) else None

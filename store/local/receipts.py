@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.status import ApplicationStatus
-from store.local.applications import WITHDRAWN
+from store.local.applications import RENUMBERED, WITHDRAWN
 from store.local.codec import SealedCodec
 from store.local.tables import Application, AuditEvent, OutboxEntry, ReceiptDay
 
@@ -101,7 +101,7 @@ def renumber(
         AuditEvent(
             at=now,
             actor="kiosk",
-            action="receipt.renumbered",
+            action=RENUMBERED,
             subject_id=application.id,
             detail={"before": before, "after": after},
         )

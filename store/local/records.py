@@ -53,7 +53,7 @@ class StoredApplication:
 
     Attributes:
         application_id: The application's id.
-        receipt: The receipt number the parent was given.
+        receipt: Its receipt number now.
         status: Queued, pending or decided.
         consent_version: The statement version accepted.
         submitted_at: When 送出資料 was pressed.
@@ -65,6 +65,8 @@ class StoredApplication:
         parent: The parent's details; None once reduced.
         signature: The signature; None once reduced.
         students: The students, in order.
+        former_receipt: The number the parent was given, when the application was renumbered
+            since (its number was another application's at the registry: a lost counter).
     """
 
     application_id: uuid.UUID
@@ -80,6 +82,7 @@ class StoredApplication:
     parent: ParentDetails | None
     signature: Signature | None
     students: tuple[StoredStudent, ...]
+    former_receipt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

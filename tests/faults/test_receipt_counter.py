@@ -25,21 +25,28 @@ from tests.registry.conftest import RosterStudent as HarnessStudent
 from tests.sync.harness import draft_for, parents
 
 ADDRESS = "counter.lost@example.com"
+OTHER = "counter.renumbered@example.com"
 
 
 async def _submit(
-    kiosk: Kiosk, registry: LiveRegistry, pupil: RosterStudent, seed: int, *, sync_first: bool
+    kiosk: Kiosk,
+    registry: LiveRegistry,
+    pupil: RosterStudent,
+    seed: int,
+    *,
+    sync_first: bool,
+    address: str = ADDRESS,
 ) -> str:
     async with RegistryClient(
         registry.url, kiosk_id=registry.kiosk_id, key=registry.key, timeout=10.0
     ) as client:
-        challenge = await client.request_code(Channel.EMAIL, ADDRESS)
-        await client.verify_code(challenge.challenge_id, registry.code_for(Channel.EMAIL, ADDRESS))
+        challenge = await client.request_code(Channel.EMAIL, address)
+        await client.verify_code(challenge.challenge_id, registry.code_for(Channel.EMAIL, address))
         student = HarnessStudent(
             pupil.id_number, pupil.name, "353601", pupil.class_name, pupil.level
         )
         draft = draft_for(
-            Contact(Channel.EMAIL, ADDRESS),
+            Contact(Channel.EMAIL, address),
             str(challenge.challenge_id),
             parents(1, seed=seed)[0],
             student,
@@ -93,3 +100,26 @@ def _held(registry: LiveRegistry) -> list[str]:
                 )
             ).all()
         )
+
+
+async def test_a_renumbered_application_is_found_by_the_number_on_the_parents_form(
+    registry: LiveRegistry, tmp_path: Path
+) -> None:
+    """Renumbered at once (its number was another's there): the kiosk keeps the number the
+    parent may hold, finds the application by it (重印申請書, 查詢申請進度) and tells both."""
+    first_pupil, second_pupil = [
+        s for s in registry.students(Level.ELEMENTARY) if s.school_code == "353601"
+    ][2:4]
+    with kiosk_app(tmp_path / "before", registry.url, registry.kiosk_id, registry.key) as before:
+        first = await _submit(
+            before, registry, first_pupil, seed=31, sync_first=True, address=OTHER
+        )
+    with kiosk_app(tmp_path / "after", registry.url, registry.kiosk_id, registry.key) as after:
+        second = await _submit(
+            after, registry, second_pupil, seed=31, sync_first=False, address=OTHER
+        )
+        stored = after.store.applications.by_receipt(second)
+        assert stored is not None
+        # Saved as its new counter's first number, which the registry held (another's).
+        assert stored.former_receipt == first.rsplit("-", 1)[0] + "-0001"
+        assert after.store.applications.by_receipt(stored.former_receipt) == stored

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from textual.widgets import Button, Static
 
 from kiosk.client import RegistryClient
 from kiosk.domain.contact import Channel, Contact
@@ -29,7 +30,8 @@ from kiosk.domain.people import Level
 from kiosk.flow import to_submission
 from kiosk.settings import SyncSettings
 from kiosk.sync import Outcome, Syncer
-from tests.e2e.live import LiveRegistry, kiosk_app
+from screens.welcome import WelcomeScreen
+from tests.e2e.live import LiveRegistry, kiosk_app, wait_for_screen
 from tests.registry.conftest import RosterStudent
 from tests.sync.flaky_proxy import FlakyProxy
 from tests.sync.harness import draft_for, parents
@@ -127,3 +129,32 @@ async def test_a_retry_set_while_the_clock_was_ahead_comes_when_due_after_it_is_
         health = kiosk.store.outbox.sync_health(datetime.now(UTC) + timedelta(seconds=31))
         assert health.waiting == 1
         assert health.due == 1  # due within 30 s of the true time, not 10½ minutes
+
+
+@pytest.mark.parametrize("minutes", [10, 0], ids=["ten_minutes_off", "right"])
+async def test_welcome_asks_the_parent_to_tell_the_office_when_the_clock_is_off(
+    registry: LiveRegistry, tmp_path: Path, minutes: int
+) -> None:
+    """The kiosk copes with its clock 10 minutes off (tokens dated by the registry's clock),
+    but its receipts and dates would be off: Welcome tells the parent to tell the school office
+    (and still lets them apply); with the clock right it says nothing of it."""
+    off = minutes * 60.0
+    client = RegistryClient(
+        registry.url,
+        kiosk_id=registry.kiosk_id,
+        key=registry.key,
+        timeout=10.0,
+        now=lambda: time.time() + off,
+    )
+    await client.request_code(Channel.EMAIL, f"welcome.clock{minutes}@example.com")  # learns it
+    with kiosk_app(
+        tmp_path / "kiosk", registry.url, registry.kiosk_id, registry.key, client=client
+    ) as kiosk:
+        async with kiosk.app.run_test(size=(100, 32)) as pilot:
+            await wait_for_screen(pilot, WelcomeScreen)
+            await pilot.pause()
+            note = pilot.app.screen.query_one("#clock-off", Static)
+            assert note.display is (minutes != 0)
+            if minutes:
+                assert "本機時間需要校正，請告知學校辦公室人員" in str(note.render())
+            assert not pilot.app.screen.query_one("#apply", Button).disabled

@@ -177,3 +177,18 @@ def test_the_copy_qr_decodes_back_to_the_link(size: str, tmp_path: Path) -> None
     image = tmp_path / "screen.pgm"
     cells_to_pgm(snapshot_cells(svg.read_text(encoding="utf-8")), image)
     assert zbar(image) == STATUS_URL
+
+
+def test_progress_copy_renumbered(snap: Snap) -> None:
+    """From 查詢申請進度, scrolled down: an application renumbered after the parent left (its
+    number was another's at the registry) says under its 收件編號 KT1-20260902-0004 「申請書上的
+    收件編號 KT1-20260902-0003 已更正為 KT1-20260902-0004，仍是同一份申請。」."""
+    renumbered = (
+        ApplicationCopy("KT1-20260902-0004", _saved, _link, former_receipt="KT1-20260902-0003"),
+    )
+
+    async def down(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.query_one("#body").scroll_end(animate=False)
+        await pilot.pause()
+
+    assert snap(host(page(TUTORIAL, copies=renumbered)), run_before=settled(down))
