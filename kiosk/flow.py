@@ -16,7 +16,6 @@ module imports the client, the store and the screens: the app loads it after its
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,13 +32,11 @@ from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError
-from kiosk.domain.i18n import Translator, with_language
+from kiosk.domain.i18n import Translator
 from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.submission import to_submission as to_submission
-from kiosk.domain.wire import (
-    CodeChallengeOut,
-    ParentSessionOut,
-)
+from kiosk.flow_progress import ProgressPages
+from kiosk.flow_progress import Verified as Verified
 from kiosk.progress import FormDesk, ProgressSource
 from kiosk.settings import KioskSettings
 from kiosk.sync import Outcome, Syncer, SyncWorker
@@ -50,13 +47,7 @@ from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
 from screens.contact import ContactScreen
 from screens.in_person import InPersonAsked
 from screens.parent import ParentScreen
-from screens.progress import (
-    AddStudents,
-    ApplicationCopy,
-    ProgressRow,
-    ProgressScreen,
-    ProgressView,
-)
+from screens.progress import AddStudents, ProgressView
 from screens.review import BackToEdit, ReviewScreen, SubmitOutcome
 from screens.student import StudentChosen, StudentForm, StudentRemoved, StudentsDone
 from screens.student_confirm import StudentConfirmScreen
@@ -70,9 +61,6 @@ ResultT = TypeVar("ResultT")
 
 #: 協助家長申請: staff beside the parent verify them in person (:class:`kiosk.staff.Vouching`).
 Vouch = Callable[[Contact], Awaitable[InPersonOut | None]]
-
-#: Seconds the progress may take before its page opens with 「載入中」 instead of the last screen.
-PROGRESS_LOADING_AFTER_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,23 +86,6 @@ class Services:
     statement: ConsentStatement
     demo: DemoOutbox | None = None
     sync: SyncWorker | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Verified:
-    """A contact verified with a code.
-
-    Attributes:
-        contact: The address, normalised.
-        typed: The address as typed (shown again after 返回).
-        session: The parent's session at the registry.
-        challenge: The verified code challenge.
-    """
-
-    contact: Contact
-    typed: str
-    session: ParentSessionOut
-    challenge: CodeChallengeOut
 
 
 class _Ask(Enum):
@@ -195,6 +166,7 @@ class Wizard:
             support_line=services.settings.support.line,
             demo=services.demo,
         )
+        self._pages = ProgressPages(self.chrome, self._progress_source, self._forms, ask=self._ask)
         self._application: _Application | None = None
         self._vouch: Vouch | None = None
 
@@ -501,49 +473,9 @@ class Wizard:
     async def _progress(
         self, verified: Verified, outcome: SubmitOutcome | None, submitted: _Application | None
     ) -> None:
-        """The progress page; 新增綁定學生 goes on to a new application of the same parent.
-
-        Args:
-            verified: The session's verified contact (it stays verified for the next one).
-            outcome: The submission just made; None from 查詢申請進度.
-            submitted: The application just submitted (its parent is carried over, its form
-                printed); None from 查詢申請進度 (only the contact is carried over).
-        """
-
-        async def load() -> ProgressView:
-            return await self.progress(verified)
-
-        source = self._progress_source
-        challenge_id = verified.challenge.challenge_id
-
-        async def cancel(row: ProgressRow) -> ProgressView:
-            return await source.cancel(verified.contact, verified.session, challenge_id, row)
-
-        async def purge() -> tuple[int | None, ProgressView]:
-            return await source.purge(verified.contact, verified.session, challenge_id)
-
-        # A quick answer opens the page filled; a slow one opens it loading, not the splash.
-        first = asyncio.ensure_future(load())
-        done, _pending = await asyncio.wait({first}, timeout=PROGRESS_LOADING_AFTER_S)
-        result = await self._ask(
-            ProgressScreen(
-                self.chrome,
-                view=first.result() if done else None,
-                load=load,
-                cancel=cancel,
-                purge=purge,
-                first=None if done else first,
-                receipt=outcome.receipt if outcome is not None else None,
-                uploaded=outcome.uploaded if outcome is not None else True,
-                can_add=True,
-                download=self._forms.download(submitted) if submitted is not None else None,
-                status_link=self._status_link(submitted.draft.application_id)
-                if submitted
-                else None,
-                copies=() if submitted is not None else await self._copies(verified),
-            )
-        )
-        if isinstance(result, AddStudents):
+        """The progress page (:class:`kiosk.flow_progress.ProgressPages`); 新增綁定學生 goes on
+        to a new application of the same parent."""
+        if isinstance(await self._pages.show(verified, outcome, submitted), AddStudents):
             if submitted is not None:
                 fresh = submitted.draft.carry_over()
             else:
@@ -551,37 +483,9 @@ class Wizard:
                 fresh.set_contact(verified.contact, str(verified.challenge.challenge_id))
             await self._build(_Application(fresh, verified))
 
-    async def _copies(self, verified: Verified) -> list[ApplicationCopy]:
-        """From 查詢申請進度: the contact's applications kept on this kiosk, with their forms."""
-        kept = await self._progress_source.kept(verified.contact)
-        return [
-            ApplicationCopy(
-                stored.receipt,
-                self._forms.download_stored(stored),
-                self._status_link(stored.application_id),
-                former_receipt=stored.former_receipt,
-            )
-            for stored in kept
-        ]
-
-    def _status_link(self, application_id: uuid.UUID) -> Callable[[], Awaitable[str | None]]:
-        """The status page's link, opening in the language the parent chose."""
-        link = self._progress_source.status_link(application_id)
-        translator = self._services.translator
-
-        async def in_language() -> str | None:
-            url = await link()
-            return None if url is None else with_language(url, translator.language)
-
-        return in_language
-
     async def progress(self, verified: Verified) -> ProgressView:
-        """The progress page's view for this contact (:meth:`kiosk.progress.ProgressSource.view`).
-
-        Raises:
-            DomainError: The registry refused (an expired session, say).
-        """
-        return await self._progress_source.view(verified.contact, verified.session)
+        """The progress page's view for this contact (:meth:`ProgressPages.view`)."""
+        return await self._pages.view(verified)
 
 
 def _renewed(draft: Draft) -> Draft:
