@@ -63,7 +63,7 @@ from screens.student_confirm import StudentConfirmScreen
 from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
 from screens.student_school import SchoolScreen
-from screens.welcome import WelcomeChoice, WelcomeScreen
+from screens.welcome import WelcomeChoice, Welcomed, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
 
 ResultT = TypeVar("ResultT")
@@ -198,22 +198,27 @@ class Wizard:
         self._application: _Application | None = None
         self._vouch: Vouch | None = None
 
-    async def run(self, assisted: Vouch | None = None) -> None:
-        """Welcome, then the path chosen; again and again (the first session ``assisted``)."""
-        if assisted is not None:
-            await self.session(assisted)
+    async def run(self, assisted: Vouch | None = None, *, welcomed: Welcomed | None = None) -> None:
+        """Welcome, then the path chosen; again and again (the first session ``assisted``, or
+        on the path already ``welcomed`` on the app's first Welcome screen)."""
+        if assisted is not None or welcomed is not None:
+            await self.session(assisted, welcomed=welcomed)
         while True:
             await self.session()
 
-    async def session(self, assisted: Vouch | None = None) -> None:
-        """One parent: Welcome, then applying or checking the progress (applying at once, with
-        in-person verification offered, when staff started it: ``assisted``)."""
+    async def session(
+        self, assisted: Vouch | None = None, *, welcomed: Welcomed | None = None
+    ) -> None:
+        """One parent: Welcome (unless the choice was ``welcomed`` already), then applying or
+        checking the progress (applying at once, with in-person verification offered, when staff
+        started it: ``assisted``)."""
         self._vouch = assisted
         try:
             if assisted is not None:
                 await self._apply()
                 return
-            welcomed = await self._ask(WelcomeScreen(self.chrome))
+            if welcomed is None:
+                welcomed = await self._ask(WelcomeScreen(self.chrome))
             if welcomed.choice is WelcomeChoice.APPLY:
                 await self._apply()
             else:
