@@ -20,13 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from kiosk.domain.errors import N_
-from kiosk.domain.release import release
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
-
-if TYPE_CHECKING:
-    pass
 
 #: What the splash says while the demo starts its registry.
 DEMO_STARTING: Final = N_("Demo mode: starting the registry…")
@@ -290,10 +286,30 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """``--version``: the release is looked up (importlib.metadata) only when asked for, not
+    at every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help=str(kwargs["help"]))
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from kiosk.domain.release import release
+
+        print(f"{parser.prog} {release()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
+    parser.add_argument("--version", action=_Version, help="show the installed release and exit")
     parser.add_argument(
         "--debug",
         action="store_true",
