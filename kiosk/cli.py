@@ -23,6 +23,7 @@ from kiosk.domain.errors import N_
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.settings import KioskSettings
 
 #: What the splash says while the demo starts its registry.
 DEMO_STARTING: Final = N_("Demo mode: starting the registry…")
@@ -80,13 +81,19 @@ def _lock_down() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
-    from kiosk.settings import KioskSettings
 
     config: Path = args.config
     _log_to(args.log)
     _lock_down()
+
+    def settings() -> KioskSettings:
+        # Read in the start-up thread, after the first frame (pydantic is not light).
+        from kiosk.settings import KioskSettings
+
+        return KioskSettings.load(config)
+
     # Lockdown: no key quits; the staff console alone leaves (SPEC.md §2).
-    app = make_app(lambda: KioskSettings.load(config), lockdown=True)
+    app = make_app(settings, lockdown=True)
     return _run_app(app)
 
 
@@ -119,13 +126,14 @@ def _staff(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.demo import KIOSK_FILE, EmbeddedRegistry
-    from kiosk.settings import KioskSettings
 
     data: Path = args.data.resolve()
     _log_to(data / "kiosk.log")
     registry = EmbeddedRegistry(data)
 
     def settings() -> KioskSettings:
+        from kiosk.settings import KioskSettings
+
         registry.start()
         kiosk_id = registry.enroll()
         return KioskSettings.load(
