@@ -63,3 +63,31 @@ def test_preflight_refuses_an_unsafe_or_damaged_seal_key(tmp_path: Path) -> None
     settings.seal_key_path.chmod(0o644)
     with pytest.raises(KeyFileError, match="group or others"):
         preflight(settings, check_store=True, check_key=True)
+
+
+def _imported_by(statement: str) -> set[str]:
+    import subprocess
+    import sys
+
+    heavy = (
+        "sqlalchemy", "alembic", "httpx", "jwt", "cryptography", "pydantic", "markdown_it",
+        "pygments", "phonenumbers", "fpdf", "qrcode", "PIL",
+    )  # fmt: skip
+    shown = subprocess.run(
+        [sys.executable, "-c", f"{statement}; import sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return {name for name in heavy if name in shown}
+
+
+def test_nothing_heavy_before_the_first_frame() -> None:
+    """What `kiosk run` imports before its splash is drawn."""
+    assert _imported_by("import kiosk.cli, kiosk.app") == set()
+
+
+def test_what_the_welcome_screen_needs() -> None:
+    """The start-up thread's imports before the Welcome: the settings (pydantic) and the checks."""
+    welcome = "import kiosk.cli, kiosk.app, kiosk.settings, store.local.integrity, screens.welcome"
+    assert _imported_by(welcome) == {"pydantic"}
