@@ -56,9 +56,12 @@ _BEFORE: Final = {
     "`POST /v1/students/verify`": "144/s over 500,000 pupils; 7.7 ms alone",
     "`kiosk sync` draining a backlog": "59/s to PostgreSQL (1,000)",
     "`registry import-roster`": "6.9k rows/s; 349 MB at 100k rows, 1.32 GB at 500k",
-    "kiosk start, to a usable Welcome": "5.1×",
+    "kiosk start, to a usable Welcome": "5.1× (3.88× after the first round)",
     "kiosk memory": "3.2×",
-    "step transition (Welcome → next, a tap)": "0.08–0.34 s",
+    "kiosk memory, at the usable Welcome": "3.2× (3.14× after the first round)",
+    "kiosk memory, started (store, client, screens built; idle)": "3.2× (3.14× after the first "
+    "round: everything was built before the Welcome)",
+    "step transition (Welcome → next, a tap)": "0.08–0.34 s (1.69× after the first round)",
 }
 
 
@@ -172,11 +175,26 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 "yes" if start["welcome_ratio"] <= 2 else "no",
             ),
             (
-                "kiosk memory",
+                "kiosk memory, at the usable Welcome",
                 f"{_fmt(start['kiosk_maxrss_mb'], 0)} MB = **{start['memory_ratio']:.2f}×**",
                 "≤ 2×",
                 f"bare app: {_fmt(start['bare_maxrss_mb'], 0)} MB",
                 "yes" if start["memory_ratio"] <= 2 else "no",
+            ),
+            *(
+                [
+                    (
+                        "kiosk memory, started (store, client, screens built; idle)",
+                        f"{_fmt(start['kiosk_settled_maxrss_mb'], 0)} MB = "
+                        f"**{start['settled_memory_ratio']:.2f}×**; "
+                        f"built {_fmt(start['kiosk_settled_s'], 3)} s after launch",
+                        "≤ 2×",
+                        f"bare app: {_fmt(start['bare_maxrss_mb'], 0)} MB",
+                        "yes" if start["settled_memory_ratio"] <= 2 else "no",
+                    )
+                ]
+                if "settled_memory_ratio" in start
+                else []
             ),
             (
                 "step transition (Welcome → next, a tap)",

@@ -96,6 +96,7 @@ def run(runs: int = RUNS) -> dict[str, object]:
     bare_s, kiosk_s = _median(bare, "first_frame_s"), _median(kiosk, "first_frame_s")
     bare_cpu, kiosk_cpu = _median(bare, "cpu_first_frame_s"), _median(kiosk, "cpu_first_frame_s")
     bare_mb, kiosk_mb = _median(bare, "maxrss_mb"), _median(kiosk, "maxrss_mb")
+    settled_mb = _median(kiosk, "settled_maxrss_mb")
     bare_step = statistics.median(transition["bare_s"])
     kiosk_step = statistics.median(transition["kiosk_s"])
     result: dict[str, object] = {
@@ -113,6 +114,9 @@ def run(runs: int = RUNS) -> dict[str, object]:
         "bare_maxrss_mb": bare_mb,
         "kiosk_maxrss_mb": kiosk_mb,
         "memory_ratio": kiosk_mb / bare_mb,
+        "kiosk_settled_s": _median(kiosk, "settled_s"),
+        "kiosk_settled_maxrss_mb": settled_mb,
+        "settled_memory_ratio": settled_mb / bare_mb,
         "bare_step_s": bare_step,
         "kiosk_step_s": kiosk_step,
         "step_ratio": kiosk_step / bare_step,

@@ -1,10 +1,14 @@
 """KioskApp: the kiosk's Textual app, and :func:`make_app`, the factory the CLI and tests share.
 
 The app's first frame comes before anything heavy is imported: it shows the title while a start-up
-worker (a thread) builds the collaborators — settings, the registry client (httpx, pyjwt), the
-local store (SQLAlchemy) and the screens — through a :data:`Boot` function. Then one worker runs
-the :class:`~kiosk.flow.Wizard`, which pushes each step's screen and awaits its result. Should the
-wizard ever fail, it is logged and started again at the Welcome screen: a kiosk never stops.
+worker (a thread) runs a :data:`Boot` function — the settings and every check that may refuse the
+kiosk (:func:`kiosk.boot.preflight`). Then the Welcome screen is shown, its buttons live, while a
+second thread builds the rest (:attr:`kiosk.boot.Started.services`: the registry client, the
+local store, the sync worker, the wizard's screens). The parent's choice on that first Welcome
+goes to the :class:`~kiosk.flow.Wizard` (waiting for the services if a tap came first), which
+pushes each step's screen and awaits its result. Should the wizard ever fail, it is logged and
+started again at the Welcome screen: a kiosk never stops; should the services fail, the kiosk
+refuses as when a check fails.
 
 Heavy modules are only imported inside functions or for type checking here.
 """
@@ -24,7 +28,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from kiosk.domain.clock import Clock, utc_now
+from kiosk.boot import Started, build_services, preflight
+from kiosk.domain.clock import Clock, clock_needs_staff, utc_now
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
 from kiosk.domain.idle import Idleness, IdleWatch
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from kiosk.settings import KioskSettings
     from kiosk.staff import StaffConsole
     from kiosk.sync import SyncWorker
+    from screens.welcome import Welcomed
     from store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -66,16 +72,19 @@ STAFF_IDLE_SECONDS: Final = 60.0
 #: The inputs that say someone is at the kiosk.
 PRESENCE: Final = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
-#: Builds everything the wizard needs; runs in a worker thread after the first frame.
-Boot = Callable[[], "Services"]
+#: Checks the kiosk and gives what the Welcome screen needs; runs in a worker thread after the
+#: first frame.
+Boot = Callable[[], Started]
+
+__all__ = ["Boot", "KioskApp", "build_services", "make_app"]
 
 
 class KioskApp(App[None]):
     """The kiosk: a start-up splash, then the parent wizard forever.
 
     Args:
-        boot: Builds the services (settings, registry client, store, words); called once, in a
-            worker thread, after the first frame.
+        boot: Checks the kiosk and gives its settings and words (and how to build the rest);
+            called once, in a worker thread, after the first frame.
         translator: The words of the splash (the services bring the wizard's own).
         starting: What the splash says while ``boot`` runs (a message id).
         lockdown: Production: no key quits, suspends or opens the command palette.
@@ -118,6 +127,9 @@ class KioskApp(App[None]):
         self.boot_error: BaseException | None = None
         self.services: Services | None = None
         self.wizard: Wizard | None = None
+        #: The choice made on the first Welcome screen, while the wizard was not there yet.
+        self._welcomed: Welcomed | None = None
+        self._staff_asked = False
         #: How often the wizard failed and was started again (a bug each time; tests check it).
         self.wizard_failures = 0
         self.title = self._translator.gettext(TITLE)
@@ -141,20 +153,72 @@ class KioskApp(App[None]):
         )
         self.set_interval(self._idle_check_seconds, self.check_idleness)
 
-    def _boot(self) -> Services:
-        services = self._boot_services()
+    def _boot(self) -> Started:
+        started = self._boot_services()
+        # The first screen's module, imported here rather than in the app's loop.
+        import screens.welcome  # noqa: F401
+
+        return started
+
+    def _build(self, started: Started) -> Services:
+        services = started.services()
         # Importing the flow imports every screen: done here, the first 親子綁定 is instant.
         import kiosk.flow  # noqa: F401
 
         return services
 
+    def _welcome(self, started: Started) -> None:
+        """The first Welcome screen, live at once; the services are built behind it."""
+        from screens.base import Chrome
+        from screens.welcome import WelcomeScreen
+
+        settings = started.settings
+        chrome = Chrome(
+            translator=started.translator,
+            support_phone=settings.support.phone,
+            support_line=settings.support.line,
+            demo=started.demo,
+        )
+        self.push_screen(
+            WelcomeScreen(chrome, clock_off=self._clock_off), callback=self._first_choice
+        )
+        # After its frame: the thread's imports would otherwise compete with drawing it.
+        self.call_after_refresh(
+            self.run_worker,
+            lambda: self._build(started),
+            name="services",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _clock_off(self) -> bool:
+        """Whether the kiosk's clock needs staff (once its registry client has answered)."""
+        services = self.services
+        return services is not None and clock_needs_staff(services.client.clock_skew)
+
+    def _first_choice(self, welcomed: Welcomed | None) -> None:
+        self._welcomed = welcomed
+        if self.wizard is not None:
+            self._run_wizard()
+
     def _start_wizard(self, assisted: Vouch | None = None) -> None:
+        self._make_wizard()
+        self._run_wizard(assisted)
+
+    def _make_wizard(self) -> None:
         from kiosk.flow import Wizard
 
         assert self.services is not None
         self.wizard = Wizard(self, self.services)
+
+    def _run_wizard(self, assisted: Vouch | None = None) -> None:
+        assert self.wizard is not None
+        welcomed, self._welcomed = self._welcomed, None
         self.run_worker(
-            self.wizard.run(assisted), name="wizard", group="wizard", exit_on_error=False
+            self.wizard.run(assisted, welcomed=welcomed),
+            name="wizard",
+            group="wizard",
+            exit_on_error=False,
         )
 
     def _start_sync(self) -> None:
@@ -168,31 +232,44 @@ class KioskApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.name == "boot":
-            if event.state is WorkerState.SUCCESS:
-                self.services = worker.result
-                assert self.services is not None  # the boot worker's result
-                self.idle = IdleWatch(self.services.settings.idle_seconds, self._monotonic)
-                self.theme = self.services.settings.display.theme
-                self._start_wizard()
-                self._start_sync()
-            elif event.state is WorkerState.ERROR:
-                # The reason goes to the log (it may name files); the screen says what to do.
-                self.boot_error = worker.error
-                from kiosk.settings import ConfigError
-
-                if isinstance(worker.error, ConfigError):
-                    # Nothing on screen can mend a configuration: end, and the CLI says why.
-                    self.exit(return_code=2)
-                    return
-                log.error("the kiosk could not start: %s", describe_failure(worker.error))
-                self.query_one("#splash-message", Static).update(self._translator.gettext(FAILED))
+        if worker.name == "boot" and event.state is WorkerState.SUCCESS:
+            started = worker.result
+            assert isinstance(started, Started)  # the boot worker's result
+            self.idle = IdleWatch(started.settings.idle_seconds, self._monotonic)
+            self.theme = started.settings.display.theme
+            self._welcome(started)
+        elif worker.name == "services" and event.state is WorkerState.SUCCESS:
+            self.services = worker.result
+            self._make_wizard()
+            self._start_sync()
+            if self._welcomed is not None:  # a parent tapped before the services were there
+                self._run_wizard()
+            if self._staff_asked:
+                self.action_staff_console()
+        elif worker.name in {"boot", "services"} and event.state is WorkerState.ERROR:
+            self._refuse(worker.error)
         elif worker.name == "wizard" and event.state is WorkerState.ERROR:
             self.wizard_failures += 1
             log.error("the wizard failed; starting again: %s", describe_failure(worker.error))
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self._start_wizard()
+
+    def _refuse(self, error: BaseException | None) -> None:
+        """The kiosk cannot start: whatever was on screen goes, and the splash says so."""
+        # The reason goes to the log (it may name files); the screen says what to do.
+        self.boot_error = error
+        from kiosk.settings import ConfigError
+
+        if isinstance(error, ConfigError):
+            # Nothing on screen can mend a configuration: end, and the CLI says why.
+            self.exit(return_code=2)
+            return
+        log.error("the kiosk could not start: %s", describe_failure(error))
+        self._welcomed = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.query_one("#splash-message", Static).update(self._translator.gettext(FAILED))
 
     # --- lockdown ----------------------------------------------------------------------------
 
@@ -214,7 +291,11 @@ class KioskApp(App[None]):
         from kiosk.staff import kiosk_console
 
         services = self.services
-        if services is None or self.staff_open:
+        if services is None:
+            # Asked on the first Welcome, before the services were built: opened once they are.
+            self._staff_asked = True
+            return
+        if self.staff_open:
             return
         self.staff_open = True
         console = kiosk_console(
@@ -341,8 +422,9 @@ def make_app(
 ) -> KioskApp:
     """The kiosk app: the one factory, for the CLI and the tests alike.
 
-    Whatever is not given is built from the settings, in the start-up worker after the first
-    frame (see :func:`build_services`).
+    Whatever is not given is built from the settings after the first frame: what may refuse the
+    kiosk before the Welcome screen (:func:`kiosk.boot.preflight`), the rest while it is shown
+    (:func:`kiosk.boot.build_services`).
 
     Args:
         settings: The kiosk's settings, or a function giving them (called in the start-up worker).
@@ -361,18 +443,30 @@ def make_app(
         idle_check_seconds: How often the idle watch is asked.
     """
 
-    def boot() -> Services:
-        return build_services(
-            settings() if callable(settings) else settings,
-            clock=clock,
-            translator=translator,
-            client=client,
-            store=store,
-            statement=statement,
-            demo=demo,
-            sync=sync,
-            background_sync=background_sync,
-        )
+    def boot() -> Started:
+        known = settings() if callable(settings) else settings
+        words = translator or Translator(known.language)
+        opened = preflight(known, check_store=store is None, check_key=client is None)
+        feed = demo
+        if feed is None and known.demo:
+            from kiosk.demo import DemoOutbox
+
+            feed = DemoOutbox(known.outbox_path)
+
+        def services() -> Services:
+            return build_services(
+                known,
+                clock=clock,
+                translator=words,
+                client=client,
+                store=store or opened,
+                statement=statement,
+                demo=feed,
+                sync=sync,
+                background_sync=background_sync,
+            )
+
+        return Started(known, words, feed, services)
 
     return KioskApp(
         boot,
@@ -381,106 +475,4 @@ def make_app(
         lockdown=lockdown,
         monotonic=monotonic,
         idle_check_seconds=idle_check_seconds,
-    )
-
-
-def build_services(
-    settings: KioskSettings,
-    *,
-    clock: Clock = utc_now,
-    translator: Translator | None = None,
-    client: RegistryClient | None = None,
-    store: LocalStore | None = None,
-    statement: ConsentStatement | None = None,
-    demo: DemoOutbox | None = None,
-    sync: SyncWorker | None = None,
-    background_sync: bool = True,
-) -> Services:
-    """Everything the wizard needs: what is given, and the rest built from the settings.
-
-    Building the store migrates the local database and opens (or makes) the at-rest key;
-    building the client loads the kiosk's key. The arguments are :func:`make_app`'s.
-
-    Raises:
-        FileNotFoundError: The kiosk's key is missing (not enrolled: ``kiosk enroll``).
-        store.sealing.KeyFileError: The at-rest key file is unsafe or damaged.
-        store.local.integrity.LocalStateError: The local database was lost or is damaged, or
-            its key is missing (``kiosk restore``).
-    """
-    from kiosk.demo import DemoOutbox
-    from kiosk.domain.consent import load_statement
-    from kiosk.flow import Services
-    from kiosk.staff_upload import StaffEventUpload
-    from kiosk.sync import SyncWorker
-    from kiosk.sync_actions import ActionSyncer
-
-    store = store or _open_store(settings)
-    client = client or _registry_client(settings)
-    if sync is None and background_sync:
-        sync = SyncWorker(
-            ActionSyncer(
-                store.outbox,
-                client,
-                actions=store.actions,
-                settings=settings.sync,
-                clock=clock,
-                also=StaffEventUpload(store.staff_events, client),
-            ),
-            interval=settings.sync.interval_seconds,
-        )
-    if demo is None and settings.demo:
-        demo = DemoOutbox(settings.outbox_path)
-    return Services(
-        settings=settings,
-        client=client,
-        store=store,
-        translator=translator or Translator(settings.language),
-        clock=clock,
-        statement=statement or load_statement(settings.language),
-        demo=demo,
-        sync=sync,
-    )
-
-
-def _open_store(settings: KioskSettings) -> LocalStore:
-    from store.engine import make_engine, make_session_factory
-    from store.local import LocalStore
-    from store.local.faults import FaultWatch
-    from store.local.integrity import backup, check_local_state
-    from store.migrate import upgrade
-    from store.sealing import Sealer
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database, backups = settings.database_file, settings.backup_path
-    if database is not None:
-        # Damaged or missing local state is never replaced silently (LocalStateError says why
-        # and what staff do); only then may migrating make a database, or Sealer a key.
-        check_local_state(database, settings.seal_key_path, backup_dir=backups)
-    engine = make_engine(settings.database_url)
-    upgrade(engine, "local")
-    # A full disk or a damaged page is named as the kiosk's fault, never the registry's.
-    faults = FaultWatch()
-    faults.attach(engine)
-    return LocalStore(
-        make_session_factory(engine),
-        Sealer.from_key_file(settings.seal_key_path),
-        kiosk_code=settings.kiosk_code,
-        saved=None if database is None else lambda: backup(database, backups),
-        faults=faults,
-    )
-
-
-def _registry_client(settings: KioskSettings) -> RegistryClient:
-    from kiosk.client import RegistryClient
-
-    registry = settings.registry
-    return RegistryClient.from_key_file(
-        registry.url,
-        kiosk_id=registry.kiosk_id,
-        key_file=settings.key_path,
-        audience=registry.audience,
-        timeout=registry.timeout,
-        connect_timeout=registry.connect_timeout,
-        deadline=registry.deadline,
-        allow_plain_http=registry.allow_plain_http,
     )

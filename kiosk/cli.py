@@ -20,13 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from kiosk.domain.errors import N_
-from kiosk.domain.release import release
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
-
-if TYPE_CHECKING:
-    pass
+    from kiosk.settings import KioskSettings
 
 #: What the splash says while the demo starts its registry.
 DEMO_STARTING: Final = N_("Demo mode: starting the registry…")
@@ -84,13 +81,19 @@ def _lock_down() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
-    from kiosk.settings import KioskSettings
 
     config: Path = args.config
     _log_to(args.log)
     _lock_down()
+
+    def settings() -> KioskSettings:
+        # Read in the start-up thread, after the first frame (pydantic is not light).
+        from kiosk.settings import KioskSettings
+
+        return KioskSettings.load(config)
+
     # Lockdown: no key quits; the staff console alone leaves (SPEC.md §2).
-    app = make_app(lambda: KioskSettings.load(config), lockdown=True)
+    app = make_app(settings, lockdown=True)
     return _run_app(app)
 
 
@@ -123,13 +126,14 @@ def _staff(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.app import make_app
     from kiosk.demo import KIOSK_FILE, EmbeddedRegistry
-    from kiosk.settings import KioskSettings
 
     data: Path = args.data.resolve()
     _log_to(data / "kiosk.log")
     registry = EmbeddedRegistry(data)
 
     def settings() -> KioskSettings:
+        from kiosk.settings import KioskSettings
+
         registry.start()
         kiosk_id = registry.enroll()
         return KioskSettings.load(
@@ -290,10 +294,30 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """``--version``: the release is looked up (importlib.metadata) only when asked for, not
+    at every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help=str(kwargs["help"]))
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from kiosk.domain.release import release
+
+        print(f"{parser.prog} {release()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``kiosk`` command line."""
     parser = argparse.ArgumentParser(prog="kiosk", description="親子綁定 kiosk")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
+    parser.add_argument("--version", action=_Version, help="show the installed release and exit")
     parser.add_argument(
         "--debug",
         action="store_true",

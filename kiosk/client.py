@@ -30,6 +30,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
+from kiosk.domain.clock import SKEW_WARNING_S
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.parent_actions import BindingActionIn, BindingActionOut
@@ -77,9 +78,6 @@ log = logging.getLogger(__name__)
 
 #: A whole request may take this much longer than the per-read timeout (its longest honest answer).
 DEADLINE_MARGIN_S: Final = 5.0
-#: A skew the registry tolerates in a token's ``iat`` (it allows 30 s ahead): beyond it, staff
-#: should set the kiosk's clock.
-SKEW_WARNING_S: Final = 30.0
 
 #: How long each kiosk token lives: long enough for a slow answer, far below the registry's cap.
 TOKEN_LIFETIME_S: Final = 60

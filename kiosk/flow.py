@@ -7,10 +7,9 @@ and shows a step again, with what was entered, on 返回 or when the Draft refus
 「送出資料」 goes through :meth:`Wizard.submit`: the Draft is signed and checked, saved with its
 outbox entry in one local transaction (:class:`store.local.applications.ApplicationStore`), and
 only then pushed by the sync side (:meth:`kiosk.sync.Syncer.push_saved`, the application id as
-the idempotency key), whose one rule says how the push ended. When the registry cannot be reached
-the application stays saved for the sync worker (待上傳); when it refuses the application, the
-parent sees why in place and may correct it (the corrected application gets a new id). This
-module imports the client, the store and the screens: the app loads it after its first frame.
+the idempotency key), whose one rule says how the push ended: 待上傳 for the sync worker when
+the registry is away; a refusal shown in place (a corrected application gets a new id). The
+progress page's part is :mod:`kiosk.flow_progress`. The app loads this after its first frame.
 """
 
 from __future__ import annotations
@@ -25,9 +24,9 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.screen import Screen
 
-from kiosk.client import SKEW_WARNING_S, RegistryClient
+from kiosk.client import RegistryClient
 from kiosk.demo import DemoOutbox
-from kiosk.domain.clock import Clock
+from kiosk.domain.clock import Clock, clock_needs_staff
 from kiosk.domain.consent import ConsentStatement
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
@@ -54,7 +53,7 @@ from screens.student_confirm import StudentConfirmScreen
 from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
 from screens.student_school import SchoolScreen
-from screens.welcome import WelcomeChoice, WelcomeScreen
+from screens.welcome import WelcomeChoice, Welcomed, WelcomeScreen
 from store.local import LocalStore, VersionChangedError
 
 ResultT = TypeVar("ResultT")
@@ -170,22 +169,27 @@ class Wizard:
         self._application: _Application | None = None
         self._vouch: Vouch | None = None
 
-    async def run(self, assisted: Vouch | None = None) -> None:
-        """Welcome, then the path chosen; again and again (the first session ``assisted``)."""
-        if assisted is not None:
-            await self.session(assisted)
+    async def run(self, assisted: Vouch | None = None, *, welcomed: Welcomed | None = None) -> None:
+        """Welcome, then the path chosen; again and again (the first session ``assisted``, or
+        on the path already ``welcomed`` on the app's first Welcome screen)."""
+        if assisted is not None or welcomed is not None:
+            await self.session(assisted, welcomed=welcomed)
         while True:
             await self.session()
 
-    async def session(self, assisted: Vouch | None = None) -> None:
-        """One parent: Welcome, then applying or checking the progress (applying at once, with
-        in-person verification offered, when staff started it: ``assisted``)."""
+    async def session(
+        self, assisted: Vouch | None = None, *, welcomed: Welcomed | None = None
+    ) -> None:
+        """One parent: Welcome (unless the choice was ``welcomed`` already), then applying or
+        checking the progress (applying at once, with in-person verification offered, when staff
+        started it: ``assisted``)."""
         self._vouch = assisted
         try:
             if assisted is not None:
                 await self._apply()
                 return
-            welcomed = await self._ask(WelcomeScreen(self.chrome, clock_off=self._clock_off))
+            if welcomed is None:
+                welcomed = await self._ask(WelcomeScreen(self.chrome, clock_off=self._clock_off))
             if welcomed.choice is WelcomeChoice.APPLY:
                 await self._apply()
             else:
@@ -454,8 +458,7 @@ class Wizard:
     def _clock_off(self) -> bool:
         """Whether the kiosk's clock is off the registry's by more than the registry tolerates
         (the Welcome screen then asks the parent to tell the school office)."""
-        skew = self._services.client.clock_skew
-        return skew is not None and abs(skew) > SKEW_WARNING_S
+        return clock_needs_staff(self._services.client.clock_skew)
 
     def _wake_sync(self) -> None:
         if self._services.sync is not None:

@@ -26,7 +26,7 @@ REGISTRY_AUDIENCE = "coolclass-registry"
 class RegistrySettings(BaseModel):
     """Where the central registry is and who this kiosk is to it."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     url: str = "http://127.0.0.1:8600"
     """Base URL of the registry (without ``/v1``)."""
@@ -59,7 +59,7 @@ class RegistrySettings(BaseModel):
 class SupportSettings(BaseModel):
     """The help line shown in every screen's footer (the tutorial's defaults)."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     phone: str = "(02)8798-6336"
     """客服專線."""
@@ -71,7 +71,7 @@ class SupportSettings(BaseModel):
 class SyncSettings(BaseModel):
     """How the kiosk uploads applications and learns their statuses (:mod:`kiosk.sync`)."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     """How often the sync worker runs when nothing wakes it (a new submission does)."""
@@ -99,7 +99,7 @@ class SyncSettings(BaseModel):
 class FormSettings(BaseModel):
     """The application form 「下載留存」: where it goes, and the font it is set in."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     printer: str | None = None
     """The CUPS printer the form is printed on; without one the form is saved to ``folder``."""
@@ -117,7 +117,7 @@ class FormSettings(BaseModel):
 class DisplaySettings(BaseModel):
     """How the screens look (``[display]``)."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     theme: Literal["textual-dark", "high-contrast"] = "textual-dark"
     """The colours: ``textual-dark`` (the default), or ``high-contrast`` — white on black with a
@@ -130,7 +130,8 @@ class KioskSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KIOSK_",
         env_nested_delimiter="__",
-        use_attribute_docstrings=True,
+        # No use_attribute_docstrings: pydantic would read this file's source at every start
+        # (~40 ms before the Welcome); kiosk.domain.settings_doc reads the docstrings when asked.
         extra="forbid",
     )
 

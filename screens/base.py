@@ -29,7 +29,7 @@ from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
@@ -131,6 +131,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """The help text and a close button."""
+        # Imported here: Markdown brings markdown-it and pygments (~70 ms), for F1 only.
+        from textual.widgets import Markdown
+
         with Vertical(id="help-dialog"):
             yield Markdown(self._text, id="help-text")
             with Horizontal(classes="actions"):

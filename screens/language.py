@@ -9,13 +9,17 @@ function that makes them again (:class:`Words`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias, TypeGuard
 
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Markdown, RadioButton, Static
+from textual.widgets import Button, Checkbox, Input, RadioButton, Static
 
 from kiosk.domain.i18n import LANGUAGES, Translator
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 #: The key that switches the language on every parent screen (shown on the switch itself).
 SWITCH_KEY: Final = "f2"
@@ -30,6 +34,13 @@ def switch_label(translator: Translator) -> str:
     return f"{SWITCH_KEY.upper()} {LANGUAGES[translator.next_language()]}"
 
 
+def _is_markdown(widget: Widget) -> TypeGuard[Markdown]:
+    """Whether ``widget`` is a Markdown document — without importing Markdown (markdown-it and
+    pygments, ~70 ms) for a screen that has none: then no widget can be one."""
+    module = sys.modules.get("textual.widgets._markdown")
+    return module is not None and isinstance(widget, module.Markdown)
+
+
 def set_words(widget: Widget, words: str) -> None:
     """Puts ``words`` on a widget that shows text: a static, a button, a toggle's label, an
     input's placeholder, a Markdown document."""
@@ -40,7 +51,7 @@ def set_words(widget: Widget, words: str) -> None:
         widget.label = words
     elif isinstance(widget, Input):
         widget.placeholder = words
-    elif isinstance(widget, Markdown):  # noqa: SIM114
+    elif _is_markdown(widget):  # noqa: SIM114
         widget.update(words)
     elif isinstance(widget, Static):
         widget.update(words)
@@ -115,7 +126,7 @@ def _shown(root: Widget) -> Iterator[Widget]:
     """The widgets under ``root`` that show words (Markdown documents only whole, when told)."""
     for child in root.children:
         yield child
-        if not isinstance(child, Markdown | Button):
+        if not (_is_markdown(child) or isinstance(child, Button)):
             yield from _shown(child)
 
 
@@ -125,7 +136,7 @@ def _words_of(widget: Widget) -> str | None:
         return str(widget.label)
     if isinstance(widget, Input):
         return widget.placeholder
-    if isinstance(widget, Markdown):
+    if _is_markdown(widget):
         return None
     if isinstance(widget, Static):
         # Words with their own styles (a Content) are left to the screen that made them.

@@ -1,18 +1,23 @@
 """The configuration reference, written from the settings models' own field docstrings.
 
-Both ends describe their settings with pydantic models whose fields carry docstrings
-(``use_attribute_docstrings``). :func:`settings_reference` turns such a model into the Markdown
-table the operators' guide shows, so that the guide cannot drift from the code: a test compares
-the guide with what this gives, and ``kiosk config-reference`` / ``registry config-reference``
-print it.
+Both ends describe their settings with pydantic models whose fields carry docstrings (read with
+``use_attribute_docstrings``, or — the kiosk's, whose start should not pay for reading its own
+source — here, from the source, when the reference is asked for). :func:`settings_reference`
+turns such a model into the Markdown table the operators' guide shows, so that the guide cannot
+drift from the code: a test compares the guide with what this gives, and ``kiosk
+config-reference`` / ``registry config-reference`` print it.
 """
 
 from __future__ import annotations
 
+import ast
 import enum
+import inspect
+import textwrap
 import types
 import typing
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +55,8 @@ def _rows(
             continue
         key = ".".join((*path, name))
         env = env_prefix + "__".join((*path, name)).upper()
-        yield key, env, _default(field), _doc(field)
+        described = field.description or _attribute_docs(model).get(name, "")
+        yield key, env, _default(field), _doc(field, described)
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -79,9 +85,35 @@ def _default(field: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _doc(field: FieldInfo) -> str:
+@cache
+def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's docstring (the string right under it) in the source of ``model``."""
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not issubclass(cls, BaseModel) or cls.__module__.startswith("pydantic"):
+            continue
+        try:
+            source = textwrap.dedent(inspect.getsource(cls))
+        except (OSError, TypeError):
+            continue
+        tree = ast.parse(source).body[0]
+        if not isinstance(tree, ast.ClassDef):
+            continue
+        for before, after in zip(tree.body, tree.body[1:], strict=False):
+            if (
+                isinstance(before, ast.AnnAssign)
+                and isinstance(before.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[before.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def _doc(field: FieldInfo, described: str) -> str:
     # The docstrings are reStructuredText: ``code`` reads as `code` in Markdown.
-    text = " ".join((field.description or "").split()).replace("``", "`")
+    text = " ".join(described.split()).replace("``", "`")
     allowed = _choices(field.annotation)
     if allowed:
         text += f" One of: {', '.join(f'`{choice}`' for choice in allowed)}."

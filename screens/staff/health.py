@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
+from kiosk.domain.clock import clock_needs_staff
 from kiosk.domain.errors import N_
 from kiosk.domain.i18n import Translator
 from screens.staff.base import StaffScreen
@@ -38,8 +39,6 @@ LOCAL_FAULT: Final = N_(
     "This kiosk's own storage failed at {when}: {fault}. Parents are told to ask the office."
 )
 SKEW: Final = N_("This kiosk's clock is {seconds:+.0f} s off the registry's: please set it right.")
-#: How far the kiosk's clock may be off before staff are asked to set it (tokens allow 30 s).
-SKEW_SHOWN_S: Final = 30.0
 #: The words of each local fault (store.local.faults.FaultKind's values).
 FAULT_WORDS: Final = {
     "disk_full": N_("the disk is full"),
@@ -167,7 +166,7 @@ class KioskHealthScreen(StaffScreen[None]):
                 )
             )
         skew = self.query_one("#health-skew", Static)
-        skew.display = view.clock_skew_s is not None and abs(view.clock_skew_s) > SKEW_SHOWN_S
+        skew.display = clock_needs_staff(view.clock_skew_s)
         if skew.display:
             skew.update(_(SKEW).format(seconds=view.clock_skew_s))
         result = ""

@@ -21,23 +21,36 @@ tests build it.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
-from store.local.actions import ActionQueue
-from store.local.applications import TAIPEI, ApplicationStore, VersionChangedError
-from store.local.codec import SealedCodec
-from store.local.faults import FaultWatch
-from store.local.outbox import OutboxStore
-from store.local.staff_events import StaffEventStore
-from store.local.tables import AuditEvent
-from store.sealing import Sealer
+    from store.local.actions import ActionQueue
+    from store.local.applications import ApplicationStore, VersionChangedError
+    from store.local.faults import FaultWatch
+    from store.local.outbox import OutboxStore
+    from store.sealing import Sealer
 
 __all__ = ["ActionQueue", "ApplicationStore", "LocalStore", "OutboxStore", "VersionChangedError"]
+
+# Imported at first use, so that store.local.integrity (the kiosk's check before its Welcome
+# screen) imports no SQLAlchemy.
+_LAZY: Final = {
+    "ActionQueue": "store.local.actions",
+    "ApplicationStore": "store.local.applications",
+    "VersionChangedError": "store.local.applications",
+    "OutboxStore": "store.local.outbox",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class LocalStore:
@@ -68,10 +81,17 @@ class LocalStore:
         sealer: Sealer,
         *,
         kiosk_code: str,
-        tz: tzinfo = TAIPEI,
+        tz: tzinfo | None = None,
         saved: Callable[[], object] | None = None,
         faults: FaultWatch | None = None,
     ) -> None:
+        from store.local.actions import ActionQueue
+        from store.local.applications import TAIPEI, ApplicationStore
+        from store.local.codec import SealedCodec
+        from store.local.outbox import OutboxStore
+        from store.local.staff_events import StaffEventStore
+
+        tz = TAIPEI if tz is None else tz
         codec = SealedCodec(sealer)
         self._sessions = session_factory
         self.applications = ApplicationStore(
@@ -84,6 +104,8 @@ class LocalStore:
     def close(self) -> None:
         """Closes the database's connections (the kiosk stops; a restore may follow)."""
         bind = self._sessions.kw.get("bind")
+        from sqlalchemy import Engine
+
         if isinstance(bind, Engine):
             bind.dispose()
 
@@ -105,6 +127,8 @@ class LocalStore:
             subject_id: What it happened to (an application or binding id).
             detail: Further facts, JSON-serialisable.
         """
+        from store.local.tables import AuditEvent
+
         with self._sessions.begin() as session:
             session.add(
                 AuditEvent(
