@@ -30,8 +30,14 @@ from registry.demo_plan import DEFAULT_SEED, TUTORIAL_SCHOOL, make_plan
 from registry.notify.outbox import FileOutbox
 from registry.services import notifications
 from registry.services.accounts import hash_password
-from registry.services.roster_file import COLUMNS, ENCODINGS, RosterInvalid, read_roster
-from registry.services.roster_import import ImportSummary, import_rows
+from registry.services.roster_file import (
+    COLUMNS,
+    ENCODINGS,
+    RosterChanged,
+    RosterInvalid,
+    check_roster,
+)
+from registry.services.roster_import import ImportSummary, import_checked
 from store.central import NotificationRecord, NotificationStatus
 
 #: Gettext message ids of the kinds of demo login.
@@ -142,9 +148,7 @@ def _progress(console: Console) -> Progress:
 
 def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
     table = folding_table(
-        t.gettext("Problems found: {count}. Nothing was imported.").format(
-            count=len(invalid.problems)
-        ),
+        t.gettext("Problems found: {count}. Nothing was imported.").format(count=invalid.total),
         [t.gettext("Line"), t.gettext("Column"), t.gettext("Problem")],
     )
     table.columns[0].justify = "right"
@@ -190,12 +194,13 @@ def _not_in_encoding(path: Path, encoding: str, invalid: RosterInvalid) -> Comma
 
 
 def _import_roster(args: argparse.Namespace) -> int:
-    """Checks the whole file first, then imports it in one transaction (all or nothing)."""
+    """Checks the whole file first (one streaming pass), then imports it in one transaction
+    (all or nothing), reading it again."""
     console, t = Console(), Translator()
     problems = Console(stderr=True)
     path: Path = args.file
     try:
-        rows = read_roster(path, translator=t, encoding=args.encoding)
+        roster = check_roster(path, translator=t, encoding=args.encoding)
     except RosterInvalid as invalid:
         said = _not_in_encoding(path, args.encoding, invalid)
         if said is not None:
@@ -213,10 +218,10 @@ def _import_roster(args: argparse.Namespace) -> int:
             sessions.begin() as session,
             _progress(console) as progress,
         ):
-            task = progress.add_task(t.gettext("Importing the roster"), total=len(rows))
-            summary = import_rows(
+            task = progress.add_task(t.gettext("Importing the roster"), total=roster.rows)
+            summary = import_checked(
                 session,
-                rows,
+                roster,
                 # A hash of a secret thrown away: teachers cannot sign in until given one.
                 locked_password_hash=hash_password(
                     secrets.token_urlsafe(32), hasher=settings.password_hashing.hasher()
@@ -226,6 +231,10 @@ def _import_roster(args: argparse.Namespace) -> int:
     except RosterInvalid as invalid:
         problems.print(_problems_table(t, invalid))
         return 1
+    except RosterChanged:
+        raise CommandError(
+            f"{path} changed while it was imported; nothing was imported: run the command again"
+        ) from None
     console.print(_summary_table(t, summary))
     if not summary.changed:
         console.print(t.gettext("Nothing changed."))
