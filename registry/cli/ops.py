@@ -158,6 +158,10 @@ def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
             problem.error.field or "",
             t.explain(problem.error),
         )
+    if invalid.total > len(invalid.problems):
+        table.caption = t.gettext("Only the first {shown} problems, by line, are listed.").format(
+            shown=len(invalid.problems)
+        )
     return table
 
 
