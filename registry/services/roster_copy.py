@@ -38,6 +38,8 @@ _TABLES: Final = {
     ),
 }
 
+_STUDENT_COLUMNS: Final = "id_number, name, school_code, class_name, level"
+
 _COUNT: Final = (
     "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM changed"
 )
@@ -117,26 +119,33 @@ def _counts(cursor: Cursor[Any], statement: str, **params: object) -> tuple[int,
     return int(created), int(updated)
 
 
-_Student = tuple[str, str, str, str, str]
+#: A batch of pupils: how many, and their rows in ``COPY``'s text format.
+_Batch = tuple[int, bytes]
 
 
-def _student_batches(rows: Iterator[RosterRow]) -> Iterator[list[_Student]]:
-    batch: list[_Student] = []
+def _student_batches(rows: Iterator[RosterRow]) -> Iterator[_Batch]:
+    """The pupils' rows, in batches of :data:`_BATCH`, as ``COPY`` text (made here, in the
+    reading thread, so the thread talking to PostgreSQL only sends them). No checked value holds
+    a tab, a newline or a carriage return (whitespace is folded, names hold letters); a
+    backslash, possible in a class's name, is doubled."""
+    lines: list[str] = []
     for row in rows:
-        batch.append(
-            (row.student_id, row.student_name, row.school_code, row.class_name, row.level.value)
-        )
-        if len(batch) == _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        fields = (row.student_id, row.student_name, row.school_code, row.class_name, row.level)
+        line = "\t".join(fields)
+        if "\\" in line:
+            line = "\t".join(value.replace("\\", "\\\\") for value in fields)
+        lines.append(line)
+        if len(lines) == _BATCH:
+            yield len(lines), ("\n".join(lines) + "\n").encode()
+            lines = []
+    if lines:
+        yield len(lines), ("\n".join(lines) + "\n").encode()
 
 
 _END: Final = object()
 
 
-def _read_ahead(batches: Iterator[list[_Student]]) -> Iterator[list[_Student]]:
+def _read_ahead(batches: Iterator[_Batch]) -> Iterator[_Batch]:
     """``batches`` made in a thread of their own, :data:`_AHEAD` batches ahead: the file is
     read and checked while PostgreSQL upserts the previous batch (its wait holds no GIL).
     The thread's exception is raised here; leaving early stops the thread."""
@@ -224,15 +233,16 @@ def copy_roster(
         counts["classes"] = _counts(cursor, _UPSERT_CLASSES)
         # The pupils: read from the file again, a batch at a time into COPY and upserted.
         created = updated = 0
-        for batch in _read_ahead(_student_batches(roster.stream())):
+        for size, text in _read_ahead(_student_batches(roster.stream())):
             cursor.execute("TRUNCATE roster_students")
-            _copy(cursor, "roster_students", batch)
+            with cursor.copy(f"COPY roster_students ({_STUDENT_COLUMNS}) FROM STDIN") as copy:
+                copy.write(text)
             cursor.execute(_UPDATE_STUDENTS)
             updated += cursor.rowcount
             cursor.execute(_INSERT_STUDENTS)
             created += cursor.rowcount
             if progress is not None:
-                progress(len(batch))
+                progress(size)
         counts["students"] = (created, updated)
         cursor.execute(f"DROP TABLE {', '.join(_TABLES)}")
     return counts

@@ -248,3 +248,25 @@ def test_a_plain_name_is_checked_as_the_full_rules_check_it() -> None:
         assert parse_name(name) == parse_name(" " + name) == name
     for name in ["王" * 41, "a" * 41]:
         assert _outcome(parse_name, name) == ErrorCode.NAME_TOO_LONG
+
+
+def test_a_class_name_with_a_backslash_is_stored_as_written(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    # COPY's text format gives the backslash a meaning: it must arrive as written.
+    rows = [row.replace(",0班,", ",0\\N班\\,") for row in _rows(40)]
+    path = _write(tmp_path, rows)
+
+    with sessions.begin() as session:
+        import_roster(session, path, locked_password_hash=LOCKED)
+
+    with sessions() as session:
+        names = set(session.scalars(select(SchoolClass.name)))
+        placed = session.scalar(
+            select(func.count())
+            .select_from(Student)
+            .join(SchoolClass, Student.class_id == SchoolClass.id)
+            .where(SchoolClass.name == "0\\N班\\")
+        )
+    assert names == {"0\\N班\\", "1班"}
+    assert placed == 30
