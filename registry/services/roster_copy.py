@@ -1,24 +1,37 @@
-"""A checked roster into PostgreSQL, set-based: each kind of row ``COPY``'d into a temporary
-table and upserted in one statement, in the caller's transaction.
+"""A roster into PostgreSQL, set-based: each kind of row ``COPY``'d into a temporary table and
+upserted in one statement, batch by batch, in the caller's transaction.
 
-The pupils are streamed from the file into ``COPY`` (never held in memory); schools, classes and
-teachers come from the check's one entry each. Each upsert creates a row, or updates it only where
-something differs; ``xmax = 0`` tells a row the statement inserted from one it updated, so the
-counts are those of the ORM path SQLite takes.
+A file is imported in one pass (:func:`copy_file`): a thread reads and checks it, handing over
+batches of pupils (as ``COPY`` text) with the schools, teachers and classes first seen in them;
+this thread upserts each batch while the next is read. Whether the file can be imported is known
+at its end: with any problem the caller rolls the whole transaction back. A roster checked
+before (:func:`copy_roster`, the demo's rows) goes the same way.
+
+Each upsert creates a row, or updates it only where something differs (``xmax = 0`` tells a row a
+statement inserted from one it updated), so the counts are those of the path SQLite takes. No
+pupil is held in memory beyond the batches in flight.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, Final, NamedTuple
 
 from psycopg import Cursor
 from sqlalchemy.orm import Session
 
+from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import StaffRole
-from registry.services.roster_file import CheckedRoster, RosterRow
+from registry.services.roster_checks import ClassEntry, SchoolEntry, TeacherEntry
+from registry.services.roster_file import (
+    CheckedRoster,
+    RosterProblem,
+    RosterReading,
+    RosterRow,
+)
 
 #: Pupils copied and upserted at a time (while the next ones are read).
 _BATCH: Final = 25_000
@@ -119,27 +132,79 @@ def _counts(cursor: Cursor[Any], statement: str, **params: object) -> tuple[int,
     return int(created), int(updated)
 
 
-#: A batch of pupils: how many, and their rows in ``COPY``'s text format.
-_Batch = tuple[int, bytes]
+class _Batch(NamedTuple):
+    """What one batch writes: the schools, teachers and classes first seen in it, then its
+    pupils (how many, and their rows in ``COPY``'s text format)."""
+
+    schools: list[tuple[str, SchoolEntry]]
+    teachers: list[tuple[str, TeacherEntry]]
+    classes: list[tuple[tuple[str, str], ClassEntry]]
+    size: int
+    students: bytes
 
 
-def _student_batches(rows: Iterator[RosterRow]) -> Iterator[_Batch]:
-    """The pupils' rows, in batches of :data:`_BATCH`, as ``COPY`` text (made here, in the
-    reading thread, so the thread talking to PostgreSQL only sends them). No checked value holds
-    a tab, a newline or a carriage return (whitespace is folded, names hold letters); a
-    backslash, possible in a class's name, is doubled."""
+def _copy_line(row: RosterRow) -> str:
+    """A pupil in ``COPY`` text. No checked value holds a tab, a newline or a carriage return
+    (whitespace is folded, names hold letters); a backslash, possible in a class's name, is
+    doubled."""
+    fields = (row.student_id, row.student_name, row.school_code, row.class_name, row.level)
+    line = "\t".join(fields)
+    if "\\" in line:
+        line = "\t".join(value.replace("\\", "\\\\") for value in fields)
+    return line
+
+
+def _text(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def _checked_batches(roster: CheckedRoster) -> Iterator[_Batch]:
+    """A checked roster: its schools, teachers and classes, then its pupils read again."""
+    yield _Batch(
+        list(roster.schools.items()),
+        list(roster.teachers.items()),
+        list(roster.classes.items()),
+        0,
+        b"",
+    )
     lines: list[str] = []
-    for row in rows:
-        fields = (row.student_id, row.student_name, row.school_code, row.class_name, row.level)
-        line = "\t".join(fields)
-        if "\\" in line:
-            line = "\t".join(value.replace("\\", "\\\\") for value in fields)
-        lines.append(line)
+    for row in roster.stream():
+        lines.append(_copy_line(row))
         if len(lines) == _BATCH:
-            yield len(lines), ("\n".join(lines) + "\n").encode()
+            yield _Batch([], [], [], len(lines), _text(lines))
             lines = []
     if lines:
-        yield len(lines), ("\n".join(lines) + "\n").encode()
+        yield _Batch([], [], [], len(lines), _text(lines))
+
+
+def _file_batches(reading: RosterReading) -> Iterator[_Batch]:
+    """A file as it is read and checked, each batch with what its rows name first."""
+    found = reading.consistency
+    known = [0, 0, 0]
+
+    def new(entries: Mapping[Any, Any], kind: int) -> list[Any]:
+        fresh = list(islice(entries.items(), known[kind], None))
+        known[kind] += len(fresh)
+        return fresh
+
+    def batch(lines: list[str]) -> _Batch:
+        schools, teachers = new(found.schools, 0), new(found.teachers, 1)
+        return _Batch(schools, teachers, new(found.classes, 2), len(lines), _text(lines))
+
+    lines: list[str] = []
+    # A pupil twice in one batch would break its INSERT: the repeat is left out (the check
+    # reports it at the end, and nothing is imported).
+    numbers: set[str] = set()
+    for row in reading.rows():
+        if row.student_id in numbers:
+            continue
+        numbers.add(row.student_id)
+        lines.append(_copy_line(row))
+        if len(lines) == _BATCH:
+            yield batch(lines)
+            lines = []
+            numbers.clear()
+    yield batch(lines)
 
 
 _END: Final = object()
@@ -167,7 +232,7 @@ def _read_ahead(batches: Iterator[_Batch]) -> Iterator[_Batch]:
                 if stop.is_set():
                     return
             put(_END)
-        except BaseException as exc:  # handed to the thread that reads the batches
+        except BaseException as exc:  # handed to the thread that takes the batches
             put(exc)
         finally:
             batches.close()  # type: ignore[attr-defined]  # a generator
@@ -178,10 +243,89 @@ def _read_ahead(batches: Iterator[_Batch]) -> Iterator[_Batch]:
         while (item := ready.get()) is not _END:
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]  # a batch
+            assert isinstance(item, _Batch)
+            yield item
     finally:
         stop.set()
         reader.join()
+
+
+_STAFF_TAKEN: Final = """
+SELECT t.username FROM roster_teachers t JOIN staff_accounts s ON s.username = t.username
+WHERE s.role <> %(role)s OR s.school_code <> t.school_code
+"""
+
+
+class _Writer:
+    """Writes batches through one cursor, counting what was created and updated."""
+
+    def __init__(self, cursor: Cursor[Any], password_hash: str) -> None:
+        self._cursor, self._password_hash = cursor, password_hash
+        self.counts = {kind: (0, 0) for kind in ("schools", "teachers", "classes", "students")}
+        self.taken: list[RosterProblem] = []
+
+    def _add(self, kind: str, created: int, updated: int) -> None:
+        before = self.counts[kind]
+        self.counts[kind] = (before[0] + created, before[1] + updated)
+
+    def _load(self, table: str, rows: Iterable[Sequence[object]]) -> None:
+        self._cursor.execute(f"TRUNCATE {table}")
+        _copy(self._cursor, table, rows)
+
+    def write(self, batch: _Batch) -> None:
+        cursor = self._cursor
+        if batch.schools:
+            self._load("roster_schools", ((k, s.name, s.level.value) for k, s in batch.schools))
+            self._add("schools", *_counts(cursor, _UPSERT_SCHOOLS))
+        if batch.teachers:
+            self._load("roster_teachers", ((k, t.name, t.school_code) for k, t in batch.teachers))
+            role = StaffRole.TEACHER.value
+            cursor.execute(_STAFF_TAKEN, {"role": role})
+            lines = dict((k, t.line) for k, t in batch.teachers)
+            for (login,) in cursor.fetchall():
+                error = DomainError(
+                    ErrorCode.ROSTER_STAFF_TAKEN, field="teacher_username", username=login
+                )
+                self.taken.append(RosterProblem(lines[login], error))
+            params = {"role": role, "password_hash": self._password_hash}
+            self._add("teachers", *_counts(cursor, _UPSERT_TEACHERS, **params))
+        if batch.classes:
+            self._load(
+                "roster_classes",
+                (
+                    (code, name, c.teacher_username, c.teacher_name)
+                    for (code, name), c in batch.classes
+                ),
+            )
+            self._add("classes", *_counts(cursor, _UPSERT_CLASSES))
+        if batch.size:
+            cursor.execute("TRUNCATE roster_students")
+            with cursor.copy(f"COPY roster_students ({_STUDENT_COLUMNS}) FROM STDIN") as copy:
+                copy.write(batch.students)
+            cursor.execute(_UPDATE_STUDENTS)
+            updated = cursor.rowcount
+            cursor.execute(_INSERT_STUDENTS)
+            self._add("students", cursor.rowcount, updated)
+
+
+def _write_all(
+    session: Session,
+    batches: Iterator[_Batch],
+    password_hash: str,
+    progress: Callable[[int], None] | None,
+) -> _Writer:
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    with connection.cursor() as cursor:
+        for table, columns in _TABLES.items():
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) ON COMMIT DROP")
+        writer = _Writer(cursor, password_hash)
+        for batch in _read_ahead(batches):
+            writer.write(batch)
+            if progress is not None and batch.size:
+                progress(batch.size)
+        cursor.execute(f"DROP TABLE {', '.join(_TABLES)}")
+    return writer
 
 
 def copy_roster(
@@ -199,50 +343,28 @@ def copy_roster(
     Raises:
         RosterChanged: The file changed since it was checked (the caller rolls back).
     """
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
-    counts: dict[str, tuple[int, int]] = {}
-    with connection.cursor() as cursor:
-        for table, columns in _TABLES.items():
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) ON COMMIT DROP")
-        _copy(
-            cursor,
-            "roster_schools",
-            ((code, s.name, s.level.value) for code, s in roster.schools.items()),
-        )
-        _copy(
-            cursor,
-            "roster_teachers",
-            ((login, t.name, t.school_code) for login, t in roster.teachers.items()),
-        )
-        _copy(
-            cursor,
-            "roster_classes",
-            (
-                (code, name, c.teacher_username, c.teacher_name)
-                for (code, name), c in roster.classes.items()
-            ),
-        )
-        counts["schools"] = _counts(cursor, _UPSERT_SCHOOLS)
-        counts["teachers"] = _counts(
-            cursor,
-            _UPSERT_TEACHERS,
-            role=StaffRole.TEACHER.value,
-            password_hash=locked_password_hash,
-        )
-        counts["classes"] = _counts(cursor, _UPSERT_CLASSES)
-        # The pupils: read from the file again, a batch at a time into COPY and upserted.
-        created = updated = 0
-        for size, text in _read_ahead(_student_batches(roster.stream())):
-            cursor.execute("TRUNCATE roster_students")
-            with cursor.copy(f"COPY roster_students ({_STUDENT_COLUMNS}) FROM STDIN") as copy:
-                copy.write(text)
-            cursor.execute(_UPDATE_STUDENTS)
-            updated += cursor.rowcount
-            cursor.execute(_INSERT_STUDENTS)
-            created += cursor.rowcount
-            if progress is not None:
-                progress(size)
-        counts["students"] = (created, updated)
-        cursor.execute(f"DROP TABLE {', '.join(_TABLES)}")
-    return counts
+    batches = _checked_batches(roster)
+    return _write_all(session, batches, locked_password_hash, progress).counts
+
+
+def copy_file(
+    session: Session,
+    reading: RosterReading,
+    *,
+    locked_password_hash: str,
+    progress: Callable[[int], None] | None,
+) -> tuple[CheckedRoster, dict[str, tuple[int, int]]]:
+    """Reads, checks and upserts a roster file in one pass, in the session's transaction.
+
+    Returns:
+        The file as checked, and (created, updated) of each kind of row.
+
+    Raises:
+        RosterInvalid: The file has problems, or a login belongs to other staff: the caller
+            must roll back (rows were written).
+        OSError: The file cannot be read.
+    """
+    writer = _write_all(session, _file_batches(reading), locked_password_hash, progress)
+    for problem in writer.taken:
+        reading.add(problem)
+    return reading.finish(), writer.counts

@@ -56,6 +56,7 @@ __all__ = [
     "RosterChanged",
     "RosterInvalid",
     "RosterProblem",
+    "RosterReading",
     "RosterRow",
     "SchoolEntry",
     "TeacherEntry",
@@ -271,6 +272,67 @@ def _finish(problems: Problems, consistency: Consistency, rows: int) -> None:
         raise RosterInvalid([RosterProblem(0, DomainError(ErrorCode.ROSTER_EMPTY))])
 
 
+class RosterReading:
+    """One streaming pass over a roster file: its valid rows as they are read, every problem
+    counted on the way; whether the file can be imported is known at the end (:meth:`finish`).
+
+    Attributes:
+        consistency: One entry per school, class and teacher read so far (their first rows').
+        count: Valid rows read so far.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        translator: Translator | None = None,
+        encoding: str = "utf-8",
+        problem_limit: int = PROBLEM_LIMIT,
+    ) -> None:
+        self._path, self._encoding, self._limit = path, encoding, problem_limit
+        self._levels = level_words(translator)
+        self._digest = hashlib.blake2b()
+        self._problems = Problems(problem_limit)
+        self.consistency = Consistency()
+        self.count = 0
+
+    def rows(self) -> Iterator[RosterRow]:
+        """The file's valid rows, in order (once).
+
+        Raises:
+            RosterInvalid: The file is not in its encoding (that problem alone).
+            OSError: The file cannot be read.
+        """
+        lines = _lines(self._path, self._encoding, self._digest)
+        for row in _rows(lines, self._levels, self._problems, self.consistency):
+            self.count += 1
+            yield row
+
+    def add(self, problem: RosterProblem) -> None:
+        """A problem found elsewhere (in the database) counted with the file's."""
+        self._problems.add(problem.line, problem.error)
+
+    def finish(self) -> CheckedRoster:
+        """After :meth:`rows`: the file as checked, its rows to be read again on demand.
+
+        Raises:
+            RosterInvalid: With the problems found (a student listed twice is found here).
+        """
+        _finish(self._problems, self.consistency, self.count)
+        checked = self._digest.digest()
+        path, encoding, levels, limit = self._path, self._encoding, self._levels, self._limit
+
+        def stream() -> Iterator[RosterRow]:
+            again = hashlib.blake2b()
+            seen = Problems(limit)
+            yield from _rows(_lines(path, encoding, again), levels, seen, Consistency())
+            if seen.count or again.digest() != checked:
+                raise RosterChanged(str(path))
+
+        c = self.consistency
+        return CheckedRoster(self.count, c.schools, c.classes, c.teachers, stream)
+
+
 def check_roster(
     path: Path,
     *,
@@ -292,25 +354,12 @@ def check_roster(
             not in ``encoding``).
         OSError: The file cannot be read.
     """
-    levels = level_words(translator)
-    digest = hashlib.blake2b()
-    problems, consistency = Problems(problem_limit), Consistency()
-    count = 0
-    for _row in _rows(_lines(path, encoding, digest), levels, problems, consistency):
-        count += 1
-    _finish(problems, consistency, count)
-    checked_digest = digest.digest()
-
-    def stream() -> Iterator[RosterRow]:
-        again = hashlib.blake2b()
-        seen = Problems(problem_limit)
-        yield from _rows(_lines(path, encoding, again), levels, seen, Consistency())
-        if seen.count or again.digest() != checked_digest:
-            raise RosterChanged(str(path))
-
-    return CheckedRoster(
-        count, consistency.schools, consistency.classes, consistency.teachers, stream
+    reading = RosterReading(
+        path, translator=translator, encoding=encoding, problem_limit=problem_limit
     )
+    for _row in reading.rows():
+        pass
+    return reading.finish()
 
 
 def check_rows(rows: Sequence[RosterRow]) -> CheckedRoster:

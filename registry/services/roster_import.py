@@ -24,11 +24,12 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import StaffRole
 from registry.services.locks import lock
-from registry.services.roster_copy import copy_roster
+from registry.services.roster_copy import copy_file, copy_roster
 from registry.services.roster_file import (
     CheckedRoster,
     RosterInvalid,
     RosterProblem,
+    RosterReading,
     RosterRow,
     check_roster,
     check_rows,
@@ -151,11 +152,7 @@ def import_checked(
         counts = copy_roster(
             session, roster, locked_password_hash=locked_password_hash, progress=progress
         )
-        summary.schools = Counts(*counts["schools"])
-        summary.teachers = Counts(*counts["teachers"])
-        summary.classes = Counts(*counts["classes"])
-        summary.students = Counts(*counts["students"])
-        return summary
+        return _summary(roster.rows, counts)
 
     codes = sorted(roster.schools)
     schools: dict[str, School] = {}
@@ -315,6 +312,16 @@ def _upsert(
     return existing
 
 
+def _summary(rows: int, counts: Mapping[str, tuple[int, int]]) -> ImportSummary:
+    return ImportSummary(
+        rows=rows,
+        schools=Counts(*counts["schools"]),
+        classes=Counts(*counts["classes"]),
+        teachers=Counts(*counts["teachers"]),
+        students=Counts(*counts["students"]),
+    )
+
+
 def import_rows(
     session: Session,
     rows: Sequence[RosterRow],
@@ -342,8 +349,11 @@ def import_roster(
     translator: Translator | None = None,
     encoding: str = "utf-8",
 ) -> ImportSummary:
-    """Checks a roster file (one streaming pass) and imports it (a second) in the caller's
-    transaction. Does not commit.
+    """Checks and imports a roster file in the caller's transaction. Does not commit.
+
+    On PostgreSQL in one pass, the rows written as they are checked (the caller's rollback
+    undoes them when a problem is found); on SQLite the file is checked whole first, then read
+    again for the import.
 
     Args:
         session: A session inside a transaction; the caller commits on success.
@@ -354,10 +364,19 @@ def import_roster(
         encoding: The file's encoding, one of ``roster_file.ENCODINGS``.
 
     Raises:
-        RosterInvalid: With the problems found; nothing was written.
+        RosterInvalid: With the problems found; the caller must roll back (on PostgreSQL rows
+            were written).
         RosterChanged: The file changed while it was imported; the caller must roll back.
     """
-    roster = check_roster(path, translator=translator, encoding=encoding)
-    return import_checked(
-        session, roster, locked_password_hash=locked_password_hash, progress=progress
+    if session.get_bind().dialect.name != "postgresql":
+        roster = check_roster(path, translator=translator, encoding=encoding)
+        return import_checked(
+            session, roster, locked_password_hash=locked_password_hash, progress=progress
+        )
+    # PostgreSQL: checked and written in one pass; any problem, and the caller rolls back.
+    lock(session, "roster-import")
+    reading = RosterReading(path, translator=translator, encoding=encoding)
+    roster, counts = copy_file(
+        session, reading, locked_password_hash=locked_password_hash, progress=progress
     )
+    return _summary(roster.rows, counts)

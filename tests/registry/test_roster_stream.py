@@ -270,3 +270,46 @@ def test_a_class_name_with_a_backslash_is_stored_as_written(
         )
     assert names == {"0\\N班\\", "1班"}
     assert placed == 30
+
+
+# --- the command on PostgreSQL: one pass, rolled back at the end of a bad file ------------------
+
+
+@pytest.mark.postgres
+def test_the_command_on_postgresql_reads_big5_lists_bad_rows_and_imports_all_or_nothing(
+    pg_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(roster_copy, "_BATCH", 500)
+    rows = _rows(3_000)
+    # The file is written as it is read, batch by batch: the bad row is in the last batch.
+    bad = [*rows[:-1], rows[-1].rsplit(",", 1)[0] + ",陳曉明2"]
+    path = _write(tmp_path, bad, encoding="cp950")
+    database = ("--database", pg_url)
+
+    refused = _command_streams(monkeypatch, capsys, "import-roster", *database, str(path))
+    listed = _command_streams(
+        monkeypatch, capsys, "import-roster", "--encoding", "cp950", *database, str(path)
+    )
+    upgrade(pg_url, "central")
+    engine = make_engine(pg_url)
+    nothing = _counts(make_session_factory(engine))
+    good = _write(tmp_path, rows, encoding="cp950")
+    imported = _command_streams(
+        monkeypatch, capsys, "import-roster", "--encoding", "cp950", *database, str(good)
+    )
+    everything = _counts(make_session_factory(engine))
+    engine.dispose()
+
+    assert refused[0] == 1
+    assert "is not UTF-8 text" in refused[2]
+    assert "--encoding cp950" in refused[2]
+    assert listed[0] == 1
+    assert "發現 1 個問題，未匯入任何資料。" in listed[2]
+    assert "3001" in listed[2]
+    assert nothing == [0, 0, 0, 0]
+    assert imported[0] == 0
+    assert "名冊匯入：共 3000 列" in imported[1]
+    assert everything == [4, 100, 100, 3_000]
