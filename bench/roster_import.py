@@ -46,7 +46,7 @@ def roster_file(rows: int) -> Path:
 
 
 #: Imports of each size; the fastest is reported (its peak memory is the largest seen).
-REPEATS = 2
+REPEATS = 3
 
 
 def run(rows: int) -> dict[str, Any]:
