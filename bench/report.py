@@ -153,14 +153,22 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             )
         )
     elif roster:
+        # Other sizes (a fifth and twice the main one): memory is to stay flat.
+        sizes = [s for s in roster.get("sizes", [roster]) if not s.get("exit_status")]
+        others = "; ".join(
+            f"{_fmt(s['rows_per_s'], 0)} rows/s, {_fmt(s['peak_mb'], 0)} MB at {s['rows']:,}"
+            for s in sizes
+            if s["rows"] != roster["rows"]
+        )
+        flat = all(s["peak_mb"] <= 300 for s in sizes)
         rows.append(
             (
                 "`registry import-roster`",
                 f"{_fmt(roster['rows_per_s'], 0)} rows/s; peak {_fmt(roster['peak_mb'], 0)} MB "
-                f"at {roster['rows']:,} rows",
+                f"at {roster['rows']:,} rows" + (f" ({others})" if others else ""),
                 "≥ 50k rows/s, ≤ 300 MB whatever the size",
                 "(absolute)",
-                "yes" if roster["rows_per_s"] >= 50_000 and roster["peak_mb"] <= 300 else "no",
+                "yes" if roster["rows_per_s"] >= 50_000 and flat else "no",
             )
         )
     start = results.get("startup")

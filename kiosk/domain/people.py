@@ -9,6 +9,7 @@ Labels are gettext message ids (English); the catalogs hold the tutorial's words
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,12 @@ _NAME_DOT_VARIANTS: Final = frozenset("\u00b7\u2027\u30fb\u2022\u2219\u22c5\u038
 _HYPHEN_VARIANTS: Final = frozenset("-\u2010\u2011\u2012\u2013\u2212")
 _APOSTROPHE_VARIANTS: Final = frozenset("'\u2019\u2018\u02bc\u02bb")
 _SEPARATORS: Final = frozenset({" ", "-", "'", ".", NAME_DOT})
+#: A name that is already what :func:`parse_name` would return: Chinese characters of the
+#: unified block (all letters, unchanged by NFKC), or ASCII words of letters with single spaces.
+_PLAIN_NAME: Final = re.compile(
+    rf"[\u4e00-\u9fff]{{1,{NAME_MAX_LENGTH}}}"
+    rf"|(?=.{{1,{NAME_MAX_LENGTH}}}\Z)[A-Za-z]+(?: [A-Za-z]+)*"
+)
 
 
 class Role(StrEnum):
@@ -299,6 +306,8 @@ def parse_name(raw: str, *, field: str | None = None) -> str:
             :data:`NAME_MAX_LENGTH` characters; ``NAME_CHARACTERS`` for anything but letters
             and those separators.
     """
+    if _PLAIN_NAME.fullmatch(raw):
+        return raw  # the common case, checked by its pattern alone (a roster's every pupil)
     name = normalize_name(raw)
     if not name:
         raise DomainError(ErrorCode.NAME_EMPTY, field=field)

@@ -30,8 +30,14 @@ from registry.demo_plan import DEFAULT_SEED, TUTORIAL_SCHOOL, make_plan
 from registry.notify.outbox import FileOutbox
 from registry.services import notifications
 from registry.services.accounts import hash_password
-from registry.services.roster_file import COLUMNS, ENCODINGS, RosterInvalid, read_roster
-from registry.services.roster_import import ImportSummary, import_rows
+from registry.services.roster_file import (
+    COLUMNS,
+    ENCODINGS,
+    RosterChanged,
+    RosterInvalid,
+    check_roster,
+)
+from registry.services.roster_import import ImportSummary, import_checked, import_roster
 from store.central import NotificationRecord, NotificationStatus
 
 #: Gettext message ids of the kinds of demo login.
@@ -142,9 +148,7 @@ def _progress(console: Console) -> Progress:
 
 def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
     table = folding_table(
-        t.gettext("Problems found: {count}. Nothing was imported.").format(
-            count=len(invalid.problems)
-        ),
+        t.gettext("Problems found: {count}. Nothing was imported.").format(count=invalid.total),
         [t.gettext("Line"), t.gettext("Column"), t.gettext("Problem")],
     )
     table.columns[0].justify = "right"
@@ -153,6 +157,10 @@ def _problems_table(t: Translator, invalid: RosterInvalid) -> Table:
             str(problem.line) if problem.line else "",
             problem.error.field or "",
             t.explain(problem.error),
+        )
+    if invalid.total > len(invalid.problems):
+        table.caption = t.gettext("Only the first {shown} problems, by line, are listed.").format(
+            shown=len(invalid.problems)
         )
     return table
 
@@ -189,43 +197,69 @@ def _not_in_encoding(path: Path, encoding: str, invalid: RosterInvalid) -> Comma
     return CommandError(f"{where} is not {encoding} text: check the file's encoding")
 
 
+def _cannot_read(t: Translator, path: Path, error: OSError) -> CommandError:
+    reason = error.strerror or type(error).__name__
+    line = t.gettext("The file cannot be read: {path}").format(path=path)
+    return CommandError(f"{line} ({reason})")
+
+
 def _import_roster(args: argparse.Namespace) -> int:
-    """Checks the whole file first, then imports it in one transaction (all or nothing)."""
+    """Imports the file in one transaction, all or nothing. On SQLite the whole file is checked
+    first (the database is not touched for a bad file), then read again; on PostgreSQL it is
+    checked and written in one pass, and rolled back at its end if any row is bad."""
     console, t = Console(), Translator()
     problems = Console(stderr=True)
     path: Path = args.file
+    settings = settings_from_args(args)
+    one_pass = settings.database_url.startswith("postgresql")
     try:
-        rows = read_roster(path, translator=t, encoding=args.encoding)
+        if one_pass:
+            path.open("rb").close()  # a file that cannot be read is said before the database
+            roster = None
+        else:
+            roster = check_roster(path, translator=t, encoding=args.encoding)
+        with (
+            database_sessions(settings) as sessions,
+            sessions.begin() as session,
+            _progress(console) as progress,
+        ):
+            total = roster.rows if roster is not None else None
+            task = progress.add_task(t.gettext("Importing the roster"), total=total)
+            # A hash of a secret thrown away: teachers cannot sign in until given one.
+            locked = hash_password(
+                secrets.token_urlsafe(32), hasher=settings.password_hashing.hasher()
+            )
+
+            def advance(done: int) -> None:
+                progress.advance(task, done)
+
+            if roster is not None:
+                summary = import_checked(
+                    session, roster, locked_password_hash=locked, progress=advance
+                )
+            else:
+                summary = import_roster(
+                    session,
+                    path,
+                    locked_password_hash=locked,
+                    progress=advance,
+                    translator=t,
+                    encoding=args.encoding,
+                )
     except RosterInvalid as invalid:
         said = _not_in_encoding(path, args.encoding, invalid)
         if said is not None:
             raise said from None
         problems.print(_problems_table(t, invalid))
         return 1
+    except RosterChanged:
+        raise CommandError(
+            f"{path} changed while it was imported; nothing was imported: run the command again"
+        ) from None
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        line = t.gettext("The file cannot be read: {path}").format(path=path)
-        raise CommandError(f"{line} ({reason})") from None
-    settings = settings_from_args(args)
-    try:
-        with (
-            database_sessions(settings) as sessions,
-            sessions.begin() as session,
-            _progress(console) as progress,
-        ):
-            task = progress.add_task(t.gettext("Importing the roster"), total=len(rows))
-            summary = import_rows(
-                session,
-                rows,
-                # A hash of a secret thrown away: teachers cannot sign in until given one.
-                locked_password_hash=hash_password(
-                    secrets.token_urlsafe(32), hasher=settings.password_hashing.hasher()
-                ),
-                progress=lambda done: progress.advance(task, done),
-            )
-    except RosterInvalid as invalid:
-        problems.print(_problems_table(t, invalid))
-        return 1
+        if error.filename not in (str(path), path):
+            raise
+        raise _cannot_read(t, path, error) from None
     console.print(_summary_table(t, summary))
     if not summary.changed:
         console.print(t.gettext("Nothing changed."))

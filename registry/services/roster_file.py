@@ -7,27 +7,64 @@ Excel in Taiwan writes by default), with a header row naming the columns
     level,school_code,school_name,class_name,teacher_username,teacher_name,student_id,student_name
     高中,353301,臺北市私立日曜學校,資訊二忠,t.lin,林老師,A123456789,陳曉明
 
-A file with any bad row is refused whole: every problem is reported with its line number and an
-error code (the words come from the catalogs). What the rows become in the database is
+A file with any bad row is refused whole: every problem is counted, and the first
+:data:`~registry.services.roster_checks.PROBLEM_LIMIT` (by line) reported with their line number
+and an error code (the words come from the catalogs). What the rows become in the database is
 :mod:`registry.services.roster_import`'s job.
+
+The file is streamed, never held whole: :func:`check_roster` reads it once and keeps only one
+entry per school, class and teacher and 8 bytes per pupil; :meth:`CheckedRoster.rows` reads it
+again, row by row, for the import.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final, NamedTuple
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
-from kiosk.domain.ids import parse_id
-from kiosk.domain.people import LEVEL_LABELS, Level, parse_level, parse_name
-from store.central import NAME_LENGTH
+from kiosk.domain.ids import check_id
+from kiosk.domain.people import LEVEL_LABELS, Level, parse_name
+from registry.services.roster_checks import (
+    PROBLEM_LIMIT,
+    SCHOOL_CODE_LENGTH,
+    ClassEntry,
+    Consistency,
+    Place,
+    Problems,
+    RosterProblem,
+    SchoolEntry,
+    TeacherEntry,
+    place_of,
+)
+
+__all__ = [
+    "COLUMNS",
+    "ENCODINGS",
+    "SCHOOL_CODE_LENGTH",
+    "CheckedRoster",
+    "ClassEntry",
+    "RosterChanged",
+    "RosterInvalid",
+    "RosterProblem",
+    "RosterReading",
+    "RosterRow",
+    "SchoolEntry",
+    "TeacherEntry",
+    "check_roster",
+    "check_rows",
+    "level_words",
+    "read_roster",
+]
 
 COLUMNS: Final = (
     "level",
@@ -40,17 +77,13 @@ COLUMNS: Final = (
     "student_name",
 )
 
-#: Longest school code (the schools table's key).
-SCHOOL_CODE_LENGTH: Final = 32
-
-_SCHOOL_CODE: Final = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
-_USERNAME: Final = re.compile(r"[A-Za-z0-9._@-]+", re.ASCII)
-
-T = TypeVar("T")
+#: Bytes read at a time.
+_BLOCK: Final = 1 << 20
+#: Places (a class's shared columns) whose checks are remembered; forgotten all at once beyond.
+_PLACE_CACHE: Final = 1 << 12
 
 
-@dataclass(frozen=True, slots=True)
-class RosterRow:
+class RosterRow(NamedTuple):
     """One valid row of a roster file.
 
     Attributes:
@@ -76,29 +109,22 @@ class RosterRow:
     student_name: str
 
 
-@dataclass(frozen=True, slots=True)
-class RosterProblem:
-    """Why one line of a roster file cannot be imported.
-
-    Attributes:
-        line: The line (the header is line 1; 0 for the file as a whole).
-        error: What is wrong; its ``field`` is the column, when one column is to blame.
-    """
-
-    line: int
-    error: DomainError
-
-
 class RosterInvalid(Exception):  # noqa: N818 - reads as "the roster is invalid"
     """The file cannot be imported; nothing was.
 
     Attributes:
-        problems: Every problem found, by line.
+        problems: The problems reported, by line (the first :data:`PROBLEM_LIMIT` of a file).
+        total: How many problems were found (at least ``len(problems)``).
     """
 
-    def __init__(self, problems: Iterable[RosterProblem]) -> None:
+    def __init__(self, problems: Iterable[RosterProblem], total: int | None = None) -> None:
         self.problems: tuple[RosterProblem, ...] = tuple(sorted(problems, key=lambda p: p.line))
-        super().__init__(f"{len(self.problems)} problem(s) in the roster")
+        self.total = max(total or 0, len(self.problems))
+        super().__init__(f"{self.total} problem(s) in the roster")
+
+
+class RosterChanged(Exception):  # noqa: N818 - reads as "the roster changed"
+    """The file changed between its check and its import (the import is to be rolled back)."""
 
 
 def level_words(translator: Translator | None = None) -> Mapping[str, Level]:
@@ -120,190 +146,249 @@ def level_words(translator: Translator | None = None) -> Mapping[str, Level]:
 ENCODINGS: Final = MappingProxyType({"utf-8": "utf-8-sig", "big5": "cp950", "cp950": "cp950"})
 
 
-def _decode(data: bytes, encoding: str = "utf-8") -> str:
-    try:
-        return data.decode(ENCODINGS[encoding])
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise RosterInvalid([RosterProblem(line, DomainError(ErrorCode.ROSTER_ENCODING))]) from exc
-
-
-def _text(value: str, column: str, max_length: int = NAME_LENGTH) -> str:
-    text = " ".join(value.split())
-    if not text:
-        raise DomainError(ErrorCode.ROSTER_VALUE_MISSING, field=column)
-    if len(text) > max_length:
-        raise DomainError(ErrorCode.ROSTER_VALUE_TOO_LONG, field=column, max=max_length)
-    return text
-
-
-def _row(line: int, cells: Mapping[str, str], levels: Mapping[str, Level]) -> RosterRow:
-    """One row checked column by column; every column's error is collected, not just the first."""
-    errors: list[DomainError] = []
-
-    def check(column: str, parse: Callable[[str], T]) -> T | None:
-        try:
-            return parse(cells[column])
-        except DomainError as error:
-            errors.append(error)
-            return None
-
-    def level(value: str) -> Level:
-        word = " ".join(value.split()).lower()
-        return levels[word] if word in levels else parse_level(value, field="level")
-
-    def school_code(value: str) -> str:
-        code = _text(value, "school_code", SCHOOL_CODE_LENGTH)
-        if not _SCHOOL_CODE.fullmatch(code):
-            raise DomainError(ErrorCode.ROSTER_SCHOOL_CODE, field="school_code")
-        return code
-
-    def username(value: str) -> str:
-        name = _text(value, "teacher_username")
-        if not _USERNAME.fullmatch(name):
-            raise DomainError(ErrorCode.ROSTER_USERNAME, field="teacher_username")
-        return name
-
-    parsed_level = check("level", level)
-    code = check("school_code", school_code)
-    school_name = check("school_name", lambda v: _text(v, "school_name"))
-    class_name = check("class_name", lambda v: _text(v, "class_name"))
-    has_login = bool(cells["teacher_username"].strip())
-    has_name = bool(cells["teacher_name"].strip())
-    login: str | None = None
-    teacher: str | None = None
-    if has_login != has_name:
-        errors.append(DomainError(ErrorCode.ROSTER_TEACHER_INCOMPLETE, field="teacher_username"))
-    elif has_login:
-        login = check("teacher_username", username)
-        teacher = check("teacher_name", lambda v: parse_name(v, field="teacher_name"))
-    student_id = check("student_id", lambda v: parse_id(v, field="student_id").value)
-    student_name = check("student_name", lambda v: parse_name(v, field="student_name"))
-    if (
-        errors
-        or parsed_level is None
-        or code is None
-        or school_name is None
-        or class_name is None
-        or student_id is None
-        or student_name is None
-    ):
-        # A value is None only where its error was collected; the test also narrows the types.
-        raise RosterInvalid(RosterProblem(line, error) for error in errors)
-    return RosterRow(
-        line=line,
-        level=parsed_level,
-        school_code=code,
-        school_name=school_name,
-        class_name=class_name,
-        teacher_username=login,
-        teacher_name=teacher,
-        student_id=student_id,
-        student_name=student_name,
-    )
-
-
-def _consistency(rows: Sequence[RosterRow]) -> Iterator[RosterProblem]:
-    """Rows that contradict an earlier row: a school, a class's teacher, a login, a student."""
-    schools: dict[str, RosterRow] = {}
-    classes: dict[tuple[str, str], RosterRow] = {}
-    logins: dict[str, RosterRow] = {}
-    students: dict[str, RosterRow] = {}
-    for row in rows:
-        first = schools.setdefault(row.school_code, row)
-        if (first.school_name, first.level) != (row.school_name, row.level):
-            yield RosterProblem(
-                row.line,
-                DomainError(ErrorCode.ROSTER_SCHOOL_MISMATCH, field="school_code", line=first.line),
-            )
-        first = classes.setdefault((row.school_code, row.class_name), row)
-        if first.teacher_username != row.teacher_username:
-            yield RosterProblem(
-                row.line,
-                DomainError(
-                    ErrorCode.ROSTER_TEACHER_MISMATCH, field="teacher_username", line=first.line
-                ),
-            )
-        if row.teacher_username is not None:
-            first = logins.setdefault(row.teacher_username, row)
-            if (first.teacher_name, first.school_code) != (row.teacher_name, row.school_code):
-                yield RosterProblem(
-                    row.line,
-                    DomainError(
-                        ErrorCode.ROSTER_TEACHER_CONFLICT, field="teacher_username", line=first.line
-                    ),
-                )
-        first = students.setdefault(row.student_id, row)
-        if first is not row:
-            yield RosterProblem(
-                row.line,
-                DomainError(
-                    ErrorCode.ROSTER_STUDENT_DUPLICATE, field="student_id", line=first.line
-                ),
-            )
-
-
-def parse_roster(text: str, *, translator: Translator | None = None) -> list[RosterRow]:
-    """Reads and checks a roster file's text.
-
-    Args:
-        text: The whole file, decoded.
-        translator: Whose level labels are accepted besides the values and English labels
-            (Traditional Chinese when not given).
-
-    Returns:
-        The rows, in file order (blank lines skipped).
+def _lines(path: Path, encoding: str, digest: hashlib.blake2b) -> Iterator[str]:
+    """The file's lines, decoded a block at a time (split as ``newline=""`` does, for csv).
 
     Raises:
-        RosterInvalid: With every problem found; then no row is returned.
+        RosterInvalid: The file is not in ``encoding`` (that problem alone, with its line).
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    codec = ENCODINGS[encoding]
+    # The byte-order mark is dropped here, not by utf-8-sig: a decoding error's offset then
+    # counts from the file's first byte.
+    bom = codec == "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8" if bom else codec)()
+    lines_before = 0
+    rest = b""
+    with path.open("rb") as file:
+        while True:
+            block = file.read(_BLOCK)
+            digest.update(block)
+            if block:
+                data = rest + block
+                cut = data.rfind(b"\n") + 1  # whole lines only (no encoding's byte is \n)
+                chunk, rest = data[:cut], data[cut:]
+            else:
+                chunk, rest = rest, b""
+            try:
+                text = decoder.decode(chunk, final=not block)
+            except UnicodeDecodeError as exc:
+                line = lines_before + chunk.count(b"\n", 0, exc.start) + 1
+                error = DomainError(ErrorCode.ROSTER_ENCODING)
+                raise RosterInvalid([RosterProblem(line, error)]) from exc
+            if bom and text:
+                text, bom = text.removeprefix("\ufeff"), False
+            lines_before += chunk.count(b"\n")
+            yield from io.StringIO(text, newline="")
+            if not block:
+                return
+
+
+def _rows(
+    lines: Iterable[str],
+    levels: Mapping[str, Level],
+    problems: Problems,
+    consistency: Consistency,
+) -> Iterator[RosterRow]:
+    """The valid rows of a file's lines; the problems of the others go to ``problems``."""
+    reader = csv.reader(lines)
     header = next(reader, None)
     names = [" ".join(cell.split()).lower() for cell in header or []]
     if not set(COLUMNS) <= set(names):
-        raise RosterInvalid(
-            [RosterProblem(1, DomainError(ErrorCode.ROSTER_HEADER, columns=",".join(COLUMNS)))]
-        )
-    position = {name: names.index(name) for name in COLUMNS}
-    levels = level_words(translator)
-    rows: list[RosterRow] = []
-    problems: list[RosterProblem] = []
+        problems.add(1, DomainError(ErrorCode.ROSTER_HEADER, columns=",".join(COLUMNS)))
+        return
+    width = len(names)
+    cells_of = itemgetter(*(names.index(name) for name in COLUMNS))
+    # What a class's rows share is checked once (and its contradictions with earlier rows,
+    # which are the same for the same values): most rows then cost two look-ups.
+    places: dict[tuple[str, ...], tuple[Place | None, tuple[DomainError, ...]]] = {}
     for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(names):
-            problems.append(
-                RosterProblem(
+        if len(cells) != width or not cells[0].strip():
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != width:
+                problems.add(
                     reader.line_num,
-                    DomainError(ErrorCode.ROSTER_COLUMNS, found=len(cells), expected=len(names)),
+                    DomainError(ErrorCode.ROSTER_COLUMNS, found=len(cells), expected=width),
                 )
-            )
-            continue
+                continue
+        line = reader.line_num
+        *shared, id_cell, name_cell = cells_of(cells)
+        key = tuple(shared)
+        known = places.get(key)
+        if known is None:
+            if len(places) >= _PLACE_CACHE:
+                places.clear()
+            checked = place_of(key, levels)
+            if isinstance(checked, Place):
+                known = (checked, consistency.place(checked, line))
+            else:
+                known = (None, checked)
+            places[key] = known
+        place, errors = known
+        student_id = student_name = None
         try:
-            rows.append(_row(reader.line_num, {c: cells[i] for c, i in position.items()}, levels))
-        except RosterInvalid as invalid:
-            problems.extend(invalid.problems)
-    problems.extend(_consistency(rows))
-    if problems:
-        raise RosterInvalid(problems)
+            student_id = check_id(id_cell, field="student_id")
+        except DomainError as error:
+            errors = (*errors, error)
+        try:
+            student_name = parse_name(name_cell, field="student_name")
+        except DomainError as error:
+            errors = (*errors, error)
+        for found in errors:
+            problems.add(line, found)
+        if place is None or student_id is None or student_name is None:
+            continue
+        consistency.student(student_id, line)
+        if not errors:
+            yield RosterRow(line, *place, student_id, student_name)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRoster:
+    """A roster file that passed every check: what it holds, and its rows again on demand.
+
+    Attributes:
+        rows: How many rows it has.
+        schools: Each school, as its first row has it.
+        classes: Each class's homeroom teacher, by (school code, class name).
+        teachers: Each teacher, by login.
+        stream: Reads the rows again, in file order (raising :class:`RosterChanged` at the end
+            if the file is no longer the one checked).
+    """
+
+    rows: int
+    schools: Mapping[str, SchoolEntry]
+    classes: Mapping[tuple[str, str], ClassEntry]
+    teachers: Mapping[str, TeacherEntry]
+    stream: Callable[[], Iterator[RosterRow]]
+
+
+def _finish(problems: Problems, consistency: Consistency, rows: int) -> None:
+    for problem in consistency.duplicates():
+        problems.add(problem.line, problem.error)
+    if problems.count:
+        raise RosterInvalid(problems.kept(), problems.count)
     if not rows:
         raise RosterInvalid([RosterProblem(0, DomainError(ErrorCode.ROSTER_EMPTY))])
-    return rows
+
+
+class RosterReading:
+    """One streaming pass over a roster file: its valid rows as they are read, every problem
+    counted on the way; whether the file can be imported is known at the end (:meth:`finish`).
+
+    Attributes:
+        consistency: One entry per school, class and teacher read so far (their first rows').
+        count: Valid rows read so far.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        translator: Translator | None = None,
+        encoding: str = "utf-8",
+        problem_limit: int = PROBLEM_LIMIT,
+    ) -> None:
+        self._path, self._encoding, self._limit = path, encoding, problem_limit
+        self._levels = level_words(translator)
+        self._digest = hashlib.blake2b()
+        self._problems = Problems(problem_limit)
+        self.consistency = Consistency()
+        self.count = 0
+
+    def rows(self) -> Iterator[RosterRow]:
+        """The file's valid rows, in order (once).
+
+        Raises:
+            RosterInvalid: The file is not in its encoding (that problem alone).
+            OSError: The file cannot be read.
+        """
+        lines = _lines(self._path, self._encoding, self._digest)
+        for row in _rows(lines, self._levels, self._problems, self.consistency):
+            self.count += 1
+            yield row
+
+    def add(self, problem: RosterProblem) -> None:
+        """A problem found elsewhere (in the database) counted with the file's."""
+        self._problems.add(problem.line, problem.error)
+
+    def finish(self) -> CheckedRoster:
+        """After :meth:`rows`: the file as checked, its rows to be read again on demand.
+
+        Raises:
+            RosterInvalid: With the problems found (a student listed twice is found here).
+        """
+        _finish(self._problems, self.consistency, self.count)
+        checked = self._digest.digest()
+        path, encoding, levels, limit = self._path, self._encoding, self._levels, self._limit
+
+        def stream() -> Iterator[RosterRow]:
+            again = hashlib.blake2b()
+            seen = Problems(limit)
+            yield from _rows(_lines(path, encoding, again), levels, seen, Consistency())
+            if seen.count or again.digest() != checked:
+                raise RosterChanged(str(path))
+
+        c = self.consistency
+        return CheckedRoster(self.count, c.schools, c.classes, c.teachers, stream)
+
+
+def check_roster(
+    path: Path,
+    *,
+    translator: Translator | None = None,
+    encoding: str = "utf-8",
+    problem_limit: int = PROBLEM_LIMIT,
+) -> CheckedRoster:
+    """Reads and checks a roster file in one streaming pass.
+
+    Args:
+        path: The file.
+        translator: Whose level labels are accepted besides the values and English labels
+            (Traditional Chinese when not given).
+        encoding: One of :data:`ENCODINGS` (UTF-8 by default).
+        problem_limit: How many problems to report (all are counted).
+
+    Raises:
+        RosterInvalid: With the problems found (``roster.encoding`` alone for a file that is
+            not in ``encoding``).
+        OSError: The file cannot be read.
+    """
+    reading = RosterReading(
+        path, translator=translator, encoding=encoding, problem_limit=problem_limit
+    )
+    for _row in reading.rows():
+        pass
+    return reading.finish()
+
+
+def check_rows(rows: Sequence[RosterRow]) -> CheckedRoster:
+    """Checks rows made in memory (the demo's) against each other, as :func:`check_roster`
+    checks a file's.
+
+    Raises:
+        RosterInvalid: Rows contradict each other.
+    """
+    problems, consistency = Problems(), Consistency()
+    for row in rows:
+        place = Place(*row[1:7])
+        for error in consistency.place(place, row.line):
+            problems.add(row.line, error)
+        consistency.student(row.student_id, row.line)
+    _finish(problems, consistency, len(rows))
+    return CheckedRoster(
+        len(rows), consistency.schools, consistency.classes, consistency.teachers, rows.__iter__
+    )
 
 
 def read_roster(
     path: Path, *, translator: Translator | None = None, encoding: str = "utf-8"
 ) -> list[RosterRow]:
-    """Reads and checks a roster file (see :func:`parse_roster`).
-
-    Args:
-        path: The file.
-        translator: As for :func:`parse_roster`.
-        encoding: One of :data:`ENCODINGS` (UTF-8 by default).
+    """Every row of a roster file, checked (see :func:`check_roster`), as a list: memory grows
+    with the file; the import streams with :func:`check_roster` instead.
 
     Raises:
-        RosterInvalid: With every problem found (``roster.encoding`` for a file that is not
-            in ``encoding``).
+        RosterInvalid: With the problems found.
         OSError: The file cannot be read.
     """
-    return parse_roster(_decode(path.read_bytes(), encoding), translator=translator)
+    return list(check_roster(path, translator=translator, encoding=encoding).stream())

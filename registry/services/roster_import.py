@@ -12,18 +12,28 @@ gives them a password: their password hash is the one the caller passes in (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import StaffRole
-from registry.services.roster_file import RosterInvalid, RosterProblem, RosterRow, read_roster
+from registry.services.locks import lock
+from registry.services.roster_copy import copy_file, copy_roster
+from registry.services.roster_file import (
+    CheckedRoster,
+    RosterInvalid,
+    RosterProblem,
+    RosterReading,
+    RosterRow,
+    check_roster,
+    check_rows,
+)
 from store.central import School, SchoolClass, StaffAccount, Student
 
 # Ids are looked up in chunks: SQLite allows a bounded number of bound parameters per statement.
@@ -82,67 +92,72 @@ def _set(obj: object, values: Mapping[str, object]) -> bool:
     return changed
 
 
-def _staff_conflicts(
-    rows: Sequence[RosterRow], existing: Mapping[str, StaffAccount]
-) -> Iterator[RosterProblem]:
-    reported: set[str] = set()
-    for row in rows:
-        login = row.teacher_username
-        if login is None or login in reported or login not in existing:
-            continue
-        account = existing[login]
-        if account.role is not StaffRole.TEACHER or account.school_code != row.school_code:
-            reported.add(login)
-            yield RosterProblem(
-                row.line,
-                DomainError(ErrorCode.ROSTER_STAFF_TAKEN, field="teacher_username", username=login),
+def _staff_conflicts(session: Session, roster: CheckedRoster) -> Iterator[RosterProblem]:
+    """Logins of the file that belong to other staff (another school's, or not a teacher)."""
+    for chunk in _chunks(sorted(roster.teachers)):
+        for login, role, school in session.execute(
+            select(StaffAccount.username, StaffAccount.role, StaffAccount.school_code).where(
+                StaffAccount.username.in_(chunk)
             )
+        ):
+            teacher = roster.teachers[login]
+            if role is not StaffRole.TEACHER or school != teacher.school_code:
+                yield RosterProblem(
+                    teacher.line,
+                    DomainError(
+                        ErrorCode.ROSTER_STAFF_TAKEN, field="teacher_username", username=login
+                    ),
+                )
 
 
-def import_rows(
+def import_checked(
     session: Session,
-    rows: Sequence[RosterRow],
+    roster: CheckedRoster,
     *,
     locked_password_hash: str,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Upserts checked rows into the registry's database, in the caller's transaction.
+    """Upserts a checked roster into the registry's database, in the caller's transaction.
 
     Does not commit.
 
     Checks first what only the database knows (a teacher's login that belongs to staff of
-    another school or role); with any such problem nothing is written.
+    another school or role); with any such problem nothing is written. On PostgreSQL every kind
+    of row is copied into a temporary table and upserted in one statement
+    (:mod:`registry.services.roster_copy`); on SQLite, through the ORM and in chunks.
 
     Args:
         session: A session inside a transaction; the caller commits (or rolls back).
-        rows: Rows from :func:`~registry.services.roster_file.parse_roster` (consistent with each
-            other).
+        roster: From :func:`~registry.services.roster_file.check_roster` or
+            :func:`~registry.services.roster_file.check_rows`; its rows are read once more.
         locked_password_hash: The password hash new teacher accounts get: a well-formed hash of
             a secret nobody knows, so they cannot sign in until a password is set.
-        progress: Called with the number of rows done since the last call.
+        progress: Called with the number of students written since the last call.
 
     Returns:
         What was created and changed.
 
     Raises:
         RosterInvalid: A login in the file belongs to other staff.
+        RosterChanged: The file changed since it was checked; the caller must roll back.
     """
-    codes = sorted({row.school_code for row in rows})
-    logins = sorted({row.teacher_username for row in rows if row.teacher_username})
-    student_ids = sorted({row.student_id for row in rows})
-    staff: dict[str, StaffAccount] = {}
-    for chunk in _chunks(logins):
-        staff.update(
-            (a.username, a)
-            for a in session.scalars(select(StaffAccount).where(StaffAccount.username.in_(chunk)))
-        )
-    problems = list(_staff_conflicts(rows, staff))
+    # One import at a time (PostgreSQL; SQLite has one writer anyway): the pupils' upsert
+    # counts on no other transaction adding a pupil meanwhile.
+    lock(session, "roster-import")
+    problems = list(_staff_conflicts(session, roster))
     if problems:
         raise RosterInvalid(problems)
+    summary = ImportSummary(rows=roster.rows)
+    if session.get_bind().dialect.name == "postgresql":
+        counts = copy_roster(
+            session, roster, locked_password_hash=locked_password_hash, progress=progress
+        )
+        return _summary(roster.rows, counts)
 
-    summary = ImportSummary(rows=len(rows))
+    codes = sorted(roster.schools)
     schools: dict[str, School] = {}
     classes: dict[tuple[str, str], SchoolClass] = {}
+    staff: dict[str, StaffAccount] = {}
     for chunk in _chunks(codes):
         schools.update(
             (s.code, s) for s in session.scalars(select(School).where(School.code.in_(chunk)))
@@ -151,150 +166,123 @@ def import_rows(
             ((c.school_code, c.name), c)
             for c in session.scalars(select(SchoolClass).where(SchoolClass.school_code.in_(chunk)))
         )
-
-    # The rows agree with each other (parse_roster checked), so the first row of each school,
-    # class and teacher speaks for all of its rows.
-    school_rows: dict[str, RosterRow] = {}
-    class_rows: dict[tuple[str, str], RosterRow] = {}
-    teacher_rows: dict[str, RosterRow] = {}
-    for row in rows:
-        school_rows.setdefault(row.school_code, row)
-        class_rows.setdefault((row.school_code, row.class_name), row)
-        if row.teacher_username is not None:
-            teacher_rows.setdefault(row.teacher_username, row)
-
+    for chunk in _chunks(sorted(roster.teachers)):
+        staff.update(
+            (a.username, a)
+            for a in session.scalars(select(StaffAccount).where(StaffAccount.username.in_(chunk)))
+        )
     # Parents before children, flushing in between: a class needs its school and its teacher's
     # id, a student its class's id.
-    for code, row in school_rows.items():
+    for code, school in roster.schools.items():
         _upsert(
             session,
             schools,
             code,
             School,
-            {"name": row.school_name, "level": row.level},
+            {"name": school.name, "level": school.level},
             summary.schools,
             key={"code": code},
         )
     session.flush()
-    for login, row in teacher_rows.items():
+    for login, teacher in roster.teachers.items():
         _upsert(
             session,
             staff,
             login,
             StaffAccount,
-            {"display_name": row.teacher_name},
+            {"display_name": teacher.name},
             summary.teachers,
             key={
                 "username": login,
                 "role": StaffRole.TEACHER,
-                "school_code": row.school_code,
+                "school_code": teacher.school_code,
                 "password_hash": locked_password_hash,
             },
         )
     session.flush()
-    for (code, name), row in class_rows.items():
-        teacher = staff[row.teacher_username] if row.teacher_username else None
+    for (code, name), klass in roster.classes.items():
+        account = staff[klass.teacher_username] if klass.teacher_username else None
         _upsert(
             session,
             classes,
             (code, name),
             SchoolClass,
             {
-                "homeroom_teacher_id": teacher.id if teacher else None,
-                "homeroom_teacher_name": row.teacher_name,
+                "homeroom_teacher_id": account.id if account else None,
+                "homeroom_teacher_name": klass.teacher_name,
             },
             summary.classes,
             key={"school_code": code, "name": name},
         )
     session.flush()
     class_ids = {key: klass.id for key, klass in classes.items()}
-    if session.get_bind().dialect.name == "postgresql":
-        summary.students = _copy_students(session, rows, class_ids, progress)
-        return summary
-    students: dict[str, Student] = {}
-    for chunk in _chunks(student_ids):
-        students.update(
-            (s.id_number, s)
-            for s in session.scalars(select(Student).where(Student.id_number.in_(chunk)))
-        )
-    done = 0
-    for row in rows:
-        _upsert(
-            session,
-            students,
-            row.student_id,
-            Student,
-            {
-                "name": row.student_name,
-                "school_code": row.school_code,
-                "class_id": class_ids[(row.school_code, row.class_name)],
-                "level": row.level,
-                "enrolled": True,
-            },
-            summary.students,
-            key={"id_number": row.student_id},
-        )
-        done += 1
-        if done % _CHUNK == 0:
-            session.flush()
-            if progress is not None:
-                progress(_CHUNK)
-    session.flush()
-    if progress is not None and done % _CHUNK:
-        progress(done % _CHUNK)
+    summary.students = _write_students(session, roster.stream(), class_ids, progress)
     return summary
 
 
-#: The students' upsert from the copied rows: a pupil is created, or updated only where
-#: something differs; ``xmax = 0`` tells a row this statement inserted from one it updated.
-_UPSERT_STUDENTS: Final = """
-WITH changed AS (
-    INSERT INTO students (id_number, name, school_code, class_id, level, enrolled)
-    SELECT id_number, name, school_code, class_id, level, true FROM roster_import_students
-    ON CONFLICT (id_number) DO UPDATE SET
-        name = EXCLUDED.name, school_code = EXCLUDED.school_code,
-        class_id = EXCLUDED.class_id, level = EXCLUDED.level, enrolled = true
-    WHERE (students.name, students.school_code, students.class_id, students.level,
-           students.enrolled)
-        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.school_code, EXCLUDED.class_id,
-                          EXCLUDED.level, true)
-    RETURNING xmax = 0 AS created
-)
-SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM changed
-"""
-
-
-def _copy_students(
+def _write_students(
     session: Session,
-    rows: Sequence[RosterRow],
+    rows: Iterable[RosterRow],
     class_ids: Mapping[tuple[str, str], int],
     progress: Callable[[int], None] | None,
 ) -> Counts:
-    """PostgreSQL: the students streamed with ``COPY`` into a temporary table, then upserted
-    in one statement, all in the caller's transaction (no ORM object per pupil)."""
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE roster_import_students (id_number varchar(16),"
-            " name varchar(100), school_code varchar(32), class_id integer, level varchar(24))"
-            " ON COMMIT DROP"
-        )
-        columns = "id_number, name, school_code, class_id, level"
-        with cursor.copy(f"COPY roster_import_students ({columns}) FROM STDIN") as copy:
-            for done, row in enumerate(rows, start=1):
-                klass = class_ids[(row.school_code, row.class_name)]
-                copy.write_row(
-                    (row.student_id, row.student_name, row.school_code, klass, row.level.value)
-                )
-                if progress is not None and done % _CHUNK == 0:
-                    progress(_CHUNK)
-        if progress is not None and len(rows) % _CHUNK:
-            progress(len(rows) % _CHUNK)
-        cursor.execute(_UPSERT_STUDENTS)
-        created, updated = cursor.fetchone() or (0, 0)
-        cursor.execute("DROP TABLE roster_import_students")
-    return Counts(created=int(created), updated=int(updated))
+    """SQLite: the students in chunks, inserted or updated where they differ (bulk statements,
+    no ORM object kept: memory does not grow with the file)."""
+    counts = Counts()
+    for chunk in _batches(rows):
+        existing = {
+            number: (student_id, (name, school, klass, level, enrolled))
+            for student_id, number, name, school, klass, level, enrolled in session.execute(
+                select(
+                    Student.id,
+                    Student.id_number,
+                    Student.name,
+                    Student.school_code,
+                    Student.class_id,
+                    Student.level,
+                    Student.enrolled,
+                ).where(Student.id_number.in_([row.student_id for row in chunk]))
+            )
+        }
+        new: list[dict[str, object]] = []
+        changed: list[dict[str, object]] = []
+        for row in chunk:
+            values = (
+                row.student_name,
+                row.school_code,
+                class_ids[(row.school_code, row.class_name)],
+                row.level,
+                True,
+            )
+            fields = dict(zip(_STUDENT_FIELDS, values, strict=True))
+            known = existing.get(row.student_id)
+            if known is None:
+                new.append({"id_number": row.student_id, **fields})
+            elif known[1] != values:
+                changed.append({"id": known[0], **fields})
+        if new:
+            session.execute(insert(Student), new)
+        if changed:
+            session.execute(update(Student), changed)
+        counts.created += len(new)
+        counts.updated += len(changed)
+        if progress is not None:
+            progress(len(chunk))
+    return counts
+
+
+_STUDENT_FIELDS: Final = ("name", "school_code", "class_id", "level", "enrolled")
+
+
+def _batches(rows: Iterable[T]) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 M = TypeVar("M", School, SchoolClass, StaffAccount, Student)
@@ -324,6 +312,34 @@ def _upsert(
     return existing
 
 
+def _summary(rows: int, counts: Mapping[str, tuple[int, int]]) -> ImportSummary:
+    return ImportSummary(
+        rows=rows,
+        schools=Counts(*counts["schools"]),
+        classes=Counts(*counts["classes"]),
+        teachers=Counts(*counts["teachers"]),
+        students=Counts(*counts["students"]),
+    )
+
+
+def import_rows(
+    session: Session,
+    rows: Sequence[RosterRow],
+    *,
+    locked_password_hash: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Checks rows made in memory against each other and imports them (see
+    :func:`import_checked`). Does not commit.
+
+    Raises:
+        RosterInvalid: The rows contradict each other, or a login belongs to other staff.
+    """
+    return import_checked(
+        session, check_rows(rows), locked_password_hash=locked_password_hash, progress=progress
+    )
+
+
 def import_roster(
     session: Session,
     path: Path,
@@ -331,18 +347,36 @@ def import_roster(
     locked_password_hash: str,
     progress: Callable[[int], None] | None = None,
     translator: Translator | None = None,
+    encoding: str = "utf-8",
 ) -> ImportSummary:
-    """Reads, checks and imports a roster file in the caller's transaction. Does not commit.
+    """Checks and imports a roster file in the caller's transaction. Does not commit.
+
+    On PostgreSQL in one pass, the rows written as they are checked (the caller's rollback
+    undoes them when a problem is found); on SQLite the file is checked whole first, then read
+    again for the import.
 
     Args:
         session: A session inside a transaction; the caller commits on success.
         path: The CSV file.
-        locked_password_hash: See :func:`import_rows`.
+        locked_password_hash: See :func:`import_checked`.
         progress: Called with the number of students written since the last call.
         translator: Whose level labels the file may use (Traditional Chinese when not given).
+        encoding: The file's encoding, one of ``roster_file.ENCODINGS``.
 
     Raises:
-        RosterInvalid: With every problem; nothing was written.
+        RosterInvalid: With the problems found; the caller must roll back (on PostgreSQL rows
+            were written).
+        RosterChanged: The file changed while it was imported; the caller must roll back.
     """
-    rows = read_roster(path, translator=translator)
-    return import_rows(session, rows, locked_password_hash=locked_password_hash, progress=progress)
+    if session.get_bind().dialect.name != "postgresql":
+        roster = check_roster(path, translator=translator, encoding=encoding)
+        return import_checked(
+            session, roster, locked_password_hash=locked_password_hash, progress=progress
+        )
+    # PostgreSQL: checked and written in one pass; any problem, and the caller rolls back.
+    lock(session, "roster-import")
+    reading = RosterReading(path, translator=translator, encoding=encoding)
+    roster, counts = copy_file(
+        session, reading, locked_password_hash=locked_password_hash, progress=progress
+    )
+    return _summary(roster.rows, counts)
