@@ -105,6 +105,7 @@ class ErrorCode(StrEnum):
     ROSTER_COLUMNS = "roster.columns"
     ROSTER_VALUE_MISSING = "roster.value_missing"
     ROSTER_VALUE_TOO_LONG = "roster.value_too_long"
+    ROSTER_VALUE_CONTROL = "roster.value_control"
     ROSTER_SCHOOL_CODE = "roster.school_code"
     ROSTER_USERNAME = "roster.username"
     ROSTER_SCHOOL_MISMATCH = "roster.school_mismatch"
@@ -245,6 +246,9 @@ MESSAGES: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.ROSTER_COLUMNS: N_("This row has {found} values instead of {expected}."),
         ErrorCode.ROSTER_VALUE_MISSING: N_("This value is missing."),
         ErrorCode.ROSTER_VALUE_TOO_LONG: N_("This value can be at most {max} characters."),
+        ErrorCode.ROSTER_VALUE_CONTROL: N_(
+            "This value holds a control character (NUL or another invisible one): remove it."
+        ),
         ErrorCode.ROSTER_SCHOOL_CODE: N_("A school code holds only letters, digits, - and _."),
         ErrorCode.ROSTER_USERNAME: N_("A login holds only letters, digits, ., @, - and _."),
         ErrorCode.ROSTER_SCHOOL_MISMATCH: N_(

@@ -79,10 +79,16 @@ class Problems:
         return [p for _line, _order, p in sorted(self._kept, key=lambda e: (-e[0], -e[1]))]
 
 
+#: Control characters (Unicode Cc) left once the whitespace is folded.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _text(value: str, column: str, max_length: int = NAME_LENGTH) -> str:
     text = " ".join(value.split())
     if not text:
         raise DomainError(ErrorCode.ROSTER_VALUE_MISSING, field=column)
+    if _CONTROL.search(text):  # NUL and the like: no database takes them, no person types them
+        raise DomainError(ErrorCode.ROSTER_VALUE_CONTROL, field=column)
     if len(text) > max_length:
         raise DomainError(ErrorCode.ROSTER_VALUE_TOO_LONG, field=column, max=max_length)
     return text

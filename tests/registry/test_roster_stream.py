@@ -313,3 +313,23 @@ def test_the_command_on_postgresql_reads_big5_lists_bad_rows_and_imports_all_or_
     assert imported[0] == 0
     assert "名冊匯入：共 3000 列" in imported[1]
     assert everything == [4, 100, 100, 3_000]
+
+
+def test_a_nul_in_a_school_or_class_name_is_a_problem_on_its_line(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """PostgreSQL takes no NUL in a text: the check refuses it on its line (nothing imported),
+    never a database error."""
+    rows = _rows(3)
+    school, klass = rows[1].split(",")[2], rows[2].split(",")[3]
+    rows[1] = rows[1].replace(school, school[:2] + "\x00" + school[2:], 1)
+    rows[2] = rows[2].replace(klass, klass + "\x07", 1)
+    path = _write(tmp_path, rows)
+
+    with pytest.raises(RosterInvalid) as caught, sessions.begin() as session:
+        import_roster(session, path, locked_password_hash=LOCKED)
+
+    found = [(p.line, p.error.code, p.error.field) for p in caught.value.problems]
+    assert (3, ErrorCode.ROSTER_VALUE_CONTROL, "school_name") in found  # the header is line 1
+    assert (4, ErrorCode.ROSTER_VALUE_CONTROL, "class_name") in found
+    assert _counts(sessions) == [0, 0, 0, 0]
