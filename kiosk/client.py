@@ -69,6 +69,7 @@ from kiosk.domain.wire import (
     SubmissionIn,
     SubmissionOut,
 )
+from kiosk.domain.wire_parent import ParentEmailCheckIn, ParentEmailCheckOut
 from kiosk.keys import load_key, public_key_b64
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -77,8 +78,7 @@ log = logging.getLogger(__name__)
 
 #: A whole request may take this much longer than the per-read timeout (its longest honest answer).
 DEADLINE_MARGIN_S: Final = 5.0
-#: A skew the registry tolerates in a token's ``iat`` (it allows 30 s ahead): beyond it, staff
-#: should set the kiosk's clock.
+#: A skew the registry tolerates in a token's ``iat`` (30 s ahead): beyond it, staff set the clock.
 SKEW_WARNING_S: Final = 30.0
 
 #: How long each kiosk token lives: long enough for a slow answer, far below the registry's cap.
@@ -130,8 +130,7 @@ class RegistryClient:
         allow_plain_http: Accept an ``http://`` URL of a registry that is not on this machine.
 
     Raises:
-        ValueError: ``base_url`` is plain ``http://`` to another machine and ``allow_plain_http``
-            was not given: the parents' data would cross the network unencrypted.
+        ValueError: ``base_url`` is plain ``http://`` elsewhere without ``allow_plain_http``.
 
     Attributes:
         clock_skew: The registry's clock minus this kiosk's, in seconds, from the ``Date``
@@ -169,8 +168,7 @@ class RegistryClient:
             base_url=self.base_url + API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
-            # The registry is never behind a proxy the environment might name.
-            trust_env=False,
+            trust_env=False,  # the registry is never behind a proxy the environment names
             follow_redirects=False,
         )
 
@@ -265,6 +263,12 @@ class RegistryClient:
         return await self._call(
             "POST", "/parents/lookup", ParentLookupOut, body=body, session=session
         )
+
+    async def email_taken(self, session: ParentSessionOut, parent_id: str, email: str) -> bool:
+        """``POST /v1/parents/email-check``: whether this email is another parent ID's."""
+        body, path = ParentEmailCheckIn(parent_id=parent_id, email=email), "/parents/email-check"
+        answer = await self._call("POST", path, ParentEmailCheckOut, body=body, session=session)
+        return answer.taken
 
     async def submit(self, submission: SubmissionIn) -> SubmissionOut:
         """``POST /v1/applications``: idempotent on ``submission.application_id``."""
