@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import DEFAULT_LANGUAGE, Language
 from kiosk.domain.parent_actions import BindingActionIn, BindingActionOut
 from kiosk.domain.people import Level
 from kiosk.domain.status import BindingStatus
@@ -233,9 +234,11 @@ class RegistryClient:
         """``GET /v1/kiosks/me``: this kiosk as the registry knows it (its last receipt)."""
         return await self._call("GET", "/kiosks/me", KioskOut)
 
-    async def request_code(self, channel: Channel, address: str) -> CodeChallengeOut:
+    async def request_code(
+        self, channel: Channel, address: str, language: Language = DEFAULT_LANGUAGE
+    ) -> CodeChallengeOut:
         """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""
-        body = CodeRequestIn(channel=channel, address=address)
+        body = CodeRequestIn(channel=channel, address=address, language=language)
         return await self._call("POST", "/codes", CodeChallengeOut, body=body)
 
     async def verify_code(self, challenge_id: UUID, code: str) -> ParentSessionOut:
@@ -306,13 +309,9 @@ class RegistryClient:
         self, staff: StaffSessionOut, status: BindingStatus
     ) -> list[StaffBindingOut]:
         """``GET /v1/staff/bindings``: the bindings of ``status`` in the staff member's scope."""
+        params = {"status": status.value}
         answer = await self._call(
-            "GET",
-            "/staff/bindings",
-            StaffBindingListOut,
-            params={"status": status.value},
-            staff=staff,
-            auth=False,
+            "GET", "/staff/bindings", StaffBindingListOut, params=params, staff=staff, auth=False
         )
         return answer.bindings
 

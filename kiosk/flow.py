@@ -457,8 +457,11 @@ class Wizard:
         now = application.submitted_at = services.clock()
         applications = services.store.applications
 
+        language = services.translator.chosen  # the registry writes to the parent in it
+
         def payload(receipt: str) -> bytes:  # of the draft as it is when called
-            return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
+            body = to_submission(draft, receipt=receipt, now=now, language=language)
+            return body.model_dump_json().encode("utf-8")
 
         try:
             receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)
