@@ -18,7 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from kiosk.domain.contact import Channel
+from kiosk.domain.contact import Channel, Contact
+from kiosk.domain.i18n import Translator
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.wire import (
     SignatureIn,
@@ -28,6 +29,7 @@ from kiosk.domain.wire import (
     SubmissionStudentIn,
 )
 from registry.app import create_app
+from registry.notify.messages import code_message
 from registry.services.applications import content_hash
 from registry.settings import Limits, RegistrySettings
 from store.central import Application
@@ -258,3 +260,14 @@ def test_a_chinese_application_hashes_as_before_the_language_field() -> None:
     assert content_hash(submission) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     english = submission.model_copy(update={"language": "en"})
     assert content_hash(english) != content_hash(submission)
+
+
+def test_an_english_code_sms_is_one_message() -> None:
+    """Plain ASCII goes as GSM-7: one SMS holds 160 characters of it (70 of Chinese)."""
+    for minutes in (10, 60, 120):
+        sms = code_message(
+            Contact(Channel.SMS, "+886928942045"), "123456", minutes, translator=Translator("en")
+        )
+        assert sms.body.isascii()
+        assert len(sms.body) <= 160
+        assert "123456" in sms.body
