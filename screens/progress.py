@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
-STATUS_TITLE: Final = N_("Your parent–student binding applications")
+STATUS_TITLE: Final = N_("Your parent-student binding applications")
 RECEIPT: Final = N_("Receipt number: {receipt}")
 SAVED_OFFLINE: Final = N_(
     "Saved. The registry cannot be reached just now; your application will be uploaded "
