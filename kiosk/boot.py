@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk.client import RegistryClient
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import ConsentStatement
-    from kiosk.flow import Services
+    from kiosk.services import Services
     from kiosk.settings import KioskSettings
     from kiosk.sync import SyncWorker
     from store.local import LocalStore
@@ -157,7 +157,7 @@ def build_services(
     """
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
-    from kiosk.flow import Services
+    from kiosk.services import Services
     from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import SyncWorker
     from kiosk.sync_actions import ActionSyncer

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 from kiosk.domain.clock import SKEW_WARNING_S
 from kiosk.domain.contact import Channel
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import DEFAULT_LANGUAGE, Language
 from kiosk.domain.parent_actions import BindingActionIn, BindingActionOut
 from kiosk.domain.people import Level
 from kiosk.domain.status import BindingStatus
@@ -70,6 +71,7 @@ from kiosk.domain.wire import (
     SubmissionIn,
     SubmissionOut,
 )
+from kiosk.domain.wire_parent import ParentEmailCheckIn, ParentEmailCheckOut
 from kiosk.keys import load_key, public_key_b64
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -128,8 +130,7 @@ class RegistryClient:
         allow_plain_http: Accept an ``http://`` URL of a registry that is not on this machine.
 
     Raises:
-        ValueError: ``base_url`` is plain ``http://`` to another machine and ``allow_plain_http``
-            was not given: the parents' data would cross the network unencrypted.
+        ValueError: ``base_url`` is plain ``http://`` elsewhere without ``allow_plain_http``.
 
     Attributes:
         clock_skew: The registry's clock minus this kiosk's, in seconds, from the ``Date``
@@ -167,8 +168,7 @@ class RegistryClient:
             base_url=self.base_url + API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
-            # The registry is never behind a proxy the environment might name.
-            trust_env=False,
+            trust_env=False,  # the registry is never behind a proxy the environment names
             follow_redirects=False,
         )
 
@@ -233,9 +233,11 @@ class RegistryClient:
         """``GET /v1/kiosks/me``: this kiosk as the registry knows it (its last receipt)."""
         return await self._call("GET", "/kiosks/me", KioskOut)
 
-    async def request_code(self, channel: Channel, address: str) -> CodeChallengeOut:
+    async def request_code(
+        self, channel: Channel, address: str, language: Language = DEFAULT_LANGUAGE
+    ) -> CodeChallengeOut:
         """``POST /v1/codes``: sends a one-time code to an email address or a mobile number."""
-        body = CodeRequestIn(channel=channel, address=address)
+        body = CodeRequestIn(channel=channel, address=address, language=language)
         return await self._call("POST", "/codes", CodeChallengeOut, body=body)
 
     async def verify_code(self, challenge_id: UUID, code: str) -> ParentSessionOut:
@@ -263,6 +265,12 @@ class RegistryClient:
         return await self._call(
             "POST", "/parents/lookup", ParentLookupOut, body=body, session=session
         )
+
+    async def email_taken(self, session: ParentSessionOut, parent_id: str, email: str) -> bool:
+        """``POST /v1/parents/email-check``: whether this email is another parent ID's."""
+        body, path = ParentEmailCheckIn(parent_id=parent_id, email=email), "/parents/email-check"
+        answer = await self._call("POST", path, ParentEmailCheckOut, body=body, session=session)
+        return answer.taken
 
     async def submit(self, submission: SubmissionIn) -> SubmissionOut:
         """``POST /v1/applications``: idempotent on ``submission.application_id``."""
@@ -300,13 +308,9 @@ class RegistryClient:
         self, staff: StaffSessionOut, status: BindingStatus
     ) -> list[StaffBindingOut]:
         """``GET /v1/staff/bindings``: the bindings of ``status`` in the staff member's scope."""
+        params = {"status": status.value}
         answer = await self._call(
-            "GET",
-            "/staff/bindings",
-            StaffBindingListOut,
-            params={"status": status.value},
-            staff=staff,
-            auth=False,
+            "GET", "/staff/bindings", StaffBindingListOut, params=params, staff=staff, auth=False
         )
         return answer.bindings
 

@@ -24,21 +24,17 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.screen import Screen
 
-from kiosk.client import RegistryClient
-from kiosk.demo import DemoOutbox
-from kiosk.domain.clock import Clock, clock_needs_staff
-from kiosk.domain.consent import ConsentStatement
+from kiosk.domain.clock import clock_needs_staff
 from kiosk.domain.contact import Channel, Contact
 from kiosk.domain.draft import Draft, ParentDetails, Signature, StudentEntry
 from kiosk.domain.errors import DomainError
-from kiosk.domain.i18n import Translator
 from kiosk.domain.in_person import InPersonOut
 from kiosk.domain.submission import to_submission as to_submission
 from kiosk.flow_progress import ProgressPages
 from kiosk.flow_progress import Verified as Verified
 from kiosk.progress import FormDesk, ProgressSource
-from kiosk.settings import KioskSettings
-from kiosk.sync import Outcome, Syncer, SyncWorker
+from kiosk.services import Services as Services
+from kiosk.sync import Outcome, Syncer
 from kiosk.sync_actions import ActionUploader
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
@@ -54,37 +50,12 @@ from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
 from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeChoice, Welcomed, WelcomeScreen
-from store.local import LocalStore, VersionChangedError
+from store.local import VersionChangedError
 
 ResultT = TypeVar("ResultT")
 
 #: 協助家長申請: staff beside the parent verify them in person (:class:`kiosk.staff.Vouching`).
 Vouch = Callable[[Contact], Awaitable[InPersonOut | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """Everything the wizard works with, built once by :func:`kiosk.app.build_services`.
-
-    Attributes:
-        settings: The kiosk's settings.
-        client: The registry.
-        store: The kiosk's own database (its applications and its outbox).
-        translator: The words on screen.
-        clock: Gives "now".
-        statement: The personal-data statement, with its version.
-        demo: The demo's code feed (the registry's file outbox); None outside demo mode.
-        sync: The sync worker, woken after each submission; None where none runs (tests).
-    """
-
-    settings: KioskSettings
-    client: RegistryClient
-    store: LocalStore
-    translator: Translator
-    clock: Clock
-    statement: ConsentStatement
-    demo: DemoOutbox | None = None
-    sync: SyncWorker | None = None
 
 
 class _Ask(Enum):
@@ -433,8 +404,11 @@ class Wizard:
         now = application.submitted_at = services.clock()
         applications = services.store.applications
 
+        language = services.translator.chosen  # the registry writes to the parent in it
+
         def payload(receipt: str) -> bytes:  # of the draft as it is when called
-            return to_submission(draft, receipt=receipt, now=now).model_dump_json().encode("utf-8")
+            body = to_submission(draft, receipt=receipt, now=now, language=language)
+            return body.model_dump_json().encode("utf-8")
 
         try:
             receipt = await asyncio.to_thread(applications.save_submission, draft, payload, now=now)

@@ -52,7 +52,7 @@ DEMO_POLL_INTERVAL: Final = 0.5
 
 TITLE: Final = N_("Taipei CooC Cloud · Parent–student binding")
 HELP_KEY: Final = N_("F1 Help")
-SUPPORT: Final = N_("Support line {phone} · LINE@ {line}")
+SUPPORT: Final = N_("Support line {phone} | LINE@ {line}")
 DEMO_WAITING: Final = N_("Demo mode (Ctrl+Q quits): the verification code will be shown here")
 DEMO_CODE: Final = N_("Demo mode (Ctrl+Q quits): the code sent to {to} is {code}")
 CLOSE: Final = N_("Close")

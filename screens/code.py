@@ -174,7 +174,9 @@ class CodeScreen(WizardScreen[Verified | Back | InPersonAsked]):
         contact = self._contact
         self.call_registry(
             self.query_one("#resend", Button),
-            lambda: self._client.request_code(contact.channel, contact.address),
+            lambda: self._client.request_code(
+                contact.channel, contact.address, self.chrome.translator.chosen
+            ),
             self._sent_again,
         )
 

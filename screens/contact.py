@@ -161,7 +161,9 @@ class ContactScreen(WizardScreen[CodeSent | Back | InPersonAsked]):
             return
         self.call_registry(
             self.query_one("#get-code", Button),
-            lambda: self._client.request_code(contact.channel, contact.address),
+            lambda: self._client.request_code(
+                contact.channel, contact.address, self.chrome.translator.chosen
+            ),
             lambda challenge: self.dismiss(CodeSent(contact, typed, challenge)),
         )
 

@@ -21,7 +21,7 @@ from kiosk.domain.draft import (
     ParentDetails,
     check_parent_id,
 )
-from kiosk.domain.errors import N_, DomainError, DomainErrors
+from kiosk.domain.errors import N_, DomainError, DomainErrors, ErrorCode
 from kiosk.domain.ids import IdNumber, parse_id
 from kiosk.domain.masking import mask_id
 from screens.base import BACK, Back, Chrome, WizardScreen
@@ -298,7 +298,33 @@ class ParentScreen(WizardScreen[ParentResult]):
             )
             self.query_one(focus, Input).focus()
             return
-        self.dismiss(ParentChosen(details))
+        # One email, one parent: asked now, so that a taken email is told before the signing.
+        self.call_registry(
+            self.query_one("#next", Button),
+            lambda: self._email_taken(details),
+            lambda taken: self._email_checked(details, taken),
+            error_at="email-error",
+        )
+
+    async def _email_taken(self, details: ParentDetails) -> bool:
+        """Whether the registry knows the email as another parent ID's. Anything but an answer
+        (unreachable, the session's look-ups used up) is not a refusal: the submission asks the
+        same rule again, and its answer is told at the review."""
+        if details.email is None:
+            return False
+        try:
+            return await self._client.email_taken(
+                self._session, details.parent_id.value, details.email.value
+            )
+        except DomainError:
+            return False
+
+    def _email_checked(self, details: ParentDetails, taken: bool) -> None:
+        if not taken:
+            self.dismiss(ParentChosen(details))
+            return
+        self.show_error(DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=PARENT_EMAIL_FIELD))
+        self.query_one("#email", Input).focus()
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

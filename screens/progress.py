@@ -7,7 +7,7 @@ Reached after 送出資料 it thanks the parent; reached from 查詢申請進度
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from typing import ClassVar, Final
 
 from textual import on
@@ -16,12 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.domain.errors import N_, ErrorCode
-from kiosk.domain.i18n import Translator
 from kiosk.domain.status import STATUS_WORDS, StudentStatus
 from screens.base import Chrome, WizardScreen
 from screens.confirm import ConfirmScreen
 from screens.progress_qr import QrScreen
-from screens.progress_stages import DONE_MARK, STAGES, TODO_MARK, stages_done
+from screens.progress_stages import STAGES, stage_words, stages_done
 from screens.progress_view import (
     AddStudents,
     ApplicationCopy,
@@ -34,6 +33,8 @@ from screens.progress_view import (
     PurgeRecords,
     StatusLink,
     Waiting,
+    renumbered_words,
+    school_words,
 )
 
 __all__ = [
@@ -52,12 +53,8 @@ __all__ = [
 ]
 
 THANKS: Final = N_("Thank you for applying for a Taipei single sign-on parent account")
-STATUS_TITLE: Final = N_("Your parent–student binding applications")
+STATUS_TITLE: Final = N_("Your parent-student binding applications")
 RECEIPT: Final = N_("Receipt number: {receipt}")
-RENUMBERED: Final = N_(
-    "The receipt number {before} on your form has been corrected to {after}: it is the same "
-    "application."
-)
 SAVED_OFFLINE: Final = N_(
     "Saved. The registry cannot be reached just now; your application will be uploaded "
     "automatically when the network is back."
@@ -110,7 +107,6 @@ SHOW_QR: Final = N_("Show the QR code")
 DOWNLOAD_HINT: Final = N_("Keep the application form (printed, or saved as a PDF):")
 HOW_IT_WORKS: Final = N_("How the application proceeds")
 STAGES_HINT: Final = N_("A tick marks a stage that has been done.")
-SCHOOL_AND_CLASS: Final = N_("{school} {class_name}")
 ACCOUNT: Final = N_(
     "Once the binding is approved, your account is your email and the password is the last six "
     "characters of your ID number (you must change it at the first login)."
@@ -204,7 +200,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
                 yield Static(_(SAVED_OFFLINE), id="saved-offline", classes="notice")
         with Horizontal(id="progress-head"):
             yield Static(_(CURRENT), classes="subheading")
-            yield Button(_(RELOAD), id="reload", compact=True)
+            yield Button(_(RELOAD), id="reload")
         yield self.error_line("reload-error")
         done = Static(id="action-done", classes="hint")
         done.display = False
@@ -215,29 +211,29 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         if self._purge is not None:
             with Horizontal(id="purge-row"):
                 yield Static(_(PURGE_HINT), classes="label")
-                yield Button(_(PURGE), id="purge", compact=True)
+                yield Button(_(PURGE), id="purge")
         yield Static(_(HOW_IT_WORKS), classes="subheading")
         yield Vertical(id="stages")
         yield Static(_(STAGES_HINT), classes="hint")
         if self._download is not None:
             with Horizontal(id="download-row"):
                 yield Static(_(DOWNLOAD_HINT), classes="label")
-                yield Button(_(DOWNLOAD), id="download", compact=True)
+                yield Button(_(DOWNLOAD), id="download")
             yield Static(id="form-result")
         with Horizontal(id="qr-row"):
             yield Static(_(SCAN), classes="label")
-            yield Button(_(SHOW_QR), id="show-qr", compact=True)
+            yield Button(_(SHOW_QR), id="show-qr")
         if self._copies:
             yield Static(_(COPIES), classes="subheading")
             for index, copy in enumerate(self._copies):
                 with Horizontal(classes="copy-row"):
                     yield Static(_(RECEIPT).format(receipt=copy.receipt), classes="label")
-                    yield Button(_(DOWNLOAD), id=f"download-{index}", compact=True)
-                    qr = Button(_(SHOW_QR), id=f"show-qr-{index}", compact=True)
+                    yield Button(_(DOWNLOAD), id=f"download-{index}")
+                    qr = Button(_(SHOW_QR), id=f"show-qr-{index}")
                     qr.visible = False  # its place kept, so the columns stay aligned
                     yield qr
                 if copy.former_receipt is not None:
-                    yield self.told(Static(classes="hint"), _renumbered_words(copy))
+                    yield self.told(Static(classes="hint"), renumbered_words(copy))
             yield Static(id="form-result")
         yield Static(_(ACCOUNT), classes="label")
         yield Static(_(RECHECK), classes="hint label")
@@ -336,7 +332,7 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         await stages.mount_all(
             self.told(
                 Static(classes="stage -done" if ticked else "stage"),
-                _stage_words(index, stage, ticked),
+                stage_words(index, stage, ticked),
             )
             for index, (stage, ticked) in enumerate(zip(STAGES, done, strict=True), start=1)
         )
@@ -349,19 +345,21 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
         school: Static = (
             Static(NOT_SHOWN, classes="cell-school")
             if row.masked
-            else self.told(Static(classes="cell-school"), _school_words(row))
+            else self.told(Static(classes="cell-school"), school_words(row))
         )
         cancel: Static | Button = (
-            Button(self._(CANCEL), id=f"cancel-{index}", classes="cell-cancel", compact=True)
+            Button(self._(CANCEL), id=f"cancel-{index}", classes="cell-cancel")
             if row.cancellable and self._cancel is not None
             else Static(classes="cell-cancel")
         )
+        # A row with a 取消 button is the button's height: its words on the button's line.
+        kind = " -masked" if row.masked else " -cancellable" if isinstance(cancel, Button) else ""
         return Horizontal(
             Static(row.student, classes="cell-student"),
             school,
             self.told(Static(classes=f"cell-status -{status}"), lambda _t: self._status(row)),
             cancel,
-            classes="status-row -masked" if row.masked else "status-row",
+            classes=f"status-row{kind}",
         )
 
     def _status(self, row: ProgressRow) -> str:
@@ -499,21 +497,3 @@ class ProgressScreen(WizardScreen[LoggedOut | AddStudents]):
     @on(Button.Pressed, "#log-out")
     def _log_out(self) -> None:
         self.dismiss(LoggedOut())
-
-
-def _school_words(row: ProgressRow) -> Callable[[Translator], str]:
-    """A row's school and class, in any language (a wide space between them in Chinese)."""
-    return lambda t: t.gettext(SCHOOL_AND_CLASS).format(
-        school=row.school, class_name=row.class_name
-    )
-
-
-def _stage_words(index: int, stage: str, ticked: bool) -> Callable[[Translator], str]:
-    """One stage of 申請流程說明, ticked or not, in any language."""
-    mark = DONE_MARK if ticked else TODO_MARK
-    return lambda t: f"{mark} {index}. {t.gettext(stage)}"
-
-
-def _renumbered_words(copy: ApplicationCopy) -> Callable[[Translator], str]:
-    """The number on the parent's form, and the one it was corrected to, in any language."""
-    return lambda t: t.gettext(RENUMBERED).format(before=copy.former_receipt, after=copy.receipt)

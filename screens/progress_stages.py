@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from kiosk.domain.errors import N_
+from kiosk.domain.i18n import Translator
 from kiosk.domain.status import StudentStatus
 
 #: The stages as the tutorial names them, in order.
@@ -41,3 +42,9 @@ def stages_done(
     reviewed = any(status.decided for status in own)
     account = any(status is StudentStatus.APPROVED for status in (*own, *others))
     return (sent, reviewed, account or logged_in, logged_in)
+
+
+def stage_words(index: int, stage: str, ticked: bool) -> Callable[[Translator], str]:
+    """One stage of 申請流程說明, ticked or not, in any language."""
+    mark = DONE_MARK if ticked else TODO_MARK
+    return lambda t: f"{mark} {index}. {t.gettext(stage)}"

@@ -10,8 +10,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
+from kiosk.domain.errors import N_
+from kiosk.domain.i18n import Translator
 from kiosk.domain.status import StudentStatus
+
+SCHOOL_AND_CLASS: Final = N_("{school} {class_name}")
+RENUMBERED: Final = N_(
+    "The receipt number {before} on your form has been corrected to {after}: it is the same "
+    "application."
+)
 
 
 class Waiting(StrEnum):
@@ -121,3 +130,15 @@ class LoggedOut:
 @dataclass(frozen=True, slots=True)
 class AddStudents:
     """新增綁定學生: a new application, the parent's details carried over."""
+
+
+def school_words(row: ProgressRow) -> Callable[[Translator], str]:
+    """A row's school and class, in any language (a wide space between them in Chinese)."""
+    return lambda t: t.gettext(SCHOOL_AND_CLASS).format(
+        school=row.school, class_name=row.class_name
+    )
+
+
+def renumbered_words(copy: ApplicationCopy) -> Callable[[Translator], str]:
+    """The number on the parent's form, and the one it was corrected to, in any language."""
+    return lambda t: t.gettext(RENUMBERED).format(before=copy.former_receipt, after=copy.receipt)

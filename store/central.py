@@ -381,6 +381,8 @@ class Application(CreatedAtMixin, CentralBase):
     signature: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     """SHA-256 of the submission's canonical JSON: a replay must carry the same."""
+    language: Mapped[str] = mapped_column(String(8), default="zh_TW", server_default="zh_TW")
+    """The language the parent chose (``zh_TW``, ``en``): the registry writes to them in it."""
 
     bindings: Mapped[list[Binding]] = orm.relationship(
         back_populates="application", lazy="raise", order_by="Binding.position"

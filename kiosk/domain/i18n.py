@@ -16,14 +16,16 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from kiosk.domain.errors import MESSAGES, N_, DomainError, ErrorCode
 
 LOCALE_DIR: Final = Path(__file__).parent.parent / "locale"
 DOMAIN: Final = "kiosk"
-DEFAULT_LANGUAGE: Final = "zh_TW"
+#: A language a parent can choose (the wire carries it: the registry writes to them in it).
+Language = Literal["zh_TW", "en"]
+DEFAULT_LANGUAGE: Final[Language] = "zh_TW"
 #: The languages a parent can choose, each named in its own words (as the switch shows it).
 LANGUAGES: Final[Mapping[str, str]] = MappingProxyType({"zh_TW": "中文", "en": "English"})
 #: A date as a parent reads it: ISO in English; the catalog gives 民國 years in Chinese.
@@ -54,6 +56,12 @@ class Translator:
         if language != self.language:
             self.language = language
             self._catalog = _catalog(language)
+
+    @property
+    def chosen(self) -> Language:
+        """The language spoken now, as the wire names it (what the registry writes to the parent
+        in): English, or else Traditional Chinese."""
+        return "en" if self.language == "en" else DEFAULT_LANGUAGE
 
     def next_language(self) -> str:
         """The language the switch offers: the one after this one in :data:`LANGUAGES`."""

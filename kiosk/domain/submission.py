@@ -7,6 +7,7 @@ from datetime import datetime
 
 from kiosk.domain.draft import Draft
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import DEFAULT_LANGUAGE, Language
 from kiosk.domain.wire import (
     SignatureIn,
     SignatureKind,
@@ -16,8 +17,11 @@ from kiosk.domain.wire import (
 )
 
 
-def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
-    """The registry's body for a complete draft.
+def to_submission(
+    draft: Draft, *, receipt: str, now: datetime, language: Language = DEFAULT_LANGUAGE
+) -> SubmissionIn:
+    """The registry's body for a complete draft, in the parent's ``language`` (the registry
+    writes to them in it).
 
     Raises:
         DomainError: The draft is not complete.
@@ -59,4 +63,5 @@ def to_submission(draft: Draft, *, receipt: str, now: datetime) -> SubmissionIn:
             strokes=[list(stroke) for stroke in signature.strokes if stroke],
             typed_name=signature.typed_name if signature.kind == "typed" else None,
         ),
+        language=language,
     )

@@ -24,6 +24,7 @@ from kiosk.domain.contact import Channel
 from kiosk.domain.documents import IdDocument
 from kiosk.domain.draft import MAX_STUDENTS
 from kiosk.domain.errors import ErrorCode
+from kiosk.domain.i18n import DEFAULT_LANGUAGE, Language
 from kiosk.domain.people import Level, Relationship
 from kiosk.domain.status import BindingStatus as BindingStatus  # re-exported: the wire's enum
 
@@ -148,8 +149,7 @@ class KioskOut(WireModel):
     kiosk_id: str
     school_code: str
     last_receipt: str | None = None
-    """The highest receipt number it holds from this kiosk: a kiosk that lost its counter
-    resumes past it."""
+    """The highest receipt number it holds from this kiosk (a lost counter resumes past it)."""
 
 
 class KioskEnrollIn(WireModel):
@@ -177,6 +177,7 @@ class CodeRequestIn(WireModel):
 
     channel: Channel
     address: AddressText
+    language: Language = DEFAULT_LANGUAGE  # what the code's message is written in
 
 
 class CodeChallengeOut(WireModel):
@@ -201,8 +202,7 @@ class ParentSessionOut(WireModel):
     session_token: str
     expires_at: AwareDatetime
     channel: Channel
-    address: str
-    """The verified address, normalised (email with a lower-case domain, phone in E.164)."""
+    address: str  # the verified address, normalised (email: lower-case domain; phone: E.164)
 
 
 # --- roster and lookups ---------------------------------------------------------------------
@@ -301,13 +301,13 @@ class SubmissionIn(WireModel):
 
     application_id: UUID
     receipt: Annotated[str, Field(pattern=RECEIPT_PATTERN)]
-    challenge_id: UUID
-    """The verified code challenge that opened the parent's session."""
+    challenge_id: UUID  # the verified code challenge that opened the parent's session
     consent_version: Annotated[Text, Field(min_length=1, max_length=40)]
     submitted_at: AwareDatetime
     students: Annotated[list[SubmissionStudentIn], Field(min_length=1, max_length=MAX_STUDENTS)]
     parent: SubmissionParentIn
     signature: SignatureIn
+    language: Language = DEFAULT_LANGUAGE  # the parent's: what the registry writes to them in
 
 
 class BindingOut(WireModel):

@@ -1,7 +1,8 @@
 """The words of every message the registry sends, built in the reader's language.
 
 Every sentence is an English gettext message id translated in ``kiosk/locale``; the builders only
-choose the sentences and fill in the values. SMS bodies stay within one 70-character message.
+choose the sentences and fill in the values. An SMS body stays within one message: 70
+characters in Chinese (UCS-2), 160 in English (plain ASCII goes as GSM-7).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError
+from kiosk.domain.i18n import Translator
 from kiosk.domain.wire import ErrorDetailOut, SubmissionIn, SubmissionOut
 from kiosk.domain.wire_batch import ApplicationBatchIn, ApplicationBatchOut, BatchItemOut
 from registry.deps import KioskDep, NowDep, Registry, RegistryDep, SessionDep, UnitOfWorkRoute
@@ -50,6 +51,7 @@ def _confirm(
             parent_name=outcome.parent_name if verified else None,
             receipt=body.receipt,
             students=outcome.student_names,
+            translator=Translator(body.language),
         ),
         sessions=registry.sessions,
         now=now,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.masking import mask_contact
 from kiosk.domain.wire import CodeChallengeOut, CodeRequestIn, CodeVerifyIn, ParentSessionOut
 from registry.auth import TokenSigner
@@ -40,7 +41,12 @@ def request_code(
     # Sent only now that the limit check and the new challenge are committed.
     failure = deliver(
         registry.notifier,
-        code_message(issued.contact, issued.code, limits.code_ttl_minutes),
+        code_message(
+            issued.contact,
+            issued.code,
+            limits.code_ttl_minutes,
+            translator=Translator(body.language),
+        ),
         sessions=registry.sessions,
         now=now,
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.i18n import Translator
 from kiosk.domain.in_person import InPersonIn, InPersonOut
 from kiosk.domain.late_events import LateStaffEventIn
 from kiosk.domain.masking import mask_contact
@@ -118,16 +119,21 @@ def approve(
         hasher=registry.hasher,
         kiosk_id=kiosk.kiosk_id if kiosk else None,
     )
+    language = Translator(approval.binding.application.language)
     if approval.account_created:
         message = account_created_message(
             approval.email,
             parent_name=approval.parent_name,
             students=[approval.student_name],
             valid_days=limits.account_unused_days,
+            translator=language,
         )
     else:
         message = binding_approved_message(
-            approval.email, parent_name=approval.parent_name, student=approval.student_name
+            approval.email,
+            parent_name=approval.parent_name,
+            student=approval.student_name,
+            translator=language,
         )
     deliver_after_commit(session, registry.notifier, message, sessions=registry.sessions, now=now)
     answer = review.to_staff_wire(approval.binding)
@@ -161,6 +167,7 @@ def reject(
             parent_name=binding.application.parent_name,
             student=binding.student.name,
             reason=binding.reason or "",
+            translator=Translator(binding.application.language),
         ),
         sessions=registry.sessions,
         now=now,

@@ -32,6 +32,7 @@ from kiosk.domain.draft import (
     StudentEntry,
 )
 from kiosk.domain.errors import DomainError, DomainErrors, ErrorCode
+from kiosk.domain.i18n import DEFAULT_LANGUAGE
 from kiosk.domain.ids import parse_id
 from kiosk.domain.masking import mask_name
 from kiosk.domain.people import parse_relationship
@@ -64,6 +65,8 @@ def content_hash(submission: SubmissionIn) -> str:
     """SHA-256 of the submission's canonical JSON (sorted keys, UTC time, no whitespace)."""
     data = submission.model_dump(mode="json")
     data["submitted_at"] = submitted_at_utc(submission.submitted_at).isoformat()
+    if data["language"] == DEFAULT_LANGUAGE:  # hashed as before the field: replays still match
+        del data["language"]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -414,6 +417,7 @@ def _store(
         signature_kind=given.kind,
         signature=given.model_dump(mode="json"),
         content_hash=digest,
+        language=submission.language,
         created_at=now,
     )
     session.add(application)

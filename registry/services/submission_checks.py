@@ -12,6 +12,7 @@ student already bound to (or pending for) the parent is not applied for again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -19,9 +20,10 @@ from typing import Final
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.contact import Contact, email_key
+from kiosk.domain.contact import Channel, Contact, email_key, parse_email
 from kiosk.domain.draft import PARENT_EMAIL_FIELD
 from kiosk.domain.errors import DomainError, ErrorCode
+from kiosk.domain.ids import parse_id
 from kiosk.domain.wire import BindingStatus
 from store.central import (
     Application,
@@ -152,6 +154,34 @@ def check_email_free(session: Session, email: str, parent_id: str) -> None:
     taken = session.execute(select(other_account, other_application)).one()
     if any(taken):
         raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
+
+
+def email_taken_early(
+    session: Session, *, parent_id: str, email: str, verified: Contact, count: Callable[[], None]
+) -> bool:
+    """The parent step's early :func:`check_email_free`: whether ``email`` is another parent
+    ID's. Does not commit.
+
+    Not an oracle of who has an account: the caller is a parent session (a contact proven by a
+    code on this kiosk), and a question about any email but that verified contact's own is
+    counted by ``count`` (the session's parent look-ups, which lock it once used up). The
+    verified email is the parent's own: telling them it is another ID's tells nothing of a
+    stranger, so it is answered without counting.
+
+    Raises:
+        DomainError: ``id.*`` (field ``parent_id``) or ``email.*`` (field ``email``) for a
+            malformed value (not counted); ``SESSION_LOCKED`` from ``count``.
+    """
+    number = parse_id(parent_id, field="parent_id").value
+    address = parse_email(email, field="email").value
+    own = verified.channel is Channel.EMAIL and email_key(verified.address) == email_key(address)
+    if not own:
+        count()
+    try:
+        check_email_free(session, address, number)
+    except DomainError:
+        return True
+    return False
 
 
 def check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:

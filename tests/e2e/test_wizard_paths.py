@@ -15,6 +15,7 @@ from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
 from kiosk.domain.status import StudentStatus
+from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
 from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeScreen
@@ -191,8 +192,8 @@ async def test_a_student_not_found_is_said_under_the_schools(
 
 async def test_one_email_cannot_serve_two_parents(kiosk: Kiosk, registry: LiveRegistry) -> None:
     """A second parent ID with an email another parent applied with: 「此E-mail已有申請紀錄，
-    不得再次申請」 and the hint, beside the email on the review; 返回修改 lets it be changed and
-    the corrected application goes through."""
+    不得再次申請」 and the hint, beside the email at the parent step already (before the
+    signature); the email changed there, the application goes through."""
     first_parent, second_parent = new_parent_id(21), new_parent_id(22)
     one, two = registry.students(Level.SPECIAL)[:2]
     shared = "same.family@example.com"
@@ -211,14 +212,16 @@ async def test_one_email_cannot_serve_two_parents(kiosk: Kiosk, registry: LiveRe
         await walk.verify(Channel.EMAIL, "other.parent@example.com")
         await walk.add_students(two)
         await walk.consent()
-        await walk.new_parent(second_parent, "陳小文", shared, "0922333555")
-        await walk.type("#signature-name", "陳小文")
-        await walk.submit()
+        await walk.parent_id(second_parent)
+        await walk.type("#name", "陳小文")
+        await walk.type("#email", shared)
+        await walk.type("#phone", "0922333555")
+        await walk.click("#next")
         words = await walk.error("#email-error")
         assert "此E-mail已有申請紀錄，不得再次申請" in words
         assert "相同的郵件信箱" in words
+        assert isinstance(walk.screen, ParentScreen)
 
-        await walk.click("#back")
         await walk.type("#email", "chen.xiaowen@example.com")
         await walk.click("#next")
         await wait_for(pilot, lambda: walk.screen.query("#signature"), "the review again")

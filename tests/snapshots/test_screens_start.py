@@ -48,7 +48,7 @@ def test_start_failed(snap: Snap) -> None:
 def test_welcome(snap: Snap) -> None:
     """Welcome: header 臺北酷課雲 親子綁定 with ``1 驗證 > 2 學生 > 3 同意 > 4 家長`` all to come,
     the intro, two large buttons 親子綁定 (primary) and 查詢申請進度, the hint on checking
-    progress, and the footer with 客服專線 (02)8798-6336 · LINE@ @032rjiko and F1 說明. No
+    progress, and the footer with 客服專線 (02)8798-6336 | LINE@ @032rjiko and F1 說明. No
     demo banner, no language switch."""
     assert snap(host(WelcomeScreen(chrome())))
 

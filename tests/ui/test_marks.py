@@ -8,12 +8,12 @@ import unicodedata
 
 from textual.app import App, ComposeResult
 from textual.widget import Widget
-from textual.widgets import OptionList, RadioButton, RadioSet
+from textual.widgets import Button, OptionList, RadioButton, RadioSet, Static
 
 from kiosk.domain.i18n import Translator
 from kiosk.domain.people import Level, Relationship, RelationshipChoice
 from kiosk.domain.wire import SchoolOut
-from screens.base import Chrome
+from screens.base import TITLE, Chrome
 from screens.student import StudentForm
 from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
@@ -106,15 +106,27 @@ async def test_indicator_and_marks_use_no_east_asian_ambiguous_character() -> No
 
 
 async def test_the_indicator_in_the_header_is_named_and_unambiguous() -> None:
-    """On a real screen, in both languages' words (the header's indicator of step 2)."""
+    """On a real screen, in both languages' words (the header's indicator of step 2); the
+    header's title and the footer (support line, language switch, F1) are unambiguous too."""
     for language in ("zh_TW", "en"):
-        screen = RelationshipScreen(Chrome(Translator(language)), form=StudentForm())
+        chrome = Chrome(Translator(language), support_phone="(02)8798-6336", support_line="@cooc")
+        screen = RelationshipScreen(chrome, form=StudentForm())
         app = ScreenHost(screen, css_path=CSS)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             text = str(screen.query_one(StepIndicator).render())
             assert not ambiguous(text)
             assert "[2 " in text
+            chrome_words = [
+                str(screen.query_one(selector, Static).render())
+                for selector in ("#title", "#support", "#help-hint")
+            ]
+            chrome_words.append(str(screen.query_one("#language", Button).label))
+            # The app's own title (the window's) is the same message.
+            chrome_words.append(Translator(language).gettext(TITLE))
+            assert all(chrome_words), chrome_words
+            for words in chrome_words:
+                assert not ambiguous(words), (language, words, ambiguous(words))
 
 
 async def test_every_choice_fits_80_columns_in_english_too() -> None:

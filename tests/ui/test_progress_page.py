@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,8 @@ from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
 from kiosk.domain.status import StudentStatus
 from kiosk.forms import FontMissing, find_fonts
+from registry.services.accounts import create_parent_account
+from registry.settings import RegistrySettings
 from screens.confirm import ConfirmScreen
 from screens.parent import ParentScreen
 from screens.progress import ProgressScreen
@@ -39,6 +42,7 @@ from tests.e2e.live import (
     wait_for_screen,
 )
 from tests.e2e.walk import Walk
+from tests.registry.harness import FAST_HASHING
 
 ACCOUNT_EMAIL = "annie.sun2@hy-tech.com.tw"
 TUTORIAL_EMAIL = "COOC123@gmail.com"
@@ -242,9 +246,10 @@ async def test_add_student_carries_the_parent_over(kiosk: Kiosk, registry: LiveR
 async def test_an_attempt_refused_before_storage_is_not_shown_as_not_approved(
     kiosk: Kiosk, registry: LiveRegistry
 ) -> None:
-    """The email belongs to another parent's application: 送出資料 is refused in place; the
-    parent corrects it and sends again. The progress page shows the one stored, 申請 — the
-    refused attempt is no 不通過 row, then or later."""
+    """The email belongs to another parent's application: told at the parent step already.
+    Another email, free there, is taken by another parent's account before 送出資料: 送出資料 is
+    refused in place; the parent corrects it and sends again. The progress page shows the one
+    stored, 申請 — the refused attempt is no 不通過 row, then or later."""
     taken, student = registry.students(Level.ELEMENTARY)[3:5]
     async with kiosk.app.run_test(size=(100, 32)) as pilot:
         walk = Walk(pilot, registry)
@@ -261,7 +266,27 @@ async def test_an_attempt_refused_before_storage_is_not_shown_as_not_approved(
         await walk.verify(Channel.EMAIL, "second.parent@example.com")
         await walk.add_students(student)
         await walk.consent()
-        await walk.new_parent(parent_id(92), "李建國", "first.parent@example.com", "0933444555")
+        await walk.parent_id(parent_id(92))
+        await walk.type("#name", "李建國")
+        await walk.type("#email", "first.parent@example.com")
+        await walk.type("#phone", "0933444555")
+        await walk.click("#next")
+        assert "此E-mail已有申請紀錄" in await walk.error("#email-error")
+        assert isinstance(walk.screen, ParentScreen)
+        await walk.type("#email", "shared.box@example.com")
+        await walk.click("#next")
+        await wait_for_screen(pilot, ReviewScreen)
+        with registry.sessions.begin() as session:  # meanwhile, another parent's account
+            create_parent_account(
+                session,
+                id_number=parent_id(93),
+                name="王大同",
+                email="shared.box@example.com",
+                phone="0944555666",
+                now=datetime.now(UTC),
+                limits=RegistrySettings().limits,
+                hasher=FAST_HASHING.hasher(),
+            )
         await walk.type("#signature-name", "李建國")
         await walk.submit()
         assert "此E-mail已有申請紀錄" in await walk.error("#email-error")
