@@ -17,31 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Integer, LargeBinary, String, delete, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from store.base import UtcDateTime
-from store.local.tables import UUID_TEXT, LocalBase
+from store.local.tables import StaffEventRow
 from store.sealing import Sealer
 
 #: Events uploaded in one pass at most (the rest wait for the next).
 BATCH: Final = 50
-
-
-class StaffEventRow(LocalBase):
-    """One staff action waiting to be audited at the registry."""
-
-    __tablename__ = "staff_events"
-
-    id: Mapped[str] = mapped_column(String(UUID_TEXT), primary_key=True)
-    """The event's UUID: the registry records it once, however often it is sent."""
-    action: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-    sealed_token: Mapped[bytes] = mapped_column(LargeBinary)
-    """The staff token, sealed to this row."""
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    refused: Mapped[str | None] = mapped_column(String(64))
-    """The registry's error code when it refused the event for good (then never sent again)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,3 +236,19 @@ class QueuedAction(CreatedAtMixin, LocalBase):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     """When the registry took it, or refused it for good (then with :attr:`refused`)."""
     refused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffEventRow(LocalBase):
+    """One staff action waiting to be audited at the registry."""
+
+    __tablename__ = "staff_events"
+
+    id: Mapped[str] = mapped_column(String(UUID_TEXT), primary_key=True)
+    """The event's UUID: the registry records it once, however often it is sent."""
+    action: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sealed_token: Mapped[bytes] = mapped_column(LargeBinary)
+    """The staff token, sealed to this row."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[str | None] = mapped_column(String(64))
+    """The registry's error code when it refused the event for good (then never sent again)."""
