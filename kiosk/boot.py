@@ -95,6 +95,7 @@ def preflight(settings: KioskSettings, *, check_store: bool, check_key: bool) ->
 
     Raises:
         FileNotFoundError: The kiosk's key is missing (not enrolled: ``kiosk enroll``).
+        ConfigError: The key is there but the config names no kiosk id (not enrolled).
         KeyFileError: ``seal.key`` or the kiosk's key is unsafe, or ``seal.key`` is damaged.
         store.local.integrity.LocalStateError: The local database was lost or is damaged, or
             its key is missing (``kiosk restore``).
@@ -123,6 +124,13 @@ def preflight(settings: KioskSettings, *, check_store: bool, check_key: bool) ->
                     engine.dispose()
     if check_key:
         read_secret_file(settings.key_path, limit=_KEY_FILE_LIMIT)
+        if settings.registry.kiosk_id is None:
+            from kiosk.settings import ConfigError
+
+            raise ConfigError(
+                "this kiosk has a key but no [registry] kiosk_id: it is not enrolled "
+                "(kiosk enroll --config … --token TOKEN writes it)"
+            )
     return store
 
 
