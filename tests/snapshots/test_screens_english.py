@@ -31,6 +31,7 @@ from screens.student import StudentForm
 from screens.student_confirm import StudentConfirmScreen
 from screens.student_id import StudentIdScreen
 from screens.student_relationship import RelationshipScreen
+from screens.student_school import SchoolScreen
 from screens.welcome import WelcomeScreen
 from tests.e2e.live import LiveRegistry, demo_template, running_registry, wait_for
 from tests.e2e.scenes import (
@@ -46,6 +47,7 @@ from tests.e2e.scenes import (
     settled,
 )
 from tests.snapshots.conftest import Snap
+from tests.snapshots.test_screens_student import loaded, looking_for
 
 
 @pytest.fixture
@@ -130,6 +132,20 @@ def test_student_id_in_english(snap: Snap) -> None:
     """The student's level and ID number in English, nothing chosen yet."""
     form = StudentForm(relationship=RelationshipChoice(Relationship.FATHER))
     assert snap(host(StudentIdScreen(english(), form=form)))
+
+
+def test_student_school_in_english(snap: Snap, registry: LiveRegistry) -> None:
+    """The school question in English: the level and the masked ID above, the search field and
+    the senior high schools, none chosen (the roster's names stay as the roster has them)."""
+    session, _challenge = parent_session(registry, "english.school@example.com")
+    screen = SchoolScreen(
+        english(), client=live_client(registry), session=session, form=looking_for()
+    )
+
+    async def schools(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+
+    assert snap(host(screen), run_before=settled(schools))
 
 
 def test_student_confirmed_in_english(snap: Snap) -> None:
