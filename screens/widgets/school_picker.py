@@ -267,6 +267,9 @@ class SchoolPicker(Widget):
     @on(events.DescendantFocus)
     @on(events.DescendantBlur)
     def _on_cursor_moved(self) -> None:
+        listed = self._school_list
+        if listed.has_focus and listed.highlighted is None and listed.option_count:
+            listed.highlighted = 0  # Tabbed in: the keys are on the first school, Enter takes it
         if self._codes:
             self._mark_chosen()
 

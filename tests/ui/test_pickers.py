@@ -282,6 +282,25 @@ async def test_down_goes_into_the_list_and_enter_there_chooses() -> None:
         assert app.schools_selected() == ["313301", "313301"]
 
 
+async def test_tab_into_the_list_puts_the_keys_on_its_first_school() -> None:
+    """Tab from the search into the list: its first school shows the cursor ``>``, and Enter
+    takes it (no Down needed first)."""
+    app = Host(picker := SchoolPicker(Translator(), id="schools"))
+    async with app.run_test() as pilot:
+        picker.set_schools(SCHOOLS)
+        picker.focus()
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        listed = app.screen.query_one("#school", OptionList)
+        assert app.focused is listed
+        assert listed.highlighted == 0
+        assert str(listed.get_option_at_index(0).prompt).startswith(">")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert picker.value == SCHOOLS[0].code
+
+
 async def test_enter_among_several_goes_into_the_list() -> None:
     app = Host(picker := SchoolPicker(Translator(), id="schools"))
     async with app.run_test() as pilot:
