@@ -345,6 +345,27 @@ def open_kiosk(config: Path) -> KioskSide:
     return KioskSide(settings.data_dir, config, build_services(settings))
 
 
+def saved_while_down(
+    kiosk: KioskSide, registry: RegistryProcess, students: Sequence[RosterStudent], count: int
+) -> list[uuid.UUID]:
+    """Verifies the contact, stops the registry, then saves ``count`` applications (a student
+    each) as 「送出資料」 does while it is away: their ids, in order."""
+    contact = Contact(Channel.EMAIL, CONTACT_EMAIL)
+
+    async def save() -> list[uuid.UUID]:
+        challenge = await kiosk.verify(registry)
+        registry.stop()
+        made = []
+        for index, parent in enumerate(parents(count)):
+            draft = draft_for(contact, challenge, parent, students[index])
+            await kiosk.submit(draft)
+            made.append(draft.application_id)
+        await kiosk.services.client.aclose()
+        return made
+
+    return asyncio.run(save())
+
+
 @contextmanager
 def registry_process(tmp_path: Path, template: str) -> Iterator[RegistryProcess]:
     """A registry process on a copy of the seeded template database."""

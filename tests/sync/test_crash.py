@@ -8,22 +8,17 @@ holds; the registry stores each application once and tells each parent once.
 
 from __future__ import annotations
 
-import asyncio
 import signal
-import uuid
 from pathlib import Path
 
 import pytest
 
-from kiosk.domain.contact import Channel, Contact
 from kiosk.sync import CrashPoint
 from tests.registry.conftest import Template
 from tests.sync.harness import (
-    CONTACT_EMAIL,
-    draft_for,
     enrolled_kiosk,
-    parents,
     registry_process,
+    saved_while_down,
 )
 
 APPLICATIONS = 4
@@ -36,21 +31,7 @@ def test_a_push_killed_at_any_step_is_finished_by_the_next_run_exactly_once(
     with registry_process(tmp_path, sqlite_template.location) as registry:
         # One push at a time, so the kill comes at a known application.
         kiosk = enrolled_kiosk(tmp_path / "kiosk", registry, concurrency=1, batch_size=1)
-        students = sqlite_template.roster.students
-        contact = Contact(Channel.EMAIL, CONTACT_EMAIL)
-
-        async def save_while_down() -> list[uuid.UUID]:
-            challenge = await kiosk.verify(registry)
-            registry.stop()
-            made = []
-            for index, parent in enumerate(parents(APPLICATIONS)):
-                draft = draft_for(contact, challenge, parent, students[index])
-                await kiosk.submit(draft)
-                made.append(draft.application_id)
-            await kiosk.services.client.aclose()
-            return made
-
-        ids = asyncio.run(save_while_down())
+        ids = saved_while_down(kiosk, registry, sqlite_template.roster.students, APPLICATIONS)
         registry.start()
         first = ids[0]
 
