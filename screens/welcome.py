@@ -28,7 +28,7 @@ CLOCK_OFF: Final = N_(
     "This kiosk's clock needs setting: please tell the school office staff. You can still apply."
 )
 #: How often Welcome looks again whether the kiosk's clock is off (seconds).
-CLOCK_LOOK_SECONDS: Final = 5.0
+CLOCK_LOOK_SECONDS: Final = 1.0
 APPLY: Final = N_("Parent–student binding")
 CHECK_PROGRESS: Final = N_("Check application progress")
 HELP: Final = N_(

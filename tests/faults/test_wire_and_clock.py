@@ -30,8 +30,8 @@ from kiosk.domain.people import Level
 from kiosk.flow import to_submission
 from kiosk.settings import SyncSettings
 from kiosk.sync import Outcome, Syncer
-from screens.welcome import WelcomeScreen
-from tests.e2e.live import LiveRegistry, kiosk_app, wait_for_screen
+from screens.welcome import CLOCK_LOOK_SECONDS, WelcomeScreen
+from tests.e2e.live import LiveRegistry, kiosk_app, wait_for, wait_for_screen
 from tests.registry.conftest import RosterStudent
 from tests.sync.flaky_proxy import FlakyProxy
 from tests.sync.harness import draft_for, parents
@@ -152,8 +152,11 @@ async def test_welcome_asks_the_parent_to_tell_the_office_when_the_clock_is_off(
     ) as kiosk:
         async with kiosk.app.run_test(size=(100, 32)) as pilot:
             await wait_for_screen(pilot, WelcomeScreen)
-            await pilot.pause()
             note = pilot.app.screen.query_one("#clock-off", Static)
+            # The Welcome comes before the kiosk's services (and its registry client) are built,
+            # and looks again every CLOCK_LOOK_SECONDS while it waits.
+            await wait_for(pilot, lambda: kiosk.app.services is not None, "the services")
+            await pilot.pause(CLOCK_LOOK_SECONDS * 2)
             assert note.display is (minutes != 0)
             if minutes:
                 assert "本機時間需要校正，請告知學校辦公室人員" in str(note.render())
