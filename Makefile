@@ -57,8 +57,12 @@ contracts: $(STAMP)
 pytest: $(STAMP) locale
 	$(BIN)/pytest -n auto --durations=15
 
-## bench: benchmarks; results are written to bench/results, never asserted as timed tests
+## bench: benchmarks; results are written to bench/results, never asserted as timed tests (the
+## load generator wrk comes from Debian's packages: installed here where it is missing)
 bench: $(STAMP) locale
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends wrk; } || \
+		{ echo "make bench needs wrk: install it with this system's package manager"; exit 1; }
 	$(BIN)/python -m bench
 
 ## fonts: the Debian packages the application form and its tests use — CJK fonts and fontconfig
