@@ -53,9 +53,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# Two workers: the machine has two cores, and most tests wait on a real registry or database.
+# Three workers on the two cores: most tests wait on a real registry, database or subprocess, so a
+# third keeps both cores busy (the whole suite: 9 min against 11 with two, every test passing).
 pytest: $(STAMP) locale
-	$(BIN)/pytest -n auto --durations=15
+	$(BIN)/pytest -n 3 --durations=15
 
 ## bench: benchmarks; results are written to bench/results, never asserted as timed tests (the
 ## load generator wrk comes from Debian's packages: installed here where it is missing)
