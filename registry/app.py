@@ -24,6 +24,7 @@ from starlette.types import ASGIApp
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.wire import API_PREFIX
 from registry.auth import TokenSigner, load_or_create_pepper, load_or_create_signing_key
+from registry.courier import Courier
 from registry.deps import Registry
 from registry.errors import BodyLimitMiddleware, install_error_handlers
 from registry.logs import RequestContext, RouteNames
@@ -43,7 +44,7 @@ from registry.routers import (
     staff,
     status_page,
 )
-from registry.services import notifications, retention
+from registry.services import retention
 from registry.services.logins import PasswordWork
 from registry.settings import RegistrySettings
 from store.engine import make_engine, make_session_factory
@@ -138,18 +139,6 @@ async def _prune_every(registry: Registry) -> None:
         await asyncio.sleep(registry.settings.prune_every_minutes * 60)
 
 
-async def _send_queued_every(registry: Registry) -> None:
-    """Sends the queued messages that are due, every ``outbox_every_seconds``, in a thread."""
-    while True:
-        try:
-            await asyncio.to_thread(
-                notifications.deliver_due, registry.notifier, registry.sessions, now=registry.now()
-            )
-        except Exception:  # a failed round is logged; the next one tries again
-            _log.exception("sending queued messages failed")
-        await asyncio.sleep(registry.settings.outbox_every_seconds)
-
-
 def create_app(
     settings: RegistrySettings,
     *,
@@ -172,12 +161,15 @@ def create_app(
     # One pooled connection per worker thread, so that none is opened and closed per request.
     engine = make_engine(settings.database_url, pool_size=DATABASE_THREADS)
     hasher = settings.password_hashing.hasher()
+    sessions = make_session_factory(engine)
+    notifier = notifier if notifier is not None else build_notifier(settings.notify_config)
     registry = Registry(
         settings=settings,
         clock=clock,
         engine=engine,
-        sessions=make_session_factory(engine),
-        notifier=notifier if notifier is not None else build_notifier(settings.notify_config),
+        sessions=sessions,
+        notifier=notifier,
+        courier=Courier(notifier, sessions, clock, every=settings.outbox_every_seconds),
         signer=TokenSigner(
             load_or_create_signing_key(settings.signing_key_path),
             issuer=settings.issuer,
@@ -196,10 +188,10 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = DATABASE_THREADS
         pruning = asyncio.create_task(_prune_every(registry))
-        sending = asyncio.create_task(_send_queued_every(registry))
+        registry.courier.start()
         yield
         pruning.cancel()
-        sending.cancel()
+        await asyncio.to_thread(registry.courier.stop)
         engine.dispose()
 
     title = "CoolClass parent binding registry"

@@ -41,6 +41,7 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.wire import PARENT_SESSION_HEADER, STAFF_SESSION_HEADER
 from registry import unit_of_work
 from registry.auth import KioskClaims, TokenSigner, unverified_kiosk_id, verify_kiosk_token
+from registry.courier import Courier
 from registry.notify.base import Notifier
 from registry.services import kiosks, parent_sessions
 from registry.services.logins import PasswordWork
@@ -64,6 +65,7 @@ class Registry:
         engine: The database engine.
         sessions: Opens database sessions.
         notifier: Delivers email and SMS.
+        courier: Sends the queued messages, after the answers.
         signer: Signs and checks parent and staff tokens.
         pepper: The HMAC key of the code hashes.
         hasher: Hashes new passwords (argon2id at the settings' cost).
@@ -76,6 +78,7 @@ class Registry:
     engine: Engine
     sessions: sessionmaker[Session]
     notifier: Notifier
+    courier: Courier
     signer: TokenSigner
     pepper: bytes
     hasher: PasswordHasher

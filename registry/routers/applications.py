@@ -45,7 +45,7 @@ def _confirm(
         return
     deliver_after_commit(
         session,
-        registry.notifier,
+        registry.courier,
         application_received_message(
             outcome.parent_email,
             parent_name=outcome.parent_name if verified else None,
@@ -53,7 +53,6 @@ def _confirm(
             students=outcome.student_names,
             translator=Translator(body.language),
         ),
-        sessions=registry.sessions,
         now=now,
     )
 

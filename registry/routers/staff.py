@@ -135,7 +135,7 @@ def approve(
             student=approval.student_name,
             translator=language,
         )
-    deliver_after_commit(session, registry.notifier, message, sessions=registry.sessions, now=now)
+    deliver_after_commit(session, registry.courier, message, now=now)
     answer = review.to_staff_wire(approval.binding)
     return answer.model_copy(update={"account_created": approval.account_created})
 
@@ -161,7 +161,7 @@ def reject(
     )
     deliver_after_commit(
         session,
-        registry.notifier,
+        registry.courier,
         binding_rejected_message(
             binding.application.parent_email,
             parent_name=binding.application.parent_name,
@@ -169,7 +169,6 @@ def reject(
             reason=binding.reason or "",
             translator=Translator(binding.application.language),
         ),
-        sessions=registry.sessions,
         now=now,
     )
     return review.to_staff_wire(binding)

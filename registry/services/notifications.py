@@ -6,10 +6,12 @@ so the code's service commits the challenge first and the router calls :func:`de
 A message about a decision (an application received, a binding approved or rejected) is never
 silently lost: :func:`deliver_after_commit` queues it as a ``waiting`` row of ``notifications``
 in the very transaction that makes the decision (no decision is kept without its message, none
-is queued for a decision rolled back), and tries it once that transaction has committed. What
-could not be handed over is tried again by every registry process's sending loop
-(:func:`deliver_due`), after 30 s, 1, 2, 4 ... minutes (doubling, at most an hour apart), and
-given up on after :data:`RETRY.attempts` attempts: ``failed``, shown by ``registry outbox``.
+is queued for a decision rolled back), and hands it to the process's courier once that
+transaction has committed (:mod:`registry.courier`: sent after the answer, with the others handed
+over meanwhile, in one batch). What could not be handed over is tried again by every registry
+process's sending loop (:func:`deliver_due`), after 30 s, 1, 2, 4 ... minutes (doubling, at most
+an hour apart), and given up on after :data:`RETRY.attempts` attempts: ``failed``, shown by
+``registry outbox``.
 
 Several processes share the queue: a process claims a row before sending it (``claimed_until``,
 set by a conditional UPDATE that only one process can win; on PostgreSQL the candidates are read
@@ -25,13 +27,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, Table, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, email_key
@@ -45,6 +47,8 @@ UNVERIFIED_NOTICE_EVERY = timedelta(days=1)
 
 _log = logging.getLogger(__name__)
 _WAITING = NotificationStatus.WAITING.value
+#: The queue's table, for the statements that need no ORM objects (the claims and settling).
+_TABLE = cast(Table, NotificationRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,38 +142,29 @@ def queue(session: Session, notification: Notification, *, now: datetime) -> int
 
 
 def deliver_after_commit(
-    session: Session,
-    notifier: Notifier,
-    notification: Notification,
-    *,
-    sessions: sessionmaker[Session],
-    now: datetime,
+    session: Session, courier: Courier, notification: Notification, *, now: datetime
 ) -> None:
-    """Queues a message in the request's transaction, and tries it once that has committed.
+    """Queues a message in the request's transaction, and hands it to ``courier`` once that has
+    committed (the courier sends it after the answer; see :class:`registry.courier.Courier`).
 
     Does not commit. A failed attempt leaves it queued for the sending loop; the decision the
     message tells of stands either way.
 
     Args:
         session: The request's session (its unit of work).
-        notifier: Delivers the message.
+        courier: This process's sender of queued messages.
         notification: The message.
-        sessions: Opens the short transactions claiming and settling it.
         now: When.
     """
     queued = queue(session, notification, now=now)
-    unit_of_work.after_commit(session, functools.partial(_try_now, notifier, sessions, now, queued))
+    unit_of_work.after_commit(session, functools.partial(courier.soon, queued))
 
 
-def _try_now(
-    notifier: Notifier, sessions: sessionmaker[Session], now: datetime, queued: int
-) -> None:
-    """The first attempt, right after the decision's commit: whatever goes wrong here (the
-    database too) leaves the message queued for the sending loop, and the decision answered."""
-    try:
-        _deliver_claimed(notifier, sessions, now=now, only=queued)
-    except Exception:
-        _log.exception("a queued message could not be tried at once; the sending loop will")
+class Courier(Protocol):
+    """What :func:`deliver_after_commit` hands a committed message's row to."""
+
+    def soon(self, queued: int) -> None:
+        """Sends the queued message ``queued`` soon (never raises)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,14 +175,18 @@ class _Claimed:
 
 
 def _claim(
-    sessions: sessionmaker[Session], *, now: datetime, limit: int, only: int | None = None
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    limit: int,
+    only: Sequence[int] | None = None,
 ) -> list[_Claimed]:
-    """Claims waiting messages for this process: the one ``only`` names (due or not), else up
-    to ``limit`` due ones. Commits the claims."""
+    """Claims waiting messages for this process: those ``only`` names (due or not), else up to
+    ``limit`` due ones. Commits the claims (one transaction, one UPDATE for the batch)."""
     free = or_(NotificationRecord.claimed_until.is_(None), NotificationRecord.claimed_until <= now)
     candidates = select(NotificationRecord.id).where(NotificationRecord.status == _WAITING, free)
     if only is not None:
-        candidates = candidates.where(NotificationRecord.id == only)
+        candidates = candidates.where(NotificationRecord.id.in_(only))
     else:
         candidates = candidates.where(NotificationRecord.next_attempt_at <= now)
     candidates = (
@@ -195,37 +194,44 @@ def _claim(
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
     )
-    claimed: list[_Claimed] = []
     with sessions.begin() as session:
-        for row_id in session.scalars(candidates).all():
-            won: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-                update(NotificationRecord)
-                .where(NotificationRecord.id == row_id, NotificationRecord.status == _WAITING, free)
-                .values(claimed_until=now + RETRY.claim, attempts=NotificationRecord.attempts + 1)
+        ids = session.scalars(candidates).all()
+        if not ids:
+            return []
+        # Conditional, so that a row another process claimed meanwhile is not taken twice.
+        won = session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(ids), _TABLE.c.status == _WAITING, free)
+            .values(claimed_until=now + RETRY.claim, attempts=_TABLE.c.attempts + 1)
+            .returning(
+                _TABLE.c.id,
+                _TABLE.c.attempts,
+                _TABLE.c.channel,
+                _TABLE.c.recipient,
+                _TABLE.c.subject,
+                _TABLE.c.body,
+                _TABLE.c.meta,
             )
-            if won.rowcount != 1:  # another process was first
-                continue
-            row = session.get_one(NotificationRecord, row_id, populate_existing=True)
-            claimed.append(
-                _Claimed(
-                    row.id,
-                    row.attempts,
-                    Notification(
-                        channel=Channel(row.channel),
-                        to=row.recipient,
-                        subject=row.subject or "",
-                        body=row.body or "",
-                        meta=MappingProxyType(dict(row.meta or {})),
-                    ),
-                )
-            )
-    return claimed
+        ).all()
+    claimed = [
+        _Claimed(
+            row.id,
+            row.attempts,
+            Notification(
+                channel=Channel(row.channel),
+                to=row.recipient,
+                subject=row.subject or "",
+                body=row.body or "",
+                meta=MappingProxyType(dict(row.meta or {})),
+            ),
+        )
+        for row in won
+    ]
+    return sorted(claimed, key=lambda claim: ids.index(claim.id))
 
 
-def _settle(
-    sessions: sessionmaker[Session], claimed: _Claimed, failure: NotifyError | None, now: datetime
-) -> None:
-    """Records an attempt: sent (text dropped), waiting again (backoff), or given up on."""
+def _settled(claimed: _Claimed, failure: NotifyError | None, now: datetime) -> dict[str, object]:
+    """An attempt's record: sent (text dropped), waiting again (backoff), or given up on."""
     values: dict[str, object] = {"claimed_until": None}
     if failure is None:
         values |= {"status": NotificationStatus.SENT.value, "sent_at": now, "error": None}
@@ -238,24 +244,31 @@ def _settle(
             values["next_attempt_at"] = now + RETRY.wait_after(claimed.attempts)
     if failure is None:  # a given-up one keeps its text for ``registry outbox --retry``
         values |= {"subject": None, "body": None, "meta": None}
-    with sessions.begin() as session:
-        session.execute(
-            update(NotificationRecord).where(NotificationRecord.id == claimed.id).values(values)
-        )
+    return values
 
 
-def _deliver_claimed(
+def deliver_claimed(
     notifier: Notifier,
     sessions: sessionmaker[Session],
     *,
     now: datetime,
-    only: int | None = None,
+    only: Sequence[int] | None = None,
     limit: int = 20,
 ) -> int:
-    """Claims, sends and settles one batch; how many were claimed."""
-    batch = _claim(sessions, now=now, limit=limit, only=only)
-    for claimed in batch:
-        _settle(sessions, claimed, _send(notifier, claimed.notification), now)
+    """Claims, sends and settles one batch (the settling in one transaction); how many were
+    claimed. ``only`` names the rows to try (due or not); else the due ones, at most ``limit``.
+    """
+    batch = _claim(sessions, now=now, limit=len(only) if only is not None else limit, only=only)
+    if not batch:
+        return 0
+    outcomes = [(claimed, _send(notifier, claimed.notification)) for claimed in batch]
+    with sessions.begin() as session:
+        for claimed, failure in outcomes:
+            session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == claimed.id)
+                .values(_settled(claimed, failure, now))
+            )
     return len(batch)
 
 
@@ -265,7 +278,7 @@ def deliver_due(
     """Sends every queued message that is due, batch by batch; how many were tried."""
     tried = 0
     while True:
-        done = _deliver_claimed(notifier, sessions, now=now, limit=batch)
+        done = deliver_claimed(notifier, sessions, now=now, limit=batch)
         tried += done
         if done < batch:
             return tried

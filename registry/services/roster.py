@@ -6,10 +6,11 @@ They read only and do not commit, except :func:`verify_student`'s count of misse
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.ids import parse_id
@@ -18,7 +19,7 @@ from kiosk.domain.people import Level
 from kiosk.domain.wire import ParentLookupOut, SchoolOut, StudentVerifyOut
 from registry.services import parent_sessions
 from registry.settings import Limits
-from store.central import ParentAccount, ParentSession, School, Student
+from store.central import ParentAccount, ParentSession, School, SchoolClass, Student
 
 
 def list_schools(session: Session, level: Level) -> list[SchoolOut]:
@@ -27,10 +28,22 @@ def list_schools(session: Session, level: Level) -> list[SchoolOut]:
     return [SchoolOut(code=row.code, name=row.name, level=row.level) for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class FoundStudent:
+    """An enrolled pupil a look-up matched: what the answer shows, and the row's id."""
+
+    id: int
+    name: str
+    class_name: str
+    school_code: str
+    school_name: str
+
+
 def find_student(
     session: Session, *, level: Level, student_id: str, school_code: str
-) -> Student | None:
-    """The enrolled pupil matching all three, with school and class loaded; None otherwise.
+) -> FoundStudent | None:
+    """The enrolled pupil matching all three; None otherwise. One statement, no ORM objects
+    (the look-up is the kiosk's most frequent request).
 
     Does not commit.
 
@@ -38,19 +51,23 @@ def find_student(
         DomainError: ``id.*`` when ``student_id`` is no identity number at all.
     """
     number = parse_id(student_id, field="student_id").value
-    student = session.scalars(
-        select(Student)
+    row = session.execute(
+        select(
+            Student.id,
+            Student.name,
+            Student.level,
+            Student.enrolled,
+            SchoolClass.name.label("class_name"),
+            School.code,
+            School.name.label("school_name"),
+        )
+        .join(School, School.code == Student.school_code)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
         .where(Student.id_number == number)
-        .options(joinedload(Student.school), joinedload(Student.school_class))
     ).one_or_none()
-    if (
-        student is None
-        or not student.enrolled
-        or student.level != level
-        or student.school_code != school_code
-    ):
+    if row is None or not row.enrolled or row.level != level or row.code != school_code:
         return None
-    return student
+    return FoundStudent(row.id, row.name, row.class_name, row.code, row.school_name)
 
 
 def verify_student(
@@ -98,9 +115,9 @@ def verify_student(
         raise DomainError(ErrorCode.STUDENT_NOT_FOUND, remaining=remaining)
     return StudentVerifyOut(
         name=student.name,
-        class_name=student.school_class.name,
-        school_code=student.school.code,
-        school_name=student.school.name,
+        class_name=student.class_name,
+        school_code=student.school_code,
+        school_name=student.school_name,
     )
 
 

@@ -27,6 +27,7 @@ from store.migrate import upgrade
 from tests.registry.harness import (
     EPOCH,
     FAST_HASHING,
+    MAIL_SETTLED,
     Clock,
     KioskKey,
     Live,
@@ -162,7 +163,7 @@ def live(database: Database, tmp_path: Path, limits: Limits) -> Iterator[Live]:
     app = create_app(settings, clock=clock)
     base_url, stop = serve_in_thread(app)
     try:
-        with httpx.Client(base_url=base_url, timeout=30) as http:
+        with httpx.Client(base_url=base_url, timeout=30, event_hooks=MAIL_SETTLED) as http:
             kiosk = enroll_kiosk(http, sessions, clock, limits)
             yield Live(
                 base_url=base_url,

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import jwt
@@ -382,6 +382,21 @@ def enroll_kiosk(
     return kiosk
 
 
+#: The registry apps :func:`serve_in_thread` is serving, by base URL.
+_SERVING: dict[str, Any] = {}
+
+
+def _after_answers(response: httpx.Response) -> None:
+    """Waits until each served registry's courier has tried the messages it was handed: the
+    registry sends them after its answer (``registry.courier``), and a test reads them next."""
+    for app in list(_SERVING.values()):
+        app.state.registry.courier.wait_idle(10)
+
+
+#: ``httpx.Client(event_hooks=...)`` for a test that reads the mail an answer sent.
+MAIL_SETTLED: Final = {"response": [_after_answers]}
+
+
 def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
     """Runs ``app`` under uvicorn on a free port in a thread: (base URL, stop)."""
     sock = socket.socket()
@@ -397,12 +412,16 @@ def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
         thread.join(0.01)
     assert server.started, "the registry did not start"
 
+    base_url = f"http://127.0.0.1:{port}"
+    _SERVING[base_url] = app
+
     def stop() -> None:
+        _SERVING.pop(base_url, None)
         server.should_exit = True
         thread.join(10)
         sock.close()
 
-    return f"http://127.0.0.1:{port}", stop
+    return base_url, stop
 
 
 def error_of(answer: httpx.Response) -> Mapping[str, Any]:

@@ -125,7 +125,7 @@ def test_the_tutorial_student_is_found_as_the_tutorial_finds_him(loaded: Loaded)
             session, level=Level.SENIOR_HIGH, student_id="A123456789", school_code=school.code
         )
         assert student is not None
-        assert (student.name, student.school_class.name) == ("陳曉明", "資訊二忠")
+        assert (student.name, student.class_name) == ("陳曉明", "資訊二忠")
         assert session.scalars(select(Binding).where(Binding.student_id == student.id)).all() == []
 
 

@@ -37,6 +37,7 @@ from store.engine import make_engine, make_session_factory
 from tests.registry.conftest import Database
 from tests.registry.harness import (
     FAST_HASHING,
+    MAIL_SETTLED,
     Clock,
     Live,
     enroll_kiosk,
@@ -168,7 +169,7 @@ def smtp_live(database: Database, tmp_path: Path, limits: Limits) -> Iterator[tu
         sessions = make_session_factory(engine)
         base_url, stop = serve_in_thread(create_app(settings, clock=clock))
         try:
-            with httpx.Client(base_url=base_url, timeout=30) as http:
+            with httpx.Client(base_url=base_url, timeout=30, event_hooks=MAIL_SETTLED) as http:
                 kiosk = enroll_kiosk(http, sessions, clock, limits)
                 yield (
                     Live(

@@ -33,6 +33,7 @@ from store.engine import make_engine, make_session_factory
 from tests.registry.conftest import Database
 from tests.registry.harness import (
     FAST_HASHING,
+    MAIL_SETTLED,
     Clock,
     Live,
     enroll_kiosk,
@@ -47,12 +48,13 @@ SENDER = "no-reply@cooc.tp.edu.tw"
 class Inbox(handlers.Message):
     """Keeps every message the server accepted (a little slowly, so senders overlap)."""
 
-    def __init__(self) -> None:
+    def __init__(self, takes: float = 0.01) -> None:
         super().__init__()
         self.messages: list[Message] = []
+        self.takes = takes
 
     def handle_message(self, message: Message) -> None:
-        time.sleep(0.01)
+        time.sleep(self.takes)
         self.messages.append(message)
 
     def subjects(self) -> list[str]:
@@ -60,9 +62,10 @@ class Inbox(handlers.Message):
 
 
 @contextmanager
-def smtp_on(port: int) -> Iterator[Inbox]:
-    """A real SMTP server on ``port`` of 127.0.0.1 for the block."""
-    inbox = Inbox()
+def smtp_on(port: int, takes: float = 0.01) -> Iterator[Inbox]:
+    """A real SMTP server on ``port`` of 127.0.0.1 for the block, taking ``takes`` seconds to
+    accept each message."""
+    inbox = Inbox(takes)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -129,7 +132,7 @@ def registries(database: Database, tmp_path: Path) -> Iterator[Registries]:
 def live(registries: Registries) -> Iterator[Live]:
     """One registry of ``registries``, driven like the usual ``live``."""
     base_url, settings = registries.start()
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with httpx.Client(base_url=base_url, timeout=30, event_hooks=MAIL_SETTLED) as http:
         kiosk = enroll_kiosk(http, registries.sessions, registries.clock, settings.limits)
         yield Live(
             base_url=base_url,
@@ -207,6 +210,28 @@ def test_an_approval_mailed_while_smtp_is_down_is_sent_once_when_it_is_up(
     assert [(row.status, row.attempts) for row in sent] == [("sent", 2), ("sent", 2)]
     assert all(row.body is None and row.subject is None for row in sent)
     assert "待寄 0 則，已放棄 0 則" in _outbox_command(live.url, capsys)
+
+
+def test_the_answer_does_not_wait_for_a_slow_mail_server(
+    live: Live, registries: Registries
+) -> None:
+    # A mail relay that takes 1.8 s per message: the parent's application is answered at once,
+    # and the confirmation follows from the registry's courier (the same sent log as before).
+    _token, challenge = live.parent_session(PHONE, Channel.SMS)
+    submission = live.submission(challenge, live.roster.at("353301")[:1])
+    with smtp_on(registries.smtp_port, takes=1.8) as inbox:
+        started = time.monotonic()
+        answer = httpx.post(  # not live.http: its hooks wait for the mail
+            f"{live.base_url}/v1/applications",
+            content=submission.model_dump_json(),
+            headers={**live.kiosk.headers(), "Content-Type": "application/json"},
+            timeout=30,
+        )
+        took = time.monotonic() - started
+        assert answer.status_code == 201, answer.text
+        assert took < 1.2
+        _until(lambda: len(inbox.messages) == 1)
+    assert [m["To"] for m in inbox.messages] == ["annie.sun2@hy-tech.com.tw"]
 
 
 def test_two_registry_processes_send_each_queued_message_once(
