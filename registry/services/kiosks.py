@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
-from sqlalchemy import Connection, String, delete, exists, literal, select
+from sqlalchemy import Connection, Insert, LargeBinary, String, bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -130,6 +131,31 @@ def kiosk_key(session: Session, kiosk_id: str) -> KioskKey:
     return KioskKey(kiosk.public_key, kiosk.school_code)
 
 
+def _spend_statement(dialect: str) -> Insert:
+    """``INSERT … SELECT … WHERE EXISTS (the kiosk, in service, with that key) ON CONFLICT DO
+    NOTHING RETURNING``, with its values as parameters: built once per dialect, so that each
+    request only binds them (building and keying it took about 0.1 ms a request)."""
+    in_service = exists().where(
+        Kiosk.id == bindparam("kiosk_id", type_=String()),
+        Kiosk.public_key == bindparam("public_key", type_=LargeBinary()),
+        Kiosk.revoked_at.is_(None),
+    )
+    new_id = select(
+        bindparam("jti", type_=String()).label("jti"),
+        bindparam("expires_at", type_=UtcDateTime()).label("expires_at"),
+    ).where(in_service)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(UsedTokenId)
+        .from_select(["jti", "expires_at"], new_id)
+        .on_conflict_do_nothing(index_elements=[UsedTokenId.jti])
+        .returning(UsedTokenId.jti)
+    )
+
+
+_SPEND: Final = {dialect: _spend_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def use_token_id(
     connection: Connection, claims: KioskClaims, *, public_key: bytes, now: datetime, purge: bool
 ) -> None:
@@ -152,23 +178,16 @@ def use_token_id(
     Raises:
         DomainError: ``AUTH_INVALID`` for a replayed id, or a kiosk out of service or rekeyed.
     """
-    in_service = exists().where(
-        Kiosk.id == claims.kiosk_id, Kiosk.public_key == public_key, Kiosk.revoked_at.is_(None)
-    )
-    new_id = select(
-        literal(claims.jti, String()).label("jti"),
-        literal(claims.expires_at, UtcDateTime()).label("expires_at"),
-    ).where(in_service)
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(UsedTokenId)
-        .from_select(["jti", "expires_at"], new_id)
-        .on_conflict_do_nothing(index_elements=[UsedTokenId.jti])
-        .returning(UsedTokenId.jti)
-    )
+    statement = _SPEND[connection.dialect.name]
+    values = {
+        "jti": claims.jti,
+        "expires_at": claims.expires_at,
+        "kiosk_id": claims.kiosk_id,
+        "public_key": public_key,
+    }
     with connection.begin():
         if purge:
             connection.execute(delete(UsedTokenId).where(UsedTokenId.expires_at < now))
-        spent = connection.execute(statement).first()
+        spent = connection.execute(statement, values).first()
     if spent is None:
         raise DomainError(ErrorCode.AUTH_INVALID)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.errors import DomainError, ErrorCode
@@ -39,6 +40,23 @@ class FoundStudent:
     school_name: str
 
 
+#: The pupil of an ID number, with what a look-up answers (built once: each request binds).
+_PUPIL: Final = (
+    select(
+        Student.id,
+        Student.name,
+        Student.level,
+        Student.enrolled,
+        SchoolClass.name.label("class_name"),
+        School.code,
+        School.name.label("school_name"),
+    )
+    .join(School, School.code == Student.school_code)
+    .join(SchoolClass, SchoolClass.id == Student.class_id)
+    .where(Student.id_number == bindparam("id_number"))
+)
+
+
 def find_student(
     session: Session, *, level: Level, student_id: str, school_code: str
 ) -> FoundStudent | None:
@@ -51,20 +69,7 @@ def find_student(
         DomainError: ``id.*`` when ``student_id`` is no identity number at all.
     """
     number = parse_id(student_id, field="student_id").value
-    row = session.execute(
-        select(
-            Student.id,
-            Student.name,
-            Student.level,
-            Student.enrolled,
-            SchoolClass.name.label("class_name"),
-            School.code,
-            School.name.label("school_name"),
-        )
-        .join(School, School.code == Student.school_code)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Student.id_number == number)
-    ).one_or_none()
+    row = session.execute(_PUPIL, {"id_number": number}).one_or_none()
     if row is None or not row.enrolled or row.level != level or row.code != school_code:
         return None
     return FoundStudent(row.id, row.name, row.class_name, row.code, row.school_name)
