@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -59,6 +59,25 @@ from store.central import (
 
 #: The answers that count as a roster miss against the challenge's parent session.
 ROSTER_MISSES: Final = (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL)
+
+
+# A submission's reads, built once (each request only binds its values): building and keying a
+# statement costs more than PostgreSQL's answer to it.
+_PUPIL: Final = (
+    select(Student)
+    .where(Student.id_number == bindparam("id_number"))
+    .options(joinedload(Student.school), joinedload(Student.school_class))
+)
+_ACCOUNT: Final = select(ParentAccount).where(ParentAccount.id_number == bindparam("id_number"))
+_STORED_UNDER: Final = select(Application).where(
+    or_(
+        Application.id == bindparam("id"),
+        and_(
+            Application.kiosk_id == bindparam("kiosk_id"),
+            Application.receipt == bindparam("receipt"),
+        ),
+    )
+)
 
 
 def content_hash(submission: SubmissionIn) -> str:
@@ -166,11 +185,7 @@ def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draf
         number = parse_id(given.student_id, field="student_id")
     except DomainError as error:
         raise _prefixed(error, where) from None
-    student = session.scalars(
-        select(Student)
-        .where(Student.id_number == number.value)
-        .options(joinedload(Student.school), joinedload(Student.school_class))
-    ).one_or_none()
+    student = session.scalars(_PUPIL, {"id_number": number.value}).one_or_none()
     if student is None or student.school_code != given.school_code:
         # Only then is the school asked about (a pupil found there proves it exists).
         if session.get(School, given.school_code) is None:
@@ -207,9 +222,7 @@ def _parent_details(
         number = parse_id(given.id, field="id")
     except DomainError as error:
         raise _prefixed(error, "parent") from None
-    account = session.scalars(
-        select(ParentAccount).where(ParentAccount.id_number == number.value)
-    ).one_or_none()
+    account = session.scalars(_ACCOUNT, {"id_number": number.value}).one_or_none()
     if account is not None:
         # As the kiosk saw it: masked, so a typed signature is compared the same way there.
         return (
@@ -324,12 +337,8 @@ def _stored_under(session: Session, submission: SubmissionIn, kiosk_id: str) -> 
             names one application; another id under it is a conflict.
     """
     rows = session.scalars(
-        select(Application).where(
-            or_(
-                Application.id == submission.application_id,
-                and_(Application.kiosk_id == kiosk_id, Application.receipt == submission.receipt),
-            )
-        )
+        _STORED_UNDER,
+        {"id": submission.application_id, "kiosk_id": kiosk_id, "receipt": submission.receipt},
     ).all()
     for row in rows:
         if row.id == submission.application_id:

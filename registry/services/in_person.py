@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, Contact, parse_contact
@@ -150,11 +150,15 @@ def vouch(
     return Vouched(parent_session, challenge, contact)
 
 
+#: The in-person verification behind a challenge (built once: each submission asks).
+_IN_PERSON_OF: Final = select(InPersonVerification.id).where(
+    InPersonVerification.challenge_id == bindparam("challenge_id")
+)
+
+
 def verified_in_person(session: Session, challenge_id: uuid.UUID) -> bool:
     """Whether this challenge stands for an in-person verification (the application's mark)."""
-    found = session.scalar(
-        select(InPersonVerification.id).where(InPersonVerification.challenge_id == challenge_id)
-    )
+    found = session.scalar(_IN_PERSON_OF, {"challenge_id": challenge_id})
     return found is not None
 
 

@@ -31,9 +31,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
-from sqlalchemy import CursorResult, Table, func, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, email_key
@@ -332,6 +332,18 @@ def retry_failed(session: Session) -> int:
     return int(result.rowcount or 0)
 
 
+#: How many notices an unverified address had since a moment (built once: submissions ask).
+_RECENT_NOTICES: Final = (
+    select(func.count())
+    .select_from(SendEvent)
+    .where(
+        SendEvent.channel == Channel.EMAIL,
+        SendEvent.address == bindparam("key"),
+        SendEvent.at > bindparam("since"),
+    )
+)
+
+
 def unverified_notice_allowed(session: Session, address: str, *, now: datetime) -> bool:
     """Whether an address nobody verified may get a notice now, and if so, counts it.
 
@@ -343,15 +355,7 @@ def unverified_notice_allowed(session: Session, address: str, *, now: datetime) 
     """
     key = f"notice:{email_key(address)}"
     lock(session, key)
-    recent = session.scalar(
-        select(func.count())
-        .select_from(SendEvent)
-        .where(
-            SendEvent.channel == Channel.EMAIL,
-            SendEvent.address == key,
-            SendEvent.at > now - UNVERIFIED_NOTICE_EVERY,
-        )
-    )
+    recent = session.scalar(_RECENT_NOTICES, {"key": key, "since": now - UNVERIFIED_NOTICE_EVERY})
     if recent:
         return False
     session.add(SendEvent(channel=Channel.EMAIL, address=key, at=now))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.contact import Channel, Contact, email_key, parse_email
@@ -51,6 +51,39 @@ class SubmissionRules:
 
     consent_versions: frozenset[str]
     max_misses: int
+
+
+# The submission's statements, built once (each request only binds its values): building and
+# keying a statement costs more than PostgreSQL's answer to it.
+_SESSION_OF: Final = (
+    select(ParentSession, CodeChallenge)
+    .join(CodeChallenge, CodeChallenge.id == ParentSession.challenge_id)
+    .where(
+        ParentSession.challenge_id == bindparam("challenge_id"),
+        ParentSession.kiosk_id == bindparam("kiosk_id"),
+    )
+    .order_by(ParentSession.expires_at.desc())
+    .limit(1)
+    .with_for_update(of=ParentSession)
+)
+_EMAIL_TAKEN: Final = select(
+    exists().where(
+        ParentAccount.email_key == bindparam("key"),
+        ParentAccount.id_number != bindparam("parent_id"),
+    ),
+    exists().where(
+        Application.parent_email_key == bindparam("key"),
+        Application.parent_id_number != bindparam("parent_id"),
+        Binding.application_id == Application.id,
+        Binding.removed_at.is_(None),
+    ),
+)
+_LIVE_BINDINGS: Final = select(Binding.student_id, Binding.status).where(
+    Binding.parent_id_number == bindparam("parent_id"),
+    Binding.student_id.in_(bindparam("student_ids", expanding=True)),
+    Binding.removed_at.is_(None),
+    Binding.status != BindingStatus.REJECTED,
+)
 
 
 def submitted_at_utc(submitted_at: datetime) -> datetime:
@@ -98,12 +131,7 @@ def locked_session_of(
             contact on this kiosk; ``SESSION_LOCKED`` when its look-ups are used up.
     """
     row = session.execute(
-        select(ParentSession, CodeChallenge)
-        .join(CodeChallenge, CodeChallenge.id == ParentSession.challenge_id)
-        .where(ParentSession.challenge_id == challenge_id, ParentSession.kiosk_id == kiosk_id)
-        .order_by(ParentSession.expires_at.desc())
-        .limit(1)
-        .with_for_update(of=ParentSession)
+        _SESSION_OF, {"challenge_id": challenge_id, "kiosk_id": kiosk_id}
     ).one_or_none()
     if row is None or row[1].used_at is None:
         raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
@@ -141,17 +169,7 @@ def check_email_free(session: Session, email: str, parent_id: str) -> None:
     Emails are compared by :func:`~kiosk.domain.contact.email_key`: case spells no new mailbox.
     Both are asked in one query.
     """
-    key = email_key(email)
-    other_account = exists().where(
-        ParentAccount.email_key == key, ParentAccount.id_number != parent_id
-    )
-    other_application = exists().where(
-        Application.parent_email_key == key,
-        Application.parent_id_number != parent_id,
-        Binding.application_id == Application.id,
-        Binding.removed_at.is_(None),
-    )
-    taken = session.execute(select(other_account, other_application)).one()
+    taken = session.execute(_EMAIL_TAKEN, {"key": email_key(email), "parent_id": parent_id}).one()
     if any(taken):
         raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
 
@@ -187,12 +205,8 @@ def email_taken_early(
 def check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:
     """A student already bound to, or pending for, this parent is refused."""
     live = session.execute(
-        select(Binding.student_id, Binding.status).where(
-            Binding.parent_id_number == parent_id,
-            Binding.student_id.in_([student.id for student in students]),
-            Binding.removed_at.is_(None),
-            Binding.status != BindingStatus.REJECTED,
-        )
+        _LIVE_BINDINGS,
+        {"parent_id": parent_id, "student_ids": [student.id for student in students]},
     ).all()
     status_of = {student_id: status for student_id, status in live}
     for index, student in enumerate(students):
