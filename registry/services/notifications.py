@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final, Protocol, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.contact import Channel, email_key
@@ -49,6 +49,8 @@ _log = logging.getLogger(__name__)
 _WAITING = NotificationStatus.WAITING.value
 #: The queue's table, for the statements that need no ORM objects (the claims and settling).
 _TABLE = cast(Table, NotificationRecord.__table__)
+#: A queued message's row (one statement, no ORM object: every submission queues one).
+_QUEUE: Final = insert(_TABLE).returning(_TABLE.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,21 +126,22 @@ def queue(session: Session, notification: Notification, *, now: datetime) -> int
 
     Does not commit. The sending loop first tries it :attr:`Retry.first` after ``now``.
     """
-    record = NotificationRecord(
-        created_at=now,
-        channel=notification.channel,
-        recipient=notification.to,
-        kind=notification.meta.get("kind", ""),
-        status=_WAITING,
-        subject=notification.subject,
-        body=notification.body,
-        meta=dict(notification.meta),
-        attempts=0,
-        next_attempt_at=now + RETRY.first,
-    )
-    session.add(record)
-    session.flush()
-    return record.id
+    queued: int = session.execute(
+        _QUEUE,
+        {
+            "created_at": now,
+            "channel": notification.channel,
+            "recipient": notification.to,
+            "kind": notification.meta.get("kind", ""),
+            "status": _WAITING,
+            "subject": notification.subject,
+            "body": notification.body,
+            "meta": dict(notification.meta),
+            "attempts": 0,
+            "next_attempt_at": now + RETRY.first,
+        },
+    ).scalar_one()
+    return queued
 
 
 def deliver_after_commit(
@@ -230,12 +233,16 @@ def _claim(
     return sorted(claimed, key=lambda claim: ids.index(claim.id))
 
 
-def _settled(claimed: _Claimed, failure: NotifyError | None, now: datetime) -> dict[str, object]:
-    """An attempt's record: sent (text dropped), waiting again (backoff), or given up on."""
+def _settled(
+    claimed: _Claimed | None, failure: NotifyError | None, now: datetime
+) -> dict[str, object]:
+    """An attempt's record: sent (text dropped), waiting again (backoff), or given up on (a
+    failure's record needs the ``claimed`` attempt)."""
     values: dict[str, object] = {"claimed_until": None}
     if failure is None:
         values |= {"status": NotificationStatus.SENT.value, "sent_at": now, "error": None}
     else:
+        assert claimed is not None
         values["error"] = str(failure)[:200]
         if claimed.attempts >= RETRY.attempts:
             values["status"] = NotificationStatus.FAILED.value
@@ -262,13 +269,19 @@ def deliver_claimed(
     if not batch:
         return 0
     outcomes = [(claimed, _send(notifier, claimed.notification)) for claimed in batch]
+    sent = [claimed.id for claimed, failure in outcomes if failure is None]
     with sessions.begin() as session:
-        for claimed, failure in outcomes:
+        if sent:  # the usual case, one statement for all of them
             session.execute(
-                update(_TABLE)
-                .where(_TABLE.c.id == claimed.id)
-                .values(_settled(claimed, failure, now))
+                update(_TABLE).where(_TABLE.c.id.in_(sent)).values(_settled(None, None, now))
             )
+        for claimed, failure in outcomes:
+            if failure is not None:
+                session.execute(
+                    update(_TABLE)
+                    .where(_TABLE.c.id == claimed.id)
+                    .values(_settled(claimed, failure, now))
+                )
     return len(batch)
 
 
