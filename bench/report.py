@@ -135,10 +135,13 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         rows.append(
             (
                 "`kiosk sync` draining a backlog",
-                f"{_fmt(sync['per_s'])}/s to PostgreSQL ({sync['backlog']:,} saved)",
+                f"{_fmt(sync['per_s'])}/s to PostgreSQL ({sync['backlog']:,} saved, "
+                f"{sync.get('stored_at_registry', '?'):,} stored by the registry)",
                 "≥ 500/s",
                 "(absolute)",
-                "yes" if sync["per_s"] >= 500 else "no",
+                "yes"
+                if sync["per_s"] >= 500 and sync.get("stored_at_registry") == sync["backlog"]
+                else "no",
             )
         )
     roster = results.get("roster_import")
