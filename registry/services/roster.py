@@ -30,17 +30,20 @@ def list_schools(session: Session, level: Level) -> list[SchoolOut]:
 
 
 @dataclass(frozen=True, slots=True)
-class FoundStudent:
-    """An enrolled pupil a look-up matched: what the answer shows, and the row's id."""
+class RosterPupil:
+    """A pupil on the roster as a look-up or a submission reads it (one statement, no ORM
+    objects: these are the kiosk's most frequent requests)."""
 
     id: int
     name: str
+    level: Level
+    enrolled: bool
     class_name: str
     school_code: str
     school_name: str
 
 
-#: The pupil of an ID number, with what a look-up answers (built once: each request binds).
+#: The pupil of an ID number, with school and class (built once: each request binds).
 _PUPIL: Final = (
     select(
         Student.id,
@@ -48,7 +51,7 @@ _PUPIL: Final = (
         Student.level,
         Student.enrolled,
         SchoolClass.name.label("class_name"),
-        School.code,
+        School.code.label("school_code"),
         School.name.label("school_name"),
     )
     .join(School, School.code == Student.school_code)
@@ -57,22 +60,31 @@ _PUPIL: Final = (
 )
 
 
+def pupil_of(session: Session, id_number: str) -> RosterPupil | None:
+    """The pupil with this (normalised) ID number, enrolled or not. Does not commit."""
+    row = session.execute(_PUPIL, {"id_number": id_number}).one_or_none()
+    return None if row is None else RosterPupil(*row)
+
+
 def find_student(
     session: Session, *, level: Level, student_id: str, school_code: str
-) -> FoundStudent | None:
-    """The enrolled pupil matching all three; None otherwise. One statement, no ORM objects
-    (the look-up is the kiosk's most frequent request).
+) -> RosterPupil | None:
+    """The enrolled pupil matching all three; None otherwise.
 
     Does not commit.
 
     Raises:
         DomainError: ``id.*`` when ``student_id`` is no identity number at all.
     """
-    number = parse_id(student_id, field="student_id").value
-    row = session.execute(_PUPIL, {"id_number": number}).one_or_none()
-    if row is None or not row.enrolled or row.level != level or row.code != school_code:
+    pupil = pupil_of(session, parse_id(student_id, field="student_id").value)
+    if (
+        pupil is None
+        or not pupil.enrolled
+        or pupil.level != level
+        or pupil.school_code != school_code
+    ):
         return None
-    return FoundStudent(row.id, row.name, row.class_name, row.code, row.school_name)
+    return pupil
 
 
 def verify_student(

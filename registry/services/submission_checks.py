@@ -31,7 +31,6 @@ from store.central import (
     CodeChallenge,
     ParentAccount,
     ParentSession,
-    Student,
 )
 
 #: How far ahead of the registry's clock a kiosk's ``submitted_at`` may be (a wrong clock).
@@ -202,15 +201,15 @@ def email_taken_early(
     return False
 
 
-def check_not_bound(session: Session, parent_id: str, students: list[Student]) -> None:
-    """A student already bound to, or pending for, this parent is refused."""
+def check_not_bound(session: Session, parent_id: str, student_ids: list[int]) -> None:
+    """A student already bound to, or pending for, this parent is refused (``student_ids``:
+    the roster's ids of the submission's students, in order)."""
     live = session.execute(
-        _LIVE_BINDINGS,
-        {"parent_id": parent_id, "student_ids": [student.id for student in students]},
+        _LIVE_BINDINGS, {"parent_id": parent_id, "student_ids": student_ids}
     ).all()
     status_of = {student_id: status for student_id, status in live}
-    for index, student in enumerate(students):
-        status = status_of.get(student.id)
+    for index, student_id in enumerate(student_ids):
+        status = status_of.get(student_id)
         if status is BindingStatus.APPROVED:
             raise DomainError(ErrorCode.STUDENT_ALREADY_BOUND, field=f"students.{index}.student_id")
         if status is BindingStatus.PENDING:
