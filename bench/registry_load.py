@@ -64,6 +64,12 @@ def _bare_app() -> Iterator[str]:
         process.wait(10)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     py_spy = Path(sys.executable).parent / "py-spy"
     return subprocess.Popen(
@@ -137,10 +143,14 @@ def run(quick: bool) -> dict[str, Any]:
                     out = folder / f"profile-{kind}.txt"
                     spy = _profile(process.pid, seconds, out)
                     time.sleep(0.5)
+                    cpu_before, wall_before = _cpu_seconds(process.pid), time.perf_counter()
                     reg.wrk(base, requests(kind), connections=16, seconds=seconds)
+                    cpu = (_cpu_seconds(process.pid) - cpu_before) / (
+                        time.perf_counter() - wall_before
+                    )
                     spy.wait()
                     if out.exists():
-                        profiles[kind] = summarise(out)
+                        profiles[kind] = {**summarise(out), "cpu_share": round(cpu, 3)}
                 result["profile_after"] = profiles
         with _bare_app() as bare:
             result["floor_after"] = measure(bare, "floor", 16)

@@ -226,9 +226,15 @@ _WRAPPERS = ("(registry/cli/", "RequestLimit.", "BodyLimitMiddleware.")
 def _profile_lines(title: str, profile: dict[str, Any], seconds: float) -> list[str]:
     samples = profile.get("samples", 0)
     lines = [
-        f"**{title}**: {samples} samples holding the GIL in {seconds:.0f} s at 100 Hz "
-        f"(the process ran Python {samples / (seconds * 100):.0%} of the time; the rest it "
-        "waited on PostgreSQL, or for a core of this shared machine)",
+        f"**{title}**: {samples} samples holding the GIL in {seconds:.0f} s at 100 Hz: Python "
+        f"held the GIL {samples / (seconds * 100):.0%} of the time"
+        + (
+            f", while the process used {profile['cpu_share']:.0%} of a core (user and system "
+            "time; the rest of it is C code that lets the GIL go — psycopg's I/O, the "
+            "kernel's socket and thread hand-over calls)"
+            if "cpu_share" in profile
+            else ""
+        ),
         "",
     ]
     lines += ["| own time | function |", "|---:|---|"]
