@@ -3,10 +3,15 @@ the session lock after five misses, and the parent look-up with its masked prefi
 
 from __future__ import annotations
 
+import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
 
 from kiosk.domain.people import Level
 from registry.services.accounts import create_parent_account
+from store.central import ParentSession
 from tests.registry.harness import FAST_HASHING, Live, error_of
 
 PARENT_EMAIL = "annie.sun2@hy-tech.com.tw"
@@ -103,6 +108,30 @@ def test_five_misses_lock_the_parent_session(live: Live) -> None:
         assert status == 400
         assert b'"id.checksum"' in body
     assert _verify(live, fresh, "senior_high", "A123456789", "353301")[0] == 200
+
+
+def test_concurrent_misses_each_count_and_lock_at_the_fifth(live: Live) -> None:
+    """Twelve misses at once on one session: each is counted once (remaining 4, 3, 2, 1, each
+    told to one of them), the fifth locks the session, and the rest are told it is locked."""
+    token, challenge = live.parent_session(PARENT_EMAIL)
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(
+            pool.map(
+                lambda _n: _verify(live, token, "senior_high", "B123456780", "353301"), range(12)
+            )
+        )
+    not_found = sorted(
+        json.loads(body)["error"]["params"]["remaining"]
+        for status, body in answers
+        if status == 404
+    )
+    assert not_found == [1, 2, 3, 4]
+    assert [status for status, _body in answers].count(423) == 8
+    with live.sessions() as session:
+        row = session.scalars(
+            select(ParentSession).where(ParentSession.challenge_id == uuid.UUID(challenge))
+        ).one()
+        assert (row.failed_lookups, row.locked_at is not None) == (5, True)
 
 
 def test_a_parent_session_works_only_on_its_own_kiosk(live: Live) -> None:
