@@ -62,8 +62,8 @@ from store.central import (
 ROSTER_MISSES: Final = (ErrorCode.STUDENT_NOT_FOUND, ErrorCode.STUDENT_LEFT_SCHOOL)
 
 
-# A submission's reads, built once (each request only binds its values): building and keying a
-# statement costs more than PostgreSQL's answer to it.
+# A submission's statements, built once (each request only binds its values): building and
+# keying a statement costs more than PostgreSQL's answer to it.
 _INSERT_APPLICATION: Final = insert(cast(Table, Application.__table__))
 _INSERT_BINDING: Final = insert(cast(Table, Binding.__table__))
 _ACCOUNT: Final = select(ParentAccount).where(ParentAccount.id_number == bindparam("id_number"))
