@@ -96,6 +96,24 @@ class _Guarded:
     _read_deadline: asyncio.TimerHandle | None
     _serving: bool
 
+    # Their first base is this class, so these wrap the parser's own (uvicorn's protocol).
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_deadline = None
+        self._serving = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._admit()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._leave()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def on_response_complete(self) -> None:
+        self._answered()
+        super().on_response_complete()  # type: ignore[misc]
+
     def is_idle(self) -> bool:
         """Whether this connection waits for a request (none begun, none being answered)."""
         raise NotImplementedError
@@ -141,19 +159,6 @@ class _Guarded:
 class GuardedH11Protocol(_Guarded, H11Protocol):
     """uvicorn's h11 protocol with a request-read deadline and the :class:`ConnectionGuard`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._read_deadline = None
-        self._serving = False
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._admit()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._leave()
-        super().connection_lost(exc)
-
     def handle_events(self) -> None:
         super().handle_events()
         # The whole request (line, headers, body) is in: the deadline has done its job.
@@ -161,10 +166,6 @@ class GuardedH11Protocol(_Guarded, H11Protocol):
             self._disarm_read_deadline()
         if self.conn.their_state is not h11.IDLE:
             self._serving = True
-
-    def on_response_complete(self) -> None:
-        self._answered()
-        super().on_response_complete()
 
     def is_idle(self) -> bool:
         """Whether this connection waits for a request (none begun, none being answered)."""
@@ -175,19 +176,6 @@ class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):
     """uvicorn's httptools protocol (the C parser ``uvicorn[standard]`` brings) with the
     same deadline and guard: a request counts as begun once its headers are in, as h11's."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._read_deadline = None
-        self._serving = False
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._admit()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._leave()
-        super().connection_lost(exc)
-
     def on_headers_complete(self) -> None:
         self._serving = True
         super().on_headers_complete()
@@ -196,10 +184,6 @@ class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):
         # The whole request (line, headers, body) is in: the deadline has done its job.
         self._disarm_read_deadline()
         super().on_message_complete()
-
-    def on_response_complete(self) -> None:
-        self._answered()
-        super().on_response_complete()
 
     def is_idle(self) -> bool:
         """Whether this connection waits for a request (none begun, none being answered)."""
