@@ -166,22 +166,14 @@ def build_services(
     from kiosk.demo import DemoOutbox
     from kiosk.domain.consent import load_statement
     from kiosk.services import Services
-    from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import SyncWorker
-    from kiosk.sync_actions import ActionSyncer
+    from kiosk.sync_actions import kiosk_sync_pass
 
     store = store or open_store(settings)
     client = client or _registry_client(settings)
     if sync is None and background_sync:
         sync = SyncWorker(
-            ActionSyncer(
-                store.outbox,
-                client,
-                actions=store.actions,
-                settings=settings.sync,
-                clock=clock,
-                also=StaffEventUpload(store.staff_events, client),
-            ),
+            kiosk_sync_pass(store, client, settings=settings.sync, clock=clock),
             interval=settings.sync.interval_seconds,
         )
     if demo is None and settings.demo:

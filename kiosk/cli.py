@@ -203,9 +203,8 @@ def _sync(args: argparse.Namespace) -> int:
 
     from kiosk.app import build_services
     from kiosk.settings import KioskSettings
-    from kiosk.staff_upload import StaffEventUpload
     from kiosk.sync import Outcome, SyncReport, crash_hook_from_env
-    from kiosk.sync_actions import ActionSyncer
+    from kiosk.sync_actions import kiosk_sync_pass
     from kiosk.sync_report import render_report
 
     _log_to(args.log)
@@ -226,14 +225,12 @@ def _sync(args: argparse.Namespace) -> int:
         said = isinstance(error, LocalStateError | KeyFileError | FileNotFoundError)
         print(f"kiosk: could not start: {error if said else _fault_line(error)}", file=sys.stderr)
         return 1
-    syncer = ActionSyncer(
-        services.store.outbox,
+    syncer = kiosk_sync_pass(
+        services.store,
         services.client,
-        actions=services.store.actions,
         settings=settings.sync,
         clock=services.clock,
         checkpoint=crash_hook_from_env(),
-        also=StaffEventUpload(services.store.staff_events, services.client),
     )
 
     async def once() -> SyncReport:

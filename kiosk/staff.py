@@ -32,9 +32,8 @@ from kiosk.domain.wire import StaffBindingOut, StaffEventAction, StaffSessionOut
 from kiosk.progress import FormDesk
 from kiosk.settings import KioskSettings
 from kiosk.staff_calls import verify_in_person
-from kiosk.staff_upload import StaffEventUpload
 from kiosk.sync import Outcome, Syncer, SyncWorker
-from kiosk.sync_actions import ActionSyncer
+from kiosk.sync_actions import kiosk_sync_pass
 from screens.staff.base import EXPIRED
 from screens.staff.health import HealthView, KioskHealthScreen
 from screens.staff.in_person import InPersonScreen
@@ -353,14 +352,7 @@ def kiosk_console(
     """The console of a kiosk (Ctrl+F12): with its health and 立即同步, 重印申請書 from its stored
     applications, and staff actions kept while the registry is away."""
     health = KioskHealth(
-        ActionSyncer(
-            store.outbox,
-            client,
-            actions=store.actions,
-            settings=settings.sync,
-            clock=clock,
-            also=StaffEventUpload(store.staff_events, client),
-        ),
+        kiosk_sync_pass(store, client, settings=settings.sync, clock=clock),
         outbox_health=store.outbox.sync_health,
         settings=settings,
         clock=clock,

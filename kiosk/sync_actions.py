@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.client import RegistryClient
 from kiosk.domain.clock import Clock, utc_now
@@ -30,10 +30,14 @@ from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.parent_actions import BindingActionIn, ParentActionKind
 from kiosk.logsafe import describe_failure
 from kiosk.settings import SyncSettings
+from kiosk.staff_upload import StaffEventUpload
 from kiosk.sync import TRANSIENT, Checkpoint, Syncer, SyncReport
 from kiosk.sync_clock import backoff
 from store.local.actions import ActionQueue, QueuedItem
 from store.local.outbox import OutboxStore
+
+if TYPE_CHECKING:
+    from store.local import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -237,3 +241,25 @@ class ActionSyncer(Syncer):
             except Exception as failed:  # the run's report stands; the actions wait
                 log.error("sync: the queued actions wait: %s", describe_failure(failed))
         return report
+
+
+def kiosk_sync_pass(
+    store: LocalStore,
+    client: RegistryClient,
+    *,
+    settings: SyncSettings,
+    clock: Clock = utc_now,
+    checkpoint: Checkpoint | None = None,
+) -> ActionSyncer:
+    """A kiosk's whole sync pass — the feed and the outbox, its queued actions, then the staff
+    events kept while the registry was away — as the background worker, ``kiosk sync`` and the
+    console's 立即同步 each run it."""
+    return ActionSyncer(
+        store.outbox,
+        client,
+        actions=store.actions,
+        settings=settings,
+        clock=clock,
+        checkpoint=checkpoint,
+        also=StaffEventUpload(store.staff_events, client),
+    )
