@@ -71,7 +71,8 @@ def _children(pid: int) -> list[int]:
 
 def _sockets(pid: int, port: int, state: str) -> int:
     """Sockets on ``port`` in ``state`` (01 established, 0A listening) that process ``pid``
-    holds (from /proc)."""
+    holds (from /proc). Counted by inode: /proc/net/tcp is read a page at a time, and a table
+    that other tests change meanwhile can list a socket twice or skip one."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -80,13 +81,13 @@ def _sockets(pid: int, port: int, state: str) -> int:
             continue
         if target.startswith("socket:["):
             inodes.add(target[len("socket:[") : -1])
-    established = 0
+    held = set()
     for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
         if local_port == port and fields[3] == state and fields[9] in inodes:
-            established += 1
-    return established
+            held.add(fields[9])
+    return len(held)
 
 
 @pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="reads Linux's /proc")
@@ -104,8 +105,12 @@ def test_two_workers_answer_on_one_port(served: Served) -> None:
             conn.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
             assert b" 200 " in conn.recv(4096).split(b"\r\n")[0] + b" "
             connections.append(conn)
-        time.sleep(0.2)
+        # Read until the table settles: a read can skip a socket that moved meanwhile.
+        deadline = time.monotonic() + 5
         held = {pid: _sockets(pid, served.port, "01") for pid in workers}
+        while sum(held.values()) != 16 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            held = {pid: _sockets(pid, served.port, "01") for pid in workers}
         # The kernel spreads connections by their addresses: each process got some of 16.
         assert all(count > 0 for count in held.values()), held
         assert sum(held.values()) == 16, held
