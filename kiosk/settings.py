@@ -6,21 +6,25 @@ The settings object is built once (by the CLI, or by a test) and handed to
 (``KIOSK_REGISTRY__URL``). Precedence: explicit arguments, then the environment, then the file,
 then the defaults below.
 
-This module imports pydantic, which is heavy: the kiosk loads it after its first frame.
+This module imports pydantic, which is heavy: the kiosk loads it after its first frame. The
+``KIOSK_*`` variables are read with pydantic-settings, imported only when one is set (~30 ms
+before the Welcome screen otherwise).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 #: The audience every registry expects in a kiosk token (registry/API.md).
 REGISTRY_AUDIENCE = "coolclass-registry"
+#: The environment variables' prefix (any case); nested keys join with ``__``.
+ENV_PREFIX: Final = "KIOSK_"
 
 
 class RegistrySettings(BaseModel):
@@ -124,15 +128,19 @@ class DisplaySettings(BaseModel):
     bright yellow for what can be pressed, for parents who see poorly."""
 
 
-class KioskSettings(BaseSettings):
-    """Everything a kiosk needs to know at start-up."""
+class KioskSettings(BaseModel):
+    """Everything a kiosk needs to know at start-up.
 
-    model_config = SettingsConfigDict(
-        env_prefix="KIOSK_",
-        env_nested_delimiter="__",
+    Built directly (``KioskSettings(data_dir=...)``), the ``KIOSK_*`` variables fill what the
+    arguments leave out, as pydantic-settings' ``BaseSettings`` would; :meth:`load` adds the
+    file below both.
+    """
+
+    model_config = ConfigDict(
         # No use_attribute_docstrings: pydantic would read this file's source at every start
         # (~40 ms before the Welcome); kiosk.domain.settings_doc reads the docstrings when asked.
         extra="forbid",
+        validate_default=True,
     )
 
     registry: RegistrySettings = RegistrySettings()
@@ -182,6 +190,13 @@ class KioskSettings(BaseSettings):
 
     display: DisplaySettings = DisplaySettings()
     """How the screens look: the theme."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_below_arguments(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return _deep_merge(_environment(), data)
 
     @property
     def database_url(self) -> str:
@@ -251,7 +266,7 @@ class KioskSettings(BaseSettings):
                 raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
         try:
             # The environment beats the file, so an operator can override one value in place.
-            values = _deep_merge(values, EnvSettingsSource(cls)())
+            values = _deep_merge(values, _environment())
             return cls(**_deep_merge(values, overrides))
         except ValidationError as error:
             where = f" in {config_file}" if config_file is not None else ""
@@ -305,6 +320,22 @@ def record_kiosk_id(config_file: Path, kiosk_id: str) -> None:
         raise ConfigError(f"cannot write the kiosk id into {config_file}: {reason}") from None
     except (TOMLKitError, UnicodeDecodeError) as error:
         raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
+
+
+def _environment() -> dict[str, Any]:
+    """The settings the ``KIOSK_*`` variables give, nested (``KIOSK_REGISTRY__URL``)."""
+    prefix = ENV_PREFIX.lower()
+    if not any(name.lower().startswith(prefix) for name in os.environ):
+        return {}
+    from pydantic_settings import BaseSettings, EnvSettingsSource
+
+    # pydantic-settings reads the names and the types from the model's fields; its own
+    # BaseSettings is not needed for that.
+    model: type[BaseSettings] = KioskSettings  # type: ignore[assignment]
+    source = EnvSettingsSource(
+        model, case_sensitive=False, env_prefix=ENV_PREFIX, env_nested_delimiter="__"
+    )
+    return source()
 
 
 def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
