@@ -62,6 +62,23 @@ def test_settings_come_from_the_file_the_environment_beats_it_and_arguments_beat
     assert settings.kiosk_code == "0123AB"
 
 
+def test_settings_built_directly_take_the_environment_below_the_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``KioskSettings(...)`` (as the tests and the embedded demo build it) reads KIOSK_*
+    variables too, nested ones merged into a table given in part, and an argument beats them."""
+    monkeypatch.setenv("KIOSK_REGISTRY__TIMEOUT", "3")
+    monkeypatch.setenv("KIOSK_FORM__FONT_PATH", str(tmp_path / "font.ttf"))
+    monkeypatch.setenv("KIOSK_LANGUAGE", "en")
+    settings = KioskSettings(
+        data_dir=tmp_path, registry={"url": "https://registry.example"}, language="zh_TW"
+    )
+    assert settings.registry.url == "https://registry.example"
+    assert settings.registry.timeout == 3
+    assert settings.form.font_path == tmp_path / "font.ttf"
+    assert settings.language == "zh_TW"
+
+
 def test_a_setting_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     """A typo in the file is an error at start-up, not a silently ignored value."""
     config = tmp_path / "kiosk.toml"

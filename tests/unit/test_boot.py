@@ -87,6 +87,33 @@ def test_nothing_heavy_before_the_first_frame() -> None:
     assert _imported_by("import kiosk.cli, kiosk.app") == set()
 
 
+def test_the_settings_need_pydantic_settings_only_for_kiosk_variables(tmp_path: Path) -> None:
+    """Reading the settings imports pydantic-settings (~25 ms before the Welcome) only when a
+    KIOSK_* variable is set, for it to read them."""
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n', encoding="utf-8")
+    statement = (
+        "import sys; from pathlib import Path; from kiosk.settings import KioskSettings; "
+        f"s = KioskSettings.load(Path({str(config)!r})); "
+        "print(s.demo, 'pydantic_settings' in sys.modules)"
+    )
+    bare = {
+        name: value for name, value in os.environ.items() if not name.upper().startswith("KIOSK_")
+    }
+
+    def read(env: dict[str, str]) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", statement], capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+
+    assert read(bare) == "False False"
+    assert read({**bare, "kiosk_demo": "true"}) == "True True"
+
+
 def test_what_the_welcome_screen_needs() -> None:
     """The start-up thread's imports before the Welcome: the settings (pydantic) and the checks."""
     welcome = "import kiosk.cli, kiosk.app, kiosk.settings, store.local.integrity, screens.welcome"
