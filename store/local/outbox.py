@@ -115,9 +115,24 @@ class OutboxStore:
                 range). Nothing is recorded then.
         """
         with self._sessions.begin() as session:
+            # The batch's applications with their students and outbox entries: three statements
+            # for the batch rather than three for each application.
+            loaded = {
+                application.id: application
+                for application in session.scalars(
+                    select(Application)
+                    .where(Application.id.in_({str(answer[0]) for answer in answers}))
+                    .options(
+                        orm.selectinload(Application.students),
+                        orm.selectinload(Application.outbox),
+                    )
+                )
+            }
             for application_id, bindings in answers:
                 key = str(application_id)
-                application = self._application(session, key)
+                application = loaded.get(key)
+                if application is None:
+                    raise DomainError(ErrorCode.APPLICATION_NOT_FOUND)
                 by_position = {binding.position: binding for binding in bindings}
                 if (
                     len(by_position) != len(bindings)
