@@ -176,15 +176,40 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@contextmanager
-def running_registry(data_dir: Path, template: Path) -> Iterator[LiveRegistry]:
-    """The registry on a copy of ``template``, serving on a free port, one kiosk enrolled."""
+def registry_settings(data_dir: Path, template: Path) -> RegistrySettings:
+    """A registry's settings on a copy of ``template`` (a SQLite database) in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "registry.db"
     shutil.copyfile(template, database)
-    settings = RegistrySettings(
+    return RegistrySettings(
         database_url=sqlite_url(database), data_dir=data_dir, password_hashing=FAST_HASHING
     )
+
+
+def enroll_live_kiosk(url: str, settings: RegistrySettings, engine: Engine) -> LiveRegistry:
+    """A kiosk added at :data:`KIOSK_SCHOOL` of the registry serving at ``url`` and enrolled
+    with a new key over HTTP, as a kiosk does (without an event loop: async tests call this
+    too)."""
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        made = add_kiosk(
+            session, school_code=KIOSK_SCHOOL, now=datetime.now(UTC), limits=settings.limits
+        )
+    key = Ed25519PrivateKey.generate()
+    answer = httpx.post(
+        f"{url}/v1/kiosks/enroll",
+        json={"enrollment_token": made.enrollment_token, "public_key": public_key_b64(key)},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    enrollment = KioskEnrollmentOut.model_validate_json(answer.content)
+    return LiveRegistry(url, settings.data_dir, enrollment.kiosk_id, key, sessions)
+
+
+@contextmanager
+def running_registry(data_dir: Path, template: Path) -> Iterator[LiveRegistry]:
+    """The registry on a copy of ``template``, serving on a free port, one kiosk enrolled."""
+    settings = registry_settings(data_dir, template)
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(
@@ -199,22 +224,7 @@ def running_registry(data_dir: Path, template: Path) -> Iterator[LiveRegistry]:
                 break
             thread.join(0.01)
         assert server.started, "the registry did not start"
-        url = f"http://127.0.0.1:{port}"
-        sessions = make_session_factory(engine)
-        with sessions() as session:
-            made = add_kiosk(
-                session, school_code=KIOSK_SCHOOL, now=datetime.now(UTC), limits=settings.limits
-            )
-        key = Ed25519PrivateKey.generate()
-        # Over HTTP as a kiosk does, but without an event loop: async tests start this too.
-        answer = httpx.post(
-            f"{url}/v1/kiosks/enroll",
-            json={"enrollment_token": made.enrollment_token, "public_key": public_key_b64(key)},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        enrollment = KioskEnrollmentOut.model_validate_json(answer.content)
-        yield LiveRegistry(url, data_dir, enrollment.kiosk_id, key, sessions)
+        yield enroll_live_kiosk(f"http://127.0.0.1:{port}", settings, engine)
     finally:
         server.should_exit = True
         thread.join(10)

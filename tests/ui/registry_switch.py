@@ -7,21 +7,14 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from shutil import copyfile
 
-import httpx
 import uvicorn
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.domain.wire import KioskEnrollmentOut
-from kiosk.keys import public_key_b64
 from registry.app import create_app
-from registry.services.kiosks import add_kiosk
 from registry.settings import RegistrySettings
-from store.engine import make_engine, make_session_factory, sqlite_url
-from tests.e2e.live import FAST_HASHING, KIOSK_SCHOOL, LiveRegistry
+from store.engine import make_engine
+from tests.e2e.live import LiveRegistry, enroll_live_kiosk, registry_settings
 
 
 class RegistrySwitch:
@@ -75,12 +68,7 @@ def switchable_registry(
     data_dir: Path, template: Path
 ) -> Iterator[tuple[LiveRegistry, RegistrySwitch]]:
     """The registry on a copy of ``template`` with one kiosk enrolled, and its switch."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    database = data_dir / "registry.db"
-    copyfile(template, database)
-    settings = RegistrySettings(
-        database_url=sqlite_url(database), data_dir=data_dir, password_hashing=FAST_HASHING
-    )
+    settings = registry_settings(data_dir, template)
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -89,21 +77,7 @@ def switchable_registry(
     switch.start()
     engine = make_engine(settings.database_url)
     try:
-        url = f"http://127.0.0.1:{port}"
-        sessions = make_session_factory(engine)
-        with sessions() as session:
-            made = add_kiosk(
-                session, school_code=KIOSK_SCHOOL, now=datetime.now(UTC), limits=settings.limits
-            )
-        key = Ed25519PrivateKey.generate()
-        answer = httpx.post(
-            f"{url}/v1/kiosks/enroll",
-            json={"enrollment_token": made.enrollment_token, "public_key": public_key_b64(key)},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        enrollment = KioskEnrollmentOut.model_validate_json(answer.content)
-        yield LiveRegistry(url, data_dir, enrollment.kiosk_id, key, sessions), switch
+        yield enroll_live_kiosk(f"http://127.0.0.1:{port}", settings, engine), switch
     finally:
         if switch.up:
             switch.stop()

@@ -40,11 +40,11 @@ from tests.ui.registry_switch import RegistrySwitch, switchable_registry
 from tests.ui.test_progress_page import (
     ACCOUNT_EMAIL,
     CHILDREN,
-    chen,
     confirm,
     parent_id,
     pdf_text,
     reload,
+    tutorial_walk,
 )
 
 
@@ -82,15 +82,9 @@ def audited(registry: LiveRegistry, action: str) -> int:
 
 async def apply_for_two(walk: Walk, registry: LiveRegistry) -> ProgressScreen:
     """With the account's own email: 陳曉明 and one more, by 王曉明 (YA94109161)."""
-    await walk.apply()
-    await walk.verify(Channel.EMAIL, ACCOUNT_EMAIL)
-    await walk.add_students(chen(registry), registry.students(Level.ELEMENTARY)[0])
-    await walk.consent()
-    await walk.parent_id("YA94109161")
-    await walk.click("#next")
-    await wait_for_screen(walk.pilot, ReviewScreen)
-    await walk.type("#signature-name", "王曉明")
-    return await walk.submitted()
+    return await tutorial_walk(
+        walk, registry, ACCOUNT_EMAIL, registry.students(Level.ELEMENTARY)[0]
+    )
 
 
 async def sync_once(kiosk: Kiosk, registry: LiveRegistry) -> None:

@@ -80,11 +80,14 @@ def shown(progress: ProgressScreen) -> list[tuple[str, StudentStatus, bool]]:
     return [(row.student, row.status, row.masked) for row in progress.rows]
 
 
-async def tutorial_walk(walk: Walk, registry: LiveRegistry, address: str) -> ProgressScreen:
-    """The tutorial's application: 陳曉明 by his father 王曉明 (YA94109161, an account)."""
+async def tutorial_walk(
+    walk: Walk, registry: LiveRegistry, address: str, *more: RosterStudent
+) -> ProgressScreen:
+    """The tutorial's application: 陳曉明 (and ``more`` students after him) by his father
+    王曉明 (YA94109161, an account), verified with ``address``."""
     await walk.apply()
     await walk.verify(Channel.EMAIL, address)
-    await walk.add_students(chen(registry))
+    await walk.add_students(chen(registry), *more)
     await walk.consent()
     await walk.parent_id("YA94109161")
     await walk.click("#next")
