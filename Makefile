@@ -39,9 +39,11 @@ kiosk/locale/%.mo: kiosk/locale/%.po $(STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 ## extract-messages: refresh the catalogs' template and merge it into every language
+# The catalogs keep their header, lines of 100 and the template's sorted order: run on catalogs
+# that are up to date, this changes nothing.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o kiosk/locale/kiosk.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i kiosk/locale/kiosk.pot -d kiosk/locale -D kiosk --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o kiosk/locale/kiosk.pot --no-location --omit-header --sort-output --width 100 .
+	$(BIN)/pybabel update -i kiosk/locale/kiosk.pot -d kiosk/locale -D kiosk --no-fuzzy-matching --width 100 --ignore-pot-creation-date
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
