@@ -23,6 +23,7 @@ from store.local.codec import SealedCodec
 from store.local.faults import FaultWatch
 from store.local.receipts import renumber, resume_past, withdraw
 from store.local.records import OutboxItem, StatusChange, SyncHealth
+from store.local.retention import reduce_decided
 from store.local.tables import (
     SYNC_STATE_ID,
     Application,
@@ -405,58 +406,10 @@ class OutboxStore:
     # --- retention ------------------------------------------------------------------------
 
     def reduce_decided(self, *, decided_before: datetime, now: datetime) -> list[str]:
-        """Reduces applications decided before ``decided_before`` to their receipt.
-
-        Every personal part goes (the application, its students, its outbox entry are deleted);
-        a :class:`Receipt` keeps the receipt number, the times and each student's level, school,
-        status and binding. Applications refused at sync count as decided too.
-
-        Args:
-            decided_before: The retention period's start (now minus the period).
-            now: The time.
-
-        Returns:
-            The receipt numbers reduced.
-        """
+        """Reduces applications decided before ``decided_before`` to their receipt
+        (:func:`~store.local.retention.reduce_decided`); the receipt numbers reduced."""
         with self._sessions.begin() as session:
-            applications = session.scalars(
-                select(Application)
-                .where(
-                    Application.status == ApplicationStatus.DECIDED,
-                    Application.decided_at < decided_before,
-                )
-                .options(orm.selectinload(Application.students))
-            ).all()
-            for application in applications:
-                session.add(
-                    Receipt(
-                        receipt=application.receipt,
-                        application_id=application.id,
-                        submitted_at=application.created_at,
-                        decided_at=application.decided_at,
-                        statuses=[
-                            {
-                                "level": student.level.value,
-                                "school_code": student.school_code,
-                                "status": student.status.value,
-                                "binding_id": student.binding_id,
-                            }
-                            for student in application.students
-                        ],
-                        created_at=now,
-                    )
-                )
-                session.add(
-                    AuditEvent(
-                        at=now,
-                        actor="kiosk",
-                        action="application.reduced",
-                        subject_id=application.id,
-                        detail={"receipt": application.receipt},
-                    )
-                )
-                session.delete(application)
-            return [application.receipt for application in applications]
+            return reduce_decided(session, decided_before=decided_before, now=now)
 
     def receipt(self, receipt: str) -> Receipt | None:
         """What stays of a reduced application, by its receipt number."""
