@@ -327,7 +327,7 @@ def _environment() -> dict[str, Any]:
     prefix = ENV_PREFIX.lower()
     if not any(name.lower().startswith(prefix) for name in os.environ):
         return {}
-    from pydantic_settings import BaseSettings, EnvSettingsSource
+    from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsError
 
     # pydantic-settings reads the names and the types from the model's fields; its own
     # BaseSettings is not needed for that.
@@ -335,7 +335,12 @@ def _environment() -> dict[str, Any]:
     source = EnvSettingsSource(
         model, case_sensitive=False, env_prefix=ENV_PREFIX, env_nested_delimiter="__"
     )
-    return source()
+    try:
+        return source()
+    except SettingsError as error:  # a table's variable that is not JSON, say
+        raise ConfigError(
+            f"the {ENV_PREFIX}* environment variables are not valid: {error}"
+        ) from None
 
 
 def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from kiosk.domain.masking import mask_email
 from kiosk.domain.outbox_line import OutboxLine
 from kiosk.domain.people import Level
 from kiosk.keys import create_key, load_key, load_or_create_key, public_key_b64
-from kiosk.settings import KioskSettings
+from kiosk.settings import ConfigError, KioskSettings
 from tests.e2e.live import LiveRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,19 @@ def test_settings_built_directly_take_the_environment_below_the_arguments(
     assert settings.registry.timeout == 3
     assert settings.form.font_path == tmp_path / "font.ttf"
     assert settings.language == "zh_TW"
+
+
+def test_a_table_in_the_environment_that_is_not_json_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``KIOSK_REGISTRY='{bad'``: the operator reads which setting, not a library's exception."""
+    monkeypatch.setenv("KIOSK_REGISTRY", "{bad")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n', encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"KIOSK_\* environment variables are not valid: .*registry"
+    ):
+        KioskSettings.load(config)
 
 
 def test_a_setting_that_does_not_exist_is_refused(tmp_path: Path) -> None:
