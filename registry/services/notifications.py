@@ -230,27 +230,32 @@ def _claim(
         )
         for row in won
     ]
-    return sorted(claimed, key=lambda claim: ids.index(claim.id))
+    order = {row_id: position for position, row_id in enumerate(ids)}
+    return sorted(claimed, key=lambda claim: order[claim.id])
 
 
-def _settled(
-    claimed: _Claimed | None, failure: NotifyError | None, now: datetime
-) -> dict[str, object]:
-    """An attempt's record: sent (text dropped), waiting again (backoff), or given up on (a
-    failure's record needs the ``claimed`` attempt)."""
-    values: dict[str, object] = {"claimed_until": None}
-    if failure is None:
-        values |= {"status": NotificationStatus.SENT.value, "sent_at": now, "error": None}
+def _sent(now: datetime) -> dict[str, object]:
+    """A sent message's record: its text dropped (the row stays as the log of what went to whom)."""
+    return {
+        "claimed_until": None,
+        "status": NotificationStatus.SENT.value,
+        "sent_at": now,
+        "error": None,
+        "subject": None,
+        "body": None,
+        "meta": None,
+    }
+
+
+def _failed(claimed: _Claimed, failure: NotifyError, now: datetime) -> dict[str, object]:
+    """A failed attempt's record: waiting again (backoff), or given up on after the last
+    attempt (its text kept for ``registry outbox --retry``)."""
+    values: dict[str, object] = {"claimed_until": None, "error": str(failure)[:200]}
+    if claimed.attempts >= RETRY.attempts:
+        values["status"] = NotificationStatus.FAILED.value
+        _log.error("notification given up on after %d attempts", claimed.attempts)
     else:
-        assert claimed is not None
-        values["error"] = str(failure)[:200]
-        if claimed.attempts >= RETRY.attempts:
-            values["status"] = NotificationStatus.FAILED.value
-            _log.error("notification given up on after %d attempts", claimed.attempts)
-        else:
-            values["next_attempt_at"] = now + RETRY.wait_after(claimed.attempts)
-    if failure is None:  # a given-up one keeps its text for ``registry outbox --retry``
-        values |= {"subject": None, "body": None, "meta": None}
+        values["next_attempt_at"] = now + RETRY.wait_after(claimed.attempts)
     return values
 
 
@@ -272,15 +277,13 @@ def deliver_claimed(
     sent = [claimed.id for claimed, failure in outcomes if failure is None]
     with sessions.begin() as session:
         if sent:  # the usual case, one statement for all of them
-            session.execute(
-                update(_TABLE).where(_TABLE.c.id.in_(sent)).values(_settled(None, None, now))
-            )
+            session.execute(update(_TABLE).where(_TABLE.c.id.in_(sent)).values(_sent(now)))
         for claimed, failure in outcomes:
             if failure is not None:
                 session.execute(
                     update(_TABLE)
                     .where(_TABLE.c.id == claimed.id)
-                    .values(_settled(claimed, failure, now))
+                    .values(_failed(claimed, failure, now))
                 )
     return len(batch)
 
