@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from kiosk.settings import KioskSettings
     from kiosk.staff import StaffConsole
     from kiosk.sync import SyncWorker
+    from screens.ahead import Ahead
+    from screens.contact import ContactScreen
     from screens.welcome import Welcomed
     from store.local import LocalStore
 
@@ -127,6 +129,8 @@ class KioskApp(App[None]):
         self.boot_error: BaseException | None = None
         self.services: Services | None = None
         self.wizard: Wizard | None = None
+        #: The next parent's first step, built ahead behind the Welcome (kiosk.flow).
+        self.ahead: Ahead[ContactScreen] | None = None
         #: The choice made on the first Welcome screen, while the wizard was not there yet.
         self._welcomed: Welcomed | None = None
         self._staff_asked = False
@@ -205,11 +209,15 @@ class KioskApp(App[None]):
         self._make_wizard()
         self._run_wizard(assisted)
 
-    def _make_wizard(self) -> None:
+    def _make_wizard(self) -> Wizard:
         from kiosk.flow import Wizard
+        from screens.ahead import Ahead
 
         assert self.services is not None
-        self.wizard = Wizard(self, self.services)
+        if self.ahead is None:
+            self.ahead = Ahead(self)
+        self.wizard = Wizard(self, self.services, self.ahead)
+        return self.wizard
 
     def _run_wizard(self, assisted: Vouch | None = None) -> None:
         assert self.wizard is not None
@@ -240,10 +248,12 @@ class KioskApp(App[None]):
             self._welcome(started)
         elif worker.name == "services" and event.state is WorkerState.SUCCESS:
             self.services = worker.result
-            self._make_wizard()
+            wizard = self._make_wizard()
             self._start_sync()
             if self._welcomed is not None:  # a parent tapped before the services were there
                 self._run_wizard()
+            else:
+                wizard.ready_next()
             if self._staff_asked:
                 self.action_staff_console()
         elif worker.name in {"boot", "services"} and event.state is WorkerState.ERROR:

@@ -36,6 +36,7 @@ from kiosk.progress import FormDesk, ProgressSource
 from kiosk.services import Services as Services
 from kiosk.sync import Outcome, Syncer
 from kiosk.sync_actions import ActionUploader
+from screens.ahead import Ahead
 from screens.base import Back, Chrome
 from screens.code import CodeScreen
 from screens.consent import ConsentAccepted, ConsentDeclined, ConsentScreen
@@ -98,9 +99,11 @@ class Wizard:
     Args:
         app: The app whose screens are pushed.
         services: The registry, the store, the words, the clock.
+        ahead: Where the next parent's first step is built ahead; the app keeps it from one
+            wizard to the next (a wiped session's wizard leaves the next one what it built).
     """
 
-    def __init__(self, app: App[Any], services: Services) -> None:
+    def __init__(self, app: App[Any], services: Services, ahead: Ahead[ContactScreen]) -> None:
         self._app = app
         self._services = services
         # 「送出資料」 pushes through the sync side, so a push ends by one rule wherever it starts.
@@ -139,6 +142,8 @@ class Wizard:
         self._pages = ProgressPages(self.chrome, self._progress_source, self._forms, ask=self._ask)
         self._application: _Application | None = None
         self._vouch: Vouch | None = None
+        # The next parent's first step, built while the Welcome waits (see ready_next).
+        self._ahead = ahead
 
     async def run(self, assisted: Vouch | None = None, *, welcomed: Welcomed | None = None) -> None:
         """Welcome, then the path chosen; again and again (the first session ``assisted``, or
@@ -160,6 +165,8 @@ class Wizard:
                 await self._apply()
                 return
             if welcomed is None:
+                # Once the Welcome is drawn: building the next step would hold it up.
+                self._app.call_after_refresh(self.ready_next)
                 welcomed = await self._ask(WelcomeScreen(self.chrome, clock_off=self._clock_off))
             if welcomed.choice is WelcomeChoice.APPLY:
                 await self._apply()
@@ -178,6 +185,14 @@ class Wizard:
             # The next parent starts in the kiosk's own language.
             self._services.translator.use(self._services.settings.language)
 
+    def ready_next(self) -> None:
+        """Builds the next parent's first step (電子郵件信箱 or 行動電話, empty) behind the Welcome,
+        in the language spoken now, so that a tap on either choice shows it at once."""
+        self._ahead.prepare(
+            self.chrome.translator.language,
+            lambda: ContactScreen(self.chrome, client=self._services.client),
+        )
+
     async def _ask(self, screen: Screen[ResultT]) -> ResultT:
         """Pushes ``screen`` and waits for its result."""
         return await self._app.push_screen(screen, wait_for_dismiss=True)
@@ -189,9 +204,14 @@ class Wizard:
         services = self._services
         channel = before.contact.channel if before is not None else Channel.EMAIL
         typed = before.typed if before is not None else ""
+        # A new parent's first step was built ahead (not with staff: theirs offers 臨櫃核對身分).
+        ready = None
+        if before is None and self._vouch is None:
+            ready = self._ahead.take(self.chrome.translator.language)
         while True:
             sent = await self._ask(
-                ContactScreen(
+                ready
+                or ContactScreen(
                     self.chrome,
                     client=services.client,
                     channel=channel,
@@ -199,6 +219,7 @@ class Wizard:
                     in_person=self._vouch is not None,
                 )
             )
+            ready = None
             if isinstance(sent, Back):
                 return None
             if isinstance(sent, InPersonAsked):
