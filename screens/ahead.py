@@ -2,9 +2,9 @@
 tap that asks for it shows it at once.
 
 Textual composes a screen when it is first pushed, and mounting and styling a step's widgets is
-most of a tap's time (a parent's first step: ~25 ms of ~50 ms from the tap to the new screen
-drawn, measured by ``make bench``). While the Welcome waits for the next parent, the wizard has
-the first step built here; the tap then only lays it out and draws it.
+much of a tap's time (a parent's first step: ~25 ms of the ~50 ms from the tap to the new screen
+drawn; bench/performance-notes.md, fourth round). While the Welcome waits for the next parent,
+the wizard has the first step built here; the tap then only lays it out and draws it.
 
 A screen built ahead holds nothing of anyone: it is made fresh, with empty fields, before the
 next parent comes, and is used once (taken, it is the wizard's like any screen it pushes).
@@ -47,6 +47,8 @@ class Ahead(Generic[S]):
         screen = build()
         # What push_screen does first with a screen it has not seen (Textual's App._get_screen):
         # the screen is registered, and composes and mounts itself, while not on the stack.
+        # Textual has no public call for it; it is pinned (requirements.lock), and
+        # tests/ui/test_first_step_ahead.py fails should this stop holding.
         self._app._register(self._app, screen)
         self._screen, self._key = screen, key
 
