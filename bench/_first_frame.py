@@ -90,17 +90,13 @@ def kiosk(config: str) -> None:
             if "welcome_s" not in report and usable():
                 self.call_after_refresh(drawn)
                 report["welcome_s"] = -1.0  # drawn at the next refresh
-            elif report.get("welcome_s", -1.0) > 0 and settled():
+            elif report.get("welcome_s", -1.0) > 0 and self.settled:
                 # Everything built behind the Welcome (store, client, screens, the next
                 # parent's first step): the kiosk as it stays, idle — its memory then is its
                 # working memory.
                 report["settled_s"] = _since_launch()
                 report["settled_maxrss_mb"] = _peak_mb()
                 _write_and_exit()
-
-        def settled() -> bool:
-            ready = self.ahead.held if self.ahead is not None else None
-            return self.services is not None and ready is not None and ready.is_mounted
 
         def drawn() -> None:
             report["welcome_s"] = _since_launch()

@@ -30,18 +30,12 @@ class _Bare(App[None]):
         self.push_screen(_Next())
 
 
-def _settled(app: App[Any]) -> bool:
-    ahead = getattr(app, "ahead", None)
-    ready = ahead.held if ahead is not None else None
-    return getattr(app, "wizard", None) is not None and ready is not None and ready.is_mounted
-
-
 async def _tap(app: App[Any], selector: str, first: type[Screen[Any]] | None) -> float:
     async with app.run_test(size=(100, 32)) as pilot:
         for _ in range(2000):
             # The kiosk settled: its Welcome shown and everything behind it built (the next
             # parent's first step too), as it stands when a parent walks up.
-            if first is None or (isinstance(app.screen, first) and _settled(app)):
+            if first is None or (isinstance(app.screen, first) and getattr(app, "settled", False)):
                 break
             await asyncio.sleep(0.005)
         await pilot.pause()

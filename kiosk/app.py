@@ -219,6 +219,13 @@ class KioskApp(App[None]):
         self.wizard = Wizard(self, self.services, self.ahead)
         return self.wizard
 
+    @property
+    def settled(self) -> bool:
+        """Whether everything behind the Welcome is built — the services, the wizard and the
+        next parent's first step — as a parent finds the kiosk."""
+        ready = self.ahead.held if self.ahead is not None else None
+        return self.wizard is not None and ready is not None and ready.is_mounted
+
     def _run_wizard(self, assisted: Vouch | None = None) -> None:
         assert self.wizard is not None
         welcomed, self._welcomed = self._welcomed, None
