@@ -6,20 +6,23 @@ The settings object is built once (by the CLI, or by a test) and handed to
 (``KIOSK_REGISTRY__URL``). Precedence: explicit arguments, then the environment, then the file,
 then the defaults below.
 
-This module imports pydantic, which is heavy: the kiosk loads it after its first frame. The
-``KIOSK_*`` variables are read with pydantic-settings, imported only when one is set (~30 ms
-before the Welcome screen otherwise).
+The models are msgspec structs, checked by :func:`msgspec.convert` when the settings are read:
+they are read before the Welcome screen (they may refuse the kiosk), and msgspec costs ~5 ms
+there where pydantic cost ~70 ms (its import and the models' schemas). Read them with
+:meth:`KioskSettings.load`; a struct built directly (``SyncSettings(attempts=1)``) is not checked.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import msgspec
+from msgspec import Meta, Struct, field
 
 #: The audience every registry expects in a kiosk token (registry/API.md).
 REGISTRY_AUDIENCE = "coolclass-registry"
@@ -27,10 +30,8 @@ REGISTRY_AUDIENCE = "coolclass-registry"
 ENV_PREFIX: Final = "KIOSK_"
 
 
-class RegistrySettings(BaseModel):
+class RegistrySettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """Where the central registry is and who this kiosk is to it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = "http://127.0.0.1:8600"
     """Base URL of the registry (without ``/v1``)."""
@@ -44,13 +45,13 @@ class RegistrySettings(BaseModel):
     audience: str = REGISTRY_AUDIENCE
     """The ``aud`` claim of the kiosk's tokens, as the registry announced at enrollment."""
 
-    connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    connect_timeout: Annotated[float, Meta(gt=0, le=60)] = 5.0
     """Seconds to wait for a connection to the registry."""
 
-    timeout: float = Field(default=15.0, gt=0, le=120)
+    timeout: Annotated[float, Meta(gt=0, le=120)] = 15.0
     """Seconds to wait for any one read of an answer of the registry."""
 
-    deadline: float | None = Field(default=None, gt=0, le=300)
+    deadline: Annotated[float, Meta(gt=0, le=300)] | None = None
     """Seconds a request may take as a whole (a registry dripping bytes is cut off there);
     default ``timeout`` plus 5."""
 
@@ -60,10 +61,8 @@ class RegistrySettings(BaseModel):
     machine need nothing."""
 
 
-class SupportSettings(BaseModel):
+class SupportSettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """The help line shown in every screen's footer (the tutorial's defaults)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     phone: str = "(02)8798-6336"
     """客服專線."""
@@ -72,38 +71,34 @@ class SupportSettings(BaseModel):
     """The LINE@ account."""
 
 
-class SyncSettings(BaseModel):
+class SyncSettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """How the kiosk uploads applications and learns their statuses (:mod:`kiosk.sync`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    interval_seconds: float = Field(default=60.0, gt=0, le=3600)
+    interval_seconds: Annotated[float, Meta(gt=0, le=3600)] = 60.0
     """How often the sync worker runs when nothing wakes it (a new submission does)."""
 
-    retention_days: float = Field(default=7.0, gt=0)
+    retention_days: Annotated[float, Meta(gt=0)] = 7.0
     """Days an application decided (approved or rejected everywhere) keeps its personal data
     here; then only its receipt stays."""
 
-    batch_size: int = Field(default=100, ge=1, le=1000)
+    batch_size: Annotated[int, Meta(ge=1, le=1000)] = 100
     """Outbox entries taken at a time when there is a backlog."""
 
-    concurrency: int = Field(default=4, ge=1, le=64)
+    concurrency: Annotated[int, Meta(ge=1, le=64)] = 4
     """Uploads in flight at once."""
 
-    attempts: int = Field(default=3, ge=1, le=10)
+    attempts: Annotated[int, Meta(ge=1, le=10)] = 3
     """Tries of one upload within a run (short backoff between them) before it is put off."""
 
-    backoff_initial_seconds: float = Field(default=30.0, gt=0)
+    backoff_initial_seconds: Annotated[float, Meta(gt=0)] = 30.0
     """How long an upload that failed is put off the first time; doubled each time after."""
 
-    backoff_max_seconds: float = Field(default=900.0, gt=0)
+    backoff_max_seconds: Annotated[float, Meta(gt=0)] = 900.0
     """The longest an upload is put off."""
 
 
-class FormSettings(BaseModel):
+class FormSettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """The application form 「下載留存」: where it goes, and the font it is set in."""
-
-    model_config = ConfigDict(extra="forbid")
 
     printer: str | None = None
     """The CUPS printer the form is printed on; without one the form is saved to ``folder``."""
@@ -114,36 +109,26 @@ class FormSettings(BaseModel):
     font_path: Path | None = None
     """A Noto Sans CJK TC (or other CJK) font file; default: found through fontconfig."""
 
-    font_index: int = Field(default=0, ge=0)
+    font_index: Annotated[int, Meta(ge=0)] = 0
     """The face in ``font_path`` when it is a ``.ttc`` collection."""
 
 
-class DisplaySettings(BaseModel):
+class DisplaySettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """How the screens look (``[display]``)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     theme: Literal["textual-dark", "high-contrast"] = "textual-dark"
     """The colours: ``textual-dark`` (the default), or ``high-contrast`` — white on black with a
     bright yellow for what can be pressed, for parents who see poorly."""
 
 
-class KioskSettings(BaseModel):
+class KioskSettings(Struct, forbid_unknown_fields=True, kw_only=True):
     """Everything a kiosk needs to know at start-up.
 
-    Built directly (``KioskSettings(data_dir=...)``), the ``KIOSK_*`` variables fill what the
-    arguments leave out, as pydantic-settings' ``BaseSettings`` would; :meth:`load` adds the
-    file below both.
+    Read with :meth:`load` (checked; the ``KIOSK_*`` variables below the arguments, the file
+    below both). Built directly, nothing is checked and the environment is not read.
     """
 
-    model_config = ConfigDict(
-        # No use_attribute_docstrings: pydantic would read this file's source at every start
-        # (~40 ms before the Welcome); kiosk.domain.settings_doc reads the docstrings when asked.
-        extra="forbid",
-        validate_default=True,
-    )
-
-    registry: RegistrySettings = RegistrySettings()
+    registry: RegistrySettings = field(default_factory=RegistrySettings)
     """The central registry."""
 
     data_dir: Path = Path("data")
@@ -160,17 +145,17 @@ class KioskSettings(BaseModel):
     """Where the rolling copy of the local SQLite database is kept, made after every saved
     application: best another disk; default ``<data_dir>/backup``."""
 
-    receipt_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,8}$")
+    receipt_code: Annotated[str, Meta(pattern=r"^[A-Z0-9]{1,8}$")] | None = None
     """This kiosk's code in receipt numbers (``K<code>-YYYYMMDD-NNNN``); default from the
     kiosk id."""
 
-    support: SupportSettings = SupportSettings()
+    support: SupportSettings = field(default_factory=SupportSettings)
     """The help line in the footer."""
 
-    sync: SyncSettings = SyncSettings()
+    sync: SyncSettings = field(default_factory=SyncSettings)
     """Uploading applications and pulling their statuses."""
 
-    form: FormSettings = FormSettings()
+    form: FormSettings = field(default_factory=FormSettings)
     """The application form 「下載留存」: printer, save folder, font."""
 
     language: str = "zh_TW"
@@ -185,18 +170,11 @@ class KioskSettings(BaseModel):
     demo_outbox: Path | None = None
     """The registry's file outbox the demo reads codes from; default ``<data_dir>/outbox.jsonl``."""
 
-    idle_seconds: int = Field(default=120, ge=10)
+    idle_seconds: Annotated[int, Meta(ge=10)] = 120
     """Seconds without input before the kiosk asks 「仍在使用嗎？」."""
 
-    display: DisplaySettings = DisplaySettings()
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     """How the screens look: the theme."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _environment_below_arguments(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        return _deep_merge(_environment(), data)
 
     @property
     def database_url(self) -> str:
@@ -264,17 +242,16 @@ class KioskSettings(BaseModel):
                 raise ConfigError(f"cannot read the config file {config_file}: {reason}") from None
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
                 raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
+        # The environment beats the file, so an operator can override one value in place.
+        values = _deep_merge(_deep_merge(values, _environment()), overrides)
         try:
-            # The environment beats the file, so an operator can override one value in place.
-            values = _deep_merge(values, _environment())
-            return cls(**_deep_merge(values, overrides))
-        except ValidationError as error:
+            # Lax: the environment's values are strings ("3", "true"); TOML's are typed.
+            return msgspec.convert(values, cls, strict=False, dec_hook=_path)
+        except msgspec.ValidationError as error:
             where = f" in {config_file}" if config_file is not None else ""
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in problem['loc']) or 'settings'}: {problem['msg']}"
-                for problem in error.errors()
-            )
-            raise ConfigError(f"the kiosk's settings{where} are not valid: {problems}") from None
+            raise ConfigError(
+                f"the kiosk's settings{where} are not valid: {_problem(error)}"
+            ) from None
 
 
 class ConfigError(ValueError):
@@ -322,25 +299,84 @@ def record_kiosk_id(config_file: Path, kiosk_id: str) -> None:
         raise ConfigError(f"the config file {config_file} is not TOML: {error}") from None
 
 
-def _environment() -> dict[str, Any]:
-    """The settings the ``KIOSK_*`` variables give, nested (``KIOSK_REGISTRY__URL``)."""
-    prefix = ENV_PREFIX.lower()
-    if not any(name.lower().startswith(prefix) for name in os.environ):
-        return {}
-    from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsError
+def _path(kind: type, value: object) -> object:
+    """Paths from the file's and the environment's strings (msgspec's ``dec_hook``)."""
+    if kind is Path and isinstance(value, str | Path):
+        return Path(value)
+    if kind is Path:
+        raise TypeError(f"Expected a path, got `{type(value).__name__}`")
+    raise NotImplementedError
 
-    # pydantic-settings reads the names and the types from the model's fields; its own
-    # BaseSettings is not needed for that.
-    model: type[BaseSettings] = KioskSettings  # type: ignore[assignment]
-    source = EnvSettingsSource(
-        model, case_sensitive=False, env_prefix=ENV_PREFIX, env_nested_delimiter="__"
-    )
-    try:
-        return source()
-    except SettingsError as error:  # a table's variable that is not JSON, say
-        raise ConfigError(
-            f"the {ENV_PREFIX}* environment variables are not valid: {error}"
-        ) from None
+
+def _problem(error: msgspec.ValidationError) -> str:
+    """One line for the operator: ``registry.timeout: Expected `float` <= 120.0`` (msgspec says
+    ``Expected `float` <= 120.0 - at `$.registry.timeout```)."""
+    message, at, where = str(error).rpartition(" - at `$.")
+    if not at:
+        return f"settings: {where}"
+    where = where.removesuffix("`")
+    choices = _choices(where)
+    if message.startswith("Invalid enum value") and choices:
+        message += f" (one of: {', '.join(choices)})"
+    return f"{where}: {message}"
+
+
+def _choices(where: str) -> tuple[str, ...]:
+    """The values a ``Literal`` setting at ``where`` (``display.theme``) allows."""
+    kind: object = KioskSettings
+    for name in where.split("."):
+        table = _table_of(kind)
+        kind = {f.name: f.type for f in msgspec.structs.fields(table)}.get(name) if table else None
+    return tuple(map(str, get_args(kind))) if get_origin(kind) is Literal else ()
+
+
+def _environment() -> dict[str, Any]:
+    """The settings the ``KIOSK_*`` variables give (any case), nested: ``KIOSK_REGISTRY__URL``
+    is ``[registry] url``; a table's own variable (``KIOSK_REGISTRY``) holds JSON. Variables
+    that name no setting are not the kiosk's and are left alone.
+
+    Raises:
+        ConfigError: A table's variable that is not a JSON object.
+    """
+    prefix = ENV_PREFIX.lower()
+    given = {name.lower(): value for name, value in os.environ.items()}
+    if not any(name.startswith(prefix) for name in given):
+        return {}
+    return _variables(KioskSettings, given, prefix, ())
+
+
+def _variables(
+    model: type[Struct], given: Mapping[str, str], prefix: str, path: tuple[str, ...]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for setting in msgspec.structs.fields(model):
+        name = prefix + setting.name
+        table = _table_of(setting.type)
+        if table is None:
+            if name in given:
+                values[setting.name] = given[name]
+            continue
+        whole: Any = {}
+        if name in given:
+            try:
+                whole = json.loads(given[name])
+            except ValueError as error:
+                whole = error
+            if not isinstance(whole, dict):
+                raise ConfigError(
+                    f"the {ENV_PREFIX}* environment variables are not valid: "
+                    f"{'.'.join((*path, setting.name))} ({name.upper()}) is a table: its value "
+                    "must be a JSON object"
+                )
+        parts = _variables(table, given, name + "__", (*path, setting.name))
+        if whole or parts:
+            values[setting.name] = _deep_merge(whole, parts)
+    return values
+
+
+def _table_of(kind: object) -> type[Struct] | None:
+    """The settings table a field holds (its struct), if it is one."""
+    return kind if isinstance(kind, type) and issubclass(kind, Struct) else None
 
 
 def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The configuration reference, written from the settings models' own field docstrings.
 
-Both ends describe their settings with pydantic models whose fields carry docstrings (read with
-``use_attribute_docstrings``, or — the kiosk's, whose start should not pay for reading its own
-source — here, from the source, when the reference is asked for). :func:`settings_reference`
+Both ends describe their settings with models whose fields carry docstrings: the registry's are
+pydantic models (their docstrings read with ``use_attribute_docstrings``), the kiosk's msgspec
+structs (light enough to be checked before its Welcome screen; their docstrings read here, from
+the source, when the reference is asked for). :func:`settings_reference`
 turns such a model into the Markdown table the operators' guide shows, so that the guide cannot
 drift from the code: a test compares the guide with what this gives, and ``kiosk
 config-reference`` / ``registry config-reference`` print it.
@@ -21,12 +22,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+#: A settings model of either end.
+Model = type[BaseModel] | type[msgspec.Struct]
+#: A setting without a default.
+_REQUIRED: Any = object()
 
-def settings_reference(model: type[BaseModel], *, env_prefix: str, title: str) -> str:
+
+def settings_reference(model: Model, *, env_prefix: str, title: str) -> str:
     """A Markdown section: one row per setting, nested models as TOML tables.
 
     Args:
@@ -46,22 +52,37 @@ def settings_reference(model: type[BaseModel], *, env_prefix: str, title: str) -
 
 
 def _rows(
-    model: type[BaseModel], path: tuple[str, ...], env_prefix: str
+    model: Model, path: tuple[str, ...], env_prefix: str
 ) -> Iterator[tuple[str, str, str, str]]:
-    for name, field in model.model_fields.items():
-        nested = _model_of(field.annotation)
+    for name, annotation, default, description in _fields(model):
+        nested = _model_of(annotation)
         if nested is not None:
             yield from _rows(nested, (*path, name), env_prefix)
             continue
         key = ".".join((*path, name))
         env = env_prefix + "__".join((*path, name)).upper()
-        described = field.description or _attribute_docs(model).get(name, "")
-        yield key, env, _default(field), _doc(field, described)
+        described = description or _attribute_docs(model).get(name, "")
+        yield key, env, _default(default), _doc(annotation, described)
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
+def _fields(model: Model) -> Iterator[tuple[str, Any, Any, str | None]]:
+    """Each field's name, type, default (:data:`_REQUIRED` when none) and description."""
+    if issubclass(model, msgspec.Struct):
+        for info in msgspec.structs.fields(model):
+            required = (
+                info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT
+            )
+            default = info.default if info.default is not msgspec.NODEFAULT else None
+            yield info.name, info.type, _REQUIRED if required else default, None
+        return
+    for name, field in model.model_fields.items():
+        default = _REQUIRED if field.default is PydanticUndefined else field.default
+        yield name, field.annotation, default, field.description
+
+
+def _model_of(annotation: Any) -> Model | None:
     """The model a field holds: itself, or inside ``Model | None`` (an optional table)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel | msgspec.Struct):
         return annotation
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         models = [m for arg in typing.get_args(annotation) if (m := _model_of(arg)) is not None]
@@ -70,9 +91,8 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _default(field: FieldInfo) -> str:
-    value = field.default
-    if value is PydanticUndefined:
+def _default(value: Any) -> str:
+    if value is _REQUIRED:
         return "(required)"
     if value is None:
         return "(none)"
@@ -86,11 +106,11 @@ def _default(field: FieldInfo) -> str:
 
 
 @cache
-def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+def _attribute_docs(model: Model) -> dict[str, str]:
     """Each field's docstring (the string right under it) in the source of ``model``."""
     docs: dict[str, str] = {}
     for cls in reversed(model.__mro__):
-        if not issubclass(cls, BaseModel) or cls.__module__.startswith("pydantic"):
+        if cls.__module__.partition(".")[0] in {"builtins", "pydantic", "msgspec"}:
             continue
         try:
             source = textwrap.dedent(inspect.getsource(cls))
@@ -111,10 +131,10 @@ def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
     return docs
 
 
-def _doc(field: FieldInfo, described: str) -> str:
+def _doc(annotation: Any, described: str) -> str:
     # The docstrings are reStructuredText: ``code`` reads as `code` in Markdown.
     text = " ".join(described.split()).replace("``", "`")
-    allowed = _choices(field.annotation)
+    allowed = _choices(annotation)
     if allowed:
         text += f" One of: {', '.join(f'`{choice}`' for choice in allowed)}."
     return text.replace("|", "\\|")
@@ -122,6 +142,8 @@ def _doc(field: FieldInfo, described: str) -> str:
 
 def _choices(annotation: Any) -> list[str]:
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _choices(typing.get_args(annotation)[0])
     if origin is typing.Literal:
         return [str(arg) for arg in typing.get_args(annotation)]
     if origin in (typing.Union, types.UnionType):

@@ -273,7 +273,8 @@ def kiosk_app(
     ``[display] theme`` setting; ``language`` the catalog the screens speak.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    settings = KioskSettings(
+    settings = KioskSettings.load(
+        None,
         data_dir=folder,
         registry={"url": registry_url, "kiosk_id": kiosk_id},
         demo=demo,

@@ -23,7 +23,7 @@ import pytest
 CASES = {
     "missing": (None, "cannot read the config file"),
     "not TOML": ("[registry\nurl = 1", "is not TOML"),
-    "invalid": ("idle_seconds = 1\n", "idle_seconds: Input should be greater than or equal to 10"),
+    "invalid": ("idle_seconds = 1\n", "idle_seconds: Expected `int` >= 10"),
 }
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from pydantic import ValidationError
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button
@@ -25,7 +24,7 @@ from textual.widgets import Button
 from kiosk.domain.contact import Channel
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.people import Level
-from kiosk.settings import KioskSettings
+from kiosk.settings import ConfigError, KioskSettings
 from screens.code import CodeScreen
 from screens.confirm import ConfirmScreen
 from screens.consent import ConsentScreen
@@ -250,5 +249,6 @@ async def test_the_display_setting_chooses_the_high_contrast_theme(
             welcome = await wait_for_screen(pilot, WelcomeScreen)
             assert kiosk.app.theme == HIGH_CONTRAST
             assert welcome.styles.background.hex == "#000000"
-    with pytest.raises(ValidationError):
-        KioskSettings(display={"theme": "neon"})
+    refused = r"display\.theme: .*neon.*one of: textual-dark, high-contrast"
+    with pytest.raises(ConfigError, match=refused):
+        KioskSettings.load(None, display={"theme": "neon"})

@@ -62,16 +62,16 @@ def test_settings_come_from_the_file_the_environment_beats_it_and_arguments_beat
     assert settings.kiosk_code == "0123AB"
 
 
-def test_settings_built_directly_take_the_environment_below_the_arguments(
+def test_settings_given_as_arguments_take_the_environment_below_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``KioskSettings(...)`` (as the tests and the embedded demo build it) reads KIOSK_*
-    variables too, nested ones merged into a table given in part, and an argument beats them."""
+    """``KioskSettings.load(None, ...)`` (as the tests build it) reads KIOSK_* variables too,
+    nested ones merged into a table given in part, and an argument beats them."""
     monkeypatch.setenv("KIOSK_REGISTRY__TIMEOUT", "3")
     monkeypatch.setenv("KIOSK_FORM__FONT_PATH", str(tmp_path / "font.ttf"))
     monkeypatch.setenv("KIOSK_LANGUAGE", "en")
-    settings = KioskSettings(
-        data_dir=tmp_path, registry={"url": "https://registry.example"}, language="zh_TW"
+    settings = KioskSettings.load(
+        None, data_dir=tmp_path, registry={"url": "https://registry.example"}, language="zh_TW"
     )
     assert settings.registry.url == "https://registry.example"
     assert settings.registry.timeout == 3

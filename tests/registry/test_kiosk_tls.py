@@ -53,6 +53,8 @@ def test_a_kiosk_configured_for_plain_http_elsewhere_needs_the_setting(tmp_path:
     load_or_create_key(tmp_path / "kiosk.key")
     remote = {"url": "http://registry.school.example:8600", "kiosk_id": "k-1"}
     with pytest.raises(ValueError, match="https://"):
-        build_services(KioskSettings(data_dir=tmp_path, registry=remote))
-    allowed = KioskSettings(data_dir=tmp_path, registry={**remote, "allow_plain_http": True})
+        build_services(KioskSettings.load(None, data_dir=tmp_path, registry=remote))
+    allowed = KioskSettings.load(
+        None, data_dir=tmp_path, registry={**remote, "allow_plain_http": True}
+    )
     assert build_services(allowed).client.base_url == remote["url"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from sqlalchemy import update
 
@@ -64,7 +65,7 @@ class Kiosk:
         return Syncer(
             self.store.outbox,
             self.client,
-            settings=SETTINGS.model_copy(update=settings),
+            settings=msgspec.structs.replace(SETTINGS, **settings),
             clock=self.clock,
             rng=random.Random(7),
         )
@@ -216,7 +217,7 @@ async def test_failures_are_put_off_with_capped_jittered_backoff_kept_across_a_r
         "http://127.0.0.1:9", kiosk_id=kiosk.live.kiosk.kiosk_id, key=kiosk.live.kiosk.key
     )
     # One try per run (no waits between tries within it: this test is about the runs).
-    once = SETTINGS.model_copy(update={"attempts": 1})
+    once = msgspec.structs.replace(SETTINGS, attempts=1)
     offline = Syncer(
         kiosk.store.outbox, away, settings=once, clock=kiosk.clock, rng=random.Random(1)
     )

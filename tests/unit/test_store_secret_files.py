@@ -43,8 +43,8 @@ def test_a_kiosk_with_a_world_readable_key_does_not_start(tmp_path: Path) -> Non
     """Start-up stops with the reason (the CLI prints it); nothing is signed with that key."""
     create_key(tmp_path / "kiosk.key")
     os.chmod(tmp_path / "kiosk.key", 0o644)
-    settings = KioskSettings(
-        data_dir=tmp_path, registry={"url": "http://127.0.0.1:9", "kiosk_id": "k1"}
+    settings = KioskSettings.load(
+        None, data_dir=tmp_path, registry={"url": "http://127.0.0.1:9", "kiosk_id": "k1"}
     )
     with pytest.raises(KeyFileError, match=r"kiosk\.key is open to group or others"):
         build_services(settings, background_sync=False)
