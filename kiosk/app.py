@@ -222,9 +222,8 @@ class KioskApp(App[None]):
     @property
     def settled(self) -> bool:
         """Whether everything behind the Welcome is built — the services, the wizard and the
-        next parent's first step — as a parent finds the kiosk."""
-        ready = self.ahead.held if self.ahead is not None else None
-        return self.wizard is not None and ready is not None and ready.is_mounted
+        next parent's first step, laid out and drawn — as a parent finds the kiosk."""
+        return self.wizard is not None and self.ahead is not None and self.ahead.drawn
 
     def _run_wizard(self, assisted: Vouch | None = None) -> None:
         assert self.wizard is not None

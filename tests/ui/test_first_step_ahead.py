@@ -104,3 +104,46 @@ async def test_a_parent_who_chose_english_on_the_welcome_gets_the_first_step_in_
         assert str(contact.query_one("#get-code", Button).label) == "取得驗證碼"
         assert contact.query_one("#email", Input).value == ""
         assert not english.is_attached
+
+
+async def test_the_step_drawn_ahead_looks_as_one_built_at_the_tap(
+    kiosk: Kiosk, registry: LiveRegistry
+) -> None:
+    """The step laid out and drawn behind the Welcome shows exactly what a step built at the
+    tap shows — and so it does when the terminal was resized while it waited."""
+    app = kiosk.app
+    assert isinstance(app, KioskApp)
+    async with app.run_test(size=(100, 32)) as pilot:
+        walk = Walk(pilot, registry)
+        await walk.welcome()
+        await wait_for(pilot, lambda: app.settled, "the first step drawn behind the Welcome")
+        drawn = await walk.apply()
+        await pilot.pause()
+        shown_drawn = app.export_screenshot()
+
+        await walk.click("#back")
+        await walk.welcome()
+        await wait_for(pilot, lambda: app.settled, "the next first step drawn")
+        assert app.ahead is not None
+        app.ahead.discard()  # none waiting: the tap builds the step then
+        built = await walk.apply()
+        assert built is not drawn
+        await pilot.pause()
+        assert app.export_screenshot() == shown_drawn
+
+        await walk.click("#back")
+        await walk.welcome()
+        await wait_for(pilot, lambda: app.settled, "the next first step drawn")
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        resized = await walk.apply()
+        await pilot.pause()
+        shown_resized = app.export_screenshot()
+        assert resized.size == (90, 30)
+        await walk.click("#back")
+        await walk.welcome()
+        await wait_for(pilot, lambda: app.settled, "the next first step drawn")
+        app.ahead.discard()
+        await walk.apply()
+        await pilot.pause()
+        assert app.export_screenshot() == shown_resized
