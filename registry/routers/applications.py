@@ -15,8 +15,9 @@ from registry.deps import KioskDep, NowDep, Registry, RegistryDep, SessionDep, U
 from registry.errors import ERROR_RESPONSES, STATUS
 from registry.notify.messages import application_received_message
 from registry.services import application_batch, applications
-from registry.services.notifications import deliver_after_commit, unverified_notice_allowed
+from registry.services.notifications import deliver_all_after_commit, unverified_notices_allowed
 from registry.services.submission_checks import SubmissionRules
+from registry.services.submission_draft import Submitted
 
 router = APIRouter(tags=["applications"], responses=ERROR_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -31,28 +32,30 @@ def _rules(registry: Registry) -> SubmissionRules:
 def _confirm(
     session: Session,
     registry: Registry,
-    body: SubmissionIn,
-    outcome: applications.Submitted,
+    stored: list[tuple[SubmissionIn, Submitted]],
     now: datetime,
 ) -> None:
-    """Queues a first submission's confirmation for after the commit.
+    """Queues the confirmations of first submissions for after the commit (a batch's at once).
 
     The confirmation is a courtesy: a failure is logged, the application stands. To an address
     the parent did not verify it says less (no name from the request), at most once a day.
     """
-    verified = outcome.email_verified
-    if not verified and not unverified_notice_allowed(session, outcome.parent_email, now=now):
-        return
-    deliver_after_commit(
+    unverified = [outcome.parent_email for _body, outcome in stored if not outcome.email_verified]
+    allowed = iter(unverified_notices_allowed(session, unverified, now=now))
+    deliver_all_after_commit(
         session,
         registry.courier,
-        application_received_message(
-            outcome.parent_email,
-            parent_name=outcome.parent_name if verified else None,
-            receipt=body.receipt,
-            students=outcome.student_names,
-            translator=Translator(body.language),
-        ),
+        [
+            application_received_message(
+                outcome.parent_email,
+                parent_name=outcome.parent_name if outcome.email_verified else None,
+                receipt=body.receipt,
+                students=outcome.student_names,
+                translator=Translator(body.language),
+            )
+            for body, outcome in stored
+            if outcome.email_verified or next(allowed)
+        ],
         now=now,
     )
 
@@ -80,7 +83,7 @@ def submit(
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
         return outcome.result
-    _confirm(session, registry, body, outcome, now)
+    _confirm(session, registry, [(body, outcome)], now)
     return outcome.result
 
 
@@ -101,6 +104,7 @@ def submit_batch(
         session, body.applications, kiosk_id=kiosk.kiosk_id, now=now, rules=_rules(registry)
     )
     results = []
+    stored = []
     for submission, outcome in zip(body.applications, outcomes, strict=True):
         if isinstance(outcome, DomainError):
             error = ErrorDetailOut(
@@ -112,7 +116,7 @@ def submit_batch(
             )
             continue
         if outcome.created:
-            _confirm(session, registry, submission, outcome, now)
+            stored.append((submission, outcome))
         results.append(
             BatchItemOut(
                 application_id=submission.application_id,
@@ -120,4 +124,5 @@ def submit_batch(
                 result=outcome.result,
             )
         )
+    _confirm(session, registry, stored, now)
     return ApplicationBatchOut(results=results)

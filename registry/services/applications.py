@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, cast
 
@@ -24,19 +22,14 @@ from sqlalchemy import Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from kiosk.domain.contact import Channel, email_key
+from kiosk.domain.contact import email_key
 from kiosk.domain.draft import (
     Draft,
     ParentDetails,
-    Signature,
-    StudentEntry,
 )
-from kiosk.domain.errors import DomainError, DomainErrors, ErrorCode
+from kiosk.domain.errors import DomainError, ErrorCode
 from kiosk.domain.i18n import DEFAULT_LANGUAGE
-from kiosk.domain.ids import parse_id
-from kiosk.domain.masking import mask_name
-from kiosk.domain.people import parse_relationship
-from kiosk.domain.wire import BindingOut, BindingStatus, SubmissionIn, SubmissionOut
+from kiosk.domain.wire import BindingOut, SubmissionIn, SubmissionOut
 from registry.services.in_person import verified_in_person
 from registry.services.locks import lock
 from registry.services.roster import RosterPupil, pupil_of
@@ -49,6 +42,17 @@ from registry.services.submission_checks import (
     count_roster_miss,
     locked_session_of,
     submitted_at_utc,
+)
+from registry.services.submission_draft import (
+    Submitted,
+    add_pupil,
+    finish_draft,
+    parent_details,
+    parent_email,
+    parent_given,
+    start_draft,
+    stored_rows,
+    student_given,
 )
 from store.central import (
     Application,
@@ -86,12 +90,6 @@ def content_hash(submission: SubmissionIn) -> str:
         del data["language"]
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _prefixed(error: DomainError, prefix: str) -> DomainError:
-    """The same error with its field placed inside the submission (``students.2.student_id``)."""
-    field = f"{prefix}.{error.field}" if error.field else prefix
-    return DomainError(error.code, field=field, **dict(error.params))
 
 
 def binding_options() -> tuple[object, ...]:
@@ -135,28 +133,6 @@ def stored_result(session: Session, application: Application) -> SubmissionOut:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Submitted:
-    """The outcome of :func:`submit`.
-
-    Attributes:
-        result: What to answer.
-        created: True for the first submission, False for a replay.
-        parent_email: Where the confirmation goes (first submission only).
-        parent_name: The parent's name for the confirmation.
-        student_names: The students' names for the confirmation.
-        email_verified: Whether ``parent_email`` is the contact the parent verified with a code
-            (else nobody proved it theirs, and the confirmation says less, more rarely).
-    """
-
-    result: SubmissionOut
-    created: bool
-    parent_email: str
-    parent_name: str
-    student_names: tuple[str, ...]
-    email_verified: bool = False
-
-
 def _replay(session: Session, application: Application, digest: str) -> Submitted:
     if application.content_hash != digest:
         raise DomainError(ErrorCode.APPLICATION_CONFLICT)
@@ -174,39 +150,15 @@ def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draf
 
     Its ``STUDENT_NOT_FOUND`` / ``STUDENT_LEFT_SCHOOL`` are the caller's to count as misses.
     """
-    given = raw.students[index]
-    where = f"students.{index}"
-    try:
-        choice = parse_relationship(
-            given.relationship.value, given.relationship_other, field="relationship"
-        )
-        number = parse_id(given.student_id, field="student_id")
-    except DomainError as error:
-        raise _prefixed(error, where) from None
+    choice, number = student_given(raw, index)
     student = pupil_of(session, number.value)
+    given = raw.students[index]
     if student is None or student.school_code != given.school_code:
         # Only then is the school asked about (a pupil found there proves it exists).
         if session.get(School, given.school_code) is None:
-            raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"{where}.school_code")
-        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"{where}.student_id")
-    if student.level != given.level:
-        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"{where}.student_id")
-    if not student.enrolled:
-        raise DomainError(ErrorCode.STUDENT_LEFT_SCHOOL, field=f"{where}.student_id")
-    try:
-        draft.add_student(
-            StudentEntry(
-                relationship=choice,
-                level=given.level,
-                student_id=number,
-                school_code=student.school_code,
-                school_name=student.school_name,
-                name=student.name,
-                class_name=student.class_name,
-            )
-        )
-    except DomainError as error:
-        raise _prefixed(error, where) from None
+            raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"students.{index}.school_code")
+        raise DomainError(ErrorCode.STUDENT_NOT_FOUND, field=f"students.{index}.student_id")
+    add_pupil(draft, raw, index, (choice, number), student)
     return student
 
 
@@ -214,27 +166,9 @@ def _parent_details(
     session: Session, submission: SubmissionIn
 ) -> tuple[ParentDetails, ParentAccount | None]:
     """The parent as the rules see them; an existing account's data wins over what was sent."""
-    given = submission.parent
-    try:
-        number = parse_id(given.id, field="id")
-    except DomainError as error:
-        raise _prefixed(error, "parent") from None
+    number = parent_given(submission)
     account = session.scalars(_ACCOUNT, {"id_number": number.value}).one_or_none()
-    if account is not None:
-        # As the kiosk saw it: masked, so a typed signature is compared the same way there.
-        return (
-            ParentDetails.existing(number, mask_name(account.name), account.email, account.phone),
-            account,
-        )
-    if given.existing_account:
-        raise DomainError(ErrorCode.DRAFT_PARENT_REQUIRED, field="parent.existing_account")
-    try:
-        return (
-            ParentDetails.new(number, given.name or "", given.email or "", given.phone or ""),
-            None,
-        )
-    except DomainErrors as errors:
-        raise _prefixed(errors.errors[0], "parent") from None
+    return parent_details(submission, number, account), account
 
 
 def submit(
@@ -367,20 +301,16 @@ def _store(
     check_submitted_window(submitted_at_utc(submission.submitted_at), now)
     check_consent_version(submission.consent_version, rules.consent_versions)
     parent_session, contact = locked_session_of(session, submission.challenge_id, kiosk_id)
-    draft = Draft(application_id=submission.application_id)
     details, account = _parent_details(session, submission)
     parent_id = details.parent_id.value
-    email = account.email if account is not None else (details.email.value if details.email else "")
+    email = parent_email(details, account)
     # One writer per parent and per email at a time: the email and already-bound rules below
     # read, then write, and must not interleave with another application of the same people.
     lock(session, f"parent:{parent_id}", f"email:{email_key(email)}")
     existing = _stored_under(session, submission, kiosk_id)
     if existing is not None:
         return _replay(session, existing, digest)
-    try:
-        draft.set_parent(details)
-    except DomainError as error:
-        raise _prefixed(error, "parent") from None
+    draft = start_draft(submission, details)
     try:
         students = [
             _roster_student(session, index, submission, draft)
@@ -390,88 +320,32 @@ def _store(
         if error.code in ROSTER_MISSES and commit_miss:
             count_roster_miss(session, parent_session, max_misses=rules.max_misses, now=now)
         raise
-    draft.accept_consent(submission.consent_version)
-    given = submission.signature
-    # Its errors already name the field "signature", as the submission does.
-    draft.sign(
-        Signature(
-            strokes=tuple(tuple(point for point in stroke) for stroke in given.strokes),
-            typed_name=given.typed_name,
-        )
-    )
-    draft.check_complete()
+    finish_draft(draft, submission)
     check_email_free(session, email, parent_id)
     check_not_bound(session, parent_id, [student.id for student in students])
-
-    name = account.name if account is not None else details.name
-    phone = account.phone if account is not None else (details.phone.e164 if details.phone else "")
-    # Written as rows, not ORM objects (no unit of work for two inserts on the hottest path).
-    application = {
-        "id": submission.application_id,
-        "receipt": submission.receipt,
-        "kiosk_id": kiosk_id,
-        "channel": contact.channel,
-        "contact_address": contact.address,
-        "challenge_id": submission.challenge_id,
-        "consent_version": submission.consent_version,
-        "submitted_at": submitted_at_utc(submission.submitted_at),
-        "parent_id_number": parent_id,
-        "parent_name": name,
-        "parent_email": email,
-        "parent_phone": phone,
-        "existing_account": account is not None,
-        "verified_in_person": verified_in_person(session, submission.challenge_id),
-        "signature_kind": given.kind,
-        "signature": given.model_dump(mode="json"),
-        "content_hash": digest,
-        "language": submission.language,
-        "created_at": now,
-    }
-    bindings = [
-        {
-            "id": uuid.uuid4(),
-            "application_id": submission.application_id,
-            "position": position,
-            "student_id": student.id,
-            "parent_id_number": parent_id,
-            "relationship": entry.relationship.relationship,
-            "relationship_other": entry.relationship.description,
-            "status": BindingStatus.PENDING,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for position, (entry, student) in enumerate(zip(draft.students, students, strict=True))
-    ]
+    application, bindings, outcome = stored_rows(
+        submission,
+        digest,
+        kiosk_id=kiosk_id,
+        now=now,
+        contact=contact,
+        details=details,
+        account=account,
+        draft=draft,
+        students=students,
+        in_person=verified_in_person(session, submission.challenge_id),
+    )
     # The last statements before the commit: the application's primary key settles concurrent
     # replays here, and a binding's insert takes its kiosk's row of the changes feed (held to
     # the commit), so nothing else is asked after it.
-    session.execute(_INSERT_APPLICATION, application)
+    insert_stored(session, [application], bindings)
+    return outcome
+
+
+def insert_stored(
+    session: Session, applications: list[dict[str, object]], bindings: list[dict[str, object]]
+) -> None:
+    """Writes applications and their bindings (rows, not ORM objects: no unit of work for
+    plain inserts on the hottest path; several at once are one statement each)."""
+    session.execute(_INSERT_APPLICATION, applications)
     session.execute(_INSERT_BINDING, bindings)
-    result = SubmissionOut(
-        application_id=submission.application_id,
-        receipt=submission.receipt,
-        bindings=[
-            BindingOut(
-                binding_id=binding["id"],
-                application_id=submission.application_id,
-                position=binding["position"],
-                student_name=student.name,
-                class_name=student.class_name,
-                school_name=student.school_name,
-                relationship=binding["relationship"],
-                relationship_other=binding["relationship_other"],
-                status=BindingStatus.PENDING,
-                reason=None,
-                updated_at=now,
-            )
-            for binding, student in zip(bindings, students, strict=True)
-        ],
-    )
-    return Submitted(
-        result,
-        created=True,
-        parent_email=email,
-        parent_name=name,
-        student_names=tuple(student.name for student in students),
-        email_verified=contact.channel is Channel.EMAIL and contact.key == email_key(email),
-    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final
@@ -156,10 +157,20 @@ _IN_PERSON_OF: Final = select(InPersonVerification.id).where(
 )
 
 
+_IN_PERSON_AMONG: Final = select(InPersonVerification.challenge_id).where(
+    InPersonVerification.challenge_id.in_(bindparam("challenge_ids", expanding=True))
+)
+
+
 def verified_in_person(session: Session, challenge_id: uuid.UUID) -> bool:
     """Whether this challenge stands for an in-person verification (the application's mark)."""
     found = session.scalar(_IN_PERSON_OF, {"challenge_id": challenge_id})
     return found is not None
+
+
+def in_person_of(session: Session, challenge_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these challenges, those that stand for an in-person verification (one query)."""
+    return set(session.scalars(_IN_PERSON_AMONG, {"challenge_ids": list(challenge_ids)}))
 
 
 def audit_refused(

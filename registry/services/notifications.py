@@ -121,27 +121,33 @@ def _send(notifier: Notifier, notification: Notification) -> NotifyError | None:
     return None
 
 
-def queue(session: Session, notification: Notification, *, now: datetime) -> int:
-    """Queues a message in the caller's transaction (kept or dropped with it); its row's id.
+def queue(session: Session, notifications: list[Notification], *, now: datetime) -> list[int]:
+    """Queues messages in the caller's transaction (kept or dropped with it), in one statement;
+    their rows' ids (not in any order).
 
-    Does not commit. The sending loop first tries it :attr:`Retry.first` after ``now``.
+    Does not commit. The sending loop first tries each :attr:`Retry.first` after ``now``.
     """
-    queued: int = session.execute(
+    if not notifications:
+        return []
+    rows = session.execute(
         _QUEUE,
-        {
-            "created_at": now,
-            "channel": notification.channel,
-            "recipient": notification.to,
-            "kind": notification.meta.get("kind", ""),
-            "status": _WAITING,
-            "subject": notification.subject,
-            "body": notification.body,
-            "meta": dict(notification.meta),
-            "attempts": 0,
-            "next_attempt_at": now + RETRY.first,
-        },
-    ).scalar_one()
-    return queued
+        [
+            {
+                "created_at": now,
+                "channel": notification.channel,
+                "recipient": notification.to,
+                "kind": notification.meta.get("kind", ""),
+                "status": _WAITING,
+                "subject": notification.subject,
+                "body": notification.body,
+                "meta": dict(notification.meta),
+                "attempts": 0,
+                "next_attempt_at": now + RETRY.first,
+            }
+            for notification in notifications
+        ],
+    )
+    return [int(queued) for queued in rows.scalars()]
 
 
 def deliver_after_commit(
@@ -159,8 +165,15 @@ def deliver_after_commit(
         notification: The message.
         now: When.
     """
-    queued = queue(session, notification, now=now)
-    unit_of_work.after_commit(session, functools.partial(courier.soon, queued))
+    deliver_all_after_commit(session, courier, [notification], now=now)
+
+
+def deliver_all_after_commit(
+    session: Session, courier: Courier, notifications: list[Notification], *, now: datetime
+) -> None:
+    """:func:`deliver_after_commit` for several messages (queued in one statement)."""
+    for queued in queue(session, notifications, now=now):
+        unit_of_work.after_commit(session, functools.partial(courier.soon, queued))
 
 
 class Courier(Protocol):
@@ -349,30 +362,44 @@ def retry_failed(session: Session) -> int:
 
 
 #: How many notices an unverified address had since a moment (built once: submissions ask).
-_RECENT_NOTICES: Final = (
-    select(func.count())
-    .select_from(SendEvent)
-    .where(
-        SendEvent.channel == Channel.EMAIL,
-        SendEvent.address == bindparam("key"),
-        SendEvent.at > bindparam("since"),
-    )
+_RECENT_NOTICES_AMONG: Final = select(SendEvent.address).where(
+    SendEvent.channel == Channel.EMAIL,
+    SendEvent.address.in_(bindparam("keys", expanding=True)),
+    SendEvent.at > bindparam("since"),
 )
 
 
-def unverified_notice_allowed(session: Session, address: str, *, now: datetime) -> bool:
-    """Whether an address nobody verified may get a notice now, and if so, counts it.
+def unverified_notices_allowed(
+    session: Session, addresses: list[str], *, now: datetime
+) -> list[bool]:
+    """Whether addresses nobody verified may get a notice now (in order), each allowed one
+    counted.
 
     An application may name any email as the parent's; a mail there was sent by the city to an
     address whose owner never asked. At most one such notice per address (compared as
-    :func:`~kiosk.domain.contact.email_key`) goes out per :data:`UNVERIFIED_NOTICE_EVERY`.
-    The count is a ``send_events`` row under an address of its own (``notice:<key>``), so the
-    code limits never see it. Does not commit: the count is kept with the caller's decision.
+    :func:`~kiosk.domain.contact.email_key`) goes out per :data:`UNVERIFIED_NOTICE_EVERY`: an
+    address twice here may be allowed the first time, not the second. The count is a
+    ``send_events`` row under an address of its own (``notice:<key>``), so the code limits never
+    see it. Three statements whatever the number of addresses. Does not commit: the counts are
+    kept with the caller's decision.
     """
-    key = f"notice:{email_key(address)}"
-    lock(session, key)
-    recent = session.scalar(_RECENT_NOTICES, {"key": key, "since": now - UNVERIFIED_NOTICE_EVERY})
-    if recent:
-        return False
-    session.add(SendEvent(channel=Channel.EMAIL, address=key, at=now))
-    return True
+    keys = [f"notice:{email_key(address)}" for address in addresses]
+    if not keys:
+        return []
+    lock(session, *keys)
+    recent = set(
+        session.scalars(
+            _RECENT_NOTICES_AMONG, {"keys": keys, "since": now - UNVERIFIED_NOTICE_EVERY}
+        )
+    )
+    allowed = []
+    for key in keys:
+        allowed.append(key not in recent)
+        recent.add(key)
+    counted = [key for key, yes in zip(keys, allowed, strict=True) if yes]
+    if counted:
+        session.execute(
+            insert(SendEvent),
+            [{"channel": Channel.EMAIL, "address": key, "at": now} for key in counted],
+        )
+    return allowed

@@ -12,7 +12,7 @@ student already bound to (or pending for) the parent is not applied for again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -77,6 +77,36 @@ _EMAIL_TAKEN: Final = select(
         Binding.removed_at.is_(None),
     ),
 )
+_SESSIONS_OF: Final = (
+    select(ParentSession, CodeChallenge)
+    .join(CodeChallenge, CodeChallenge.id == ParentSession.challenge_id)
+    .where(
+        ParentSession.challenge_id.in_(bindparam("challenge_ids", expanding=True)),
+        ParentSession.kiosk_id == bindparam("kiosk_id"),
+    )
+    .order_by(ParentSession.expires_at.desc())
+    .with_for_update(of=ParentSession)
+)
+_EMAIL_HOLDERS_ACCOUNTS: Final = select(ParentAccount.email_key, ParentAccount.id_number).where(
+    ParentAccount.email_key.in_(bindparam("keys", expanding=True))
+)
+_EMAIL_HOLDERS_APPLICATIONS: Final = (
+    select(Application.parent_email_key, Application.parent_id_number)
+    .join(Binding, Binding.application_id == Application.id)
+    .where(
+        Application.parent_email_key.in_(bindparam("keys", expanding=True)),
+        Binding.removed_at.is_(None),
+    )
+    .distinct()
+)
+_LIVE_BINDINGS_OF: Final = select(
+    Binding.parent_id_number, Binding.student_id, Binding.status
+).where(
+    Binding.parent_id_number.in_(bindparam("parent_ids", expanding=True)),
+    Binding.student_id.in_(bindparam("student_ids", expanding=True)),
+    Binding.removed_at.is_(None),
+    Binding.status != BindingStatus.REJECTED,
+)
 _LIVE_BINDINGS: Final = select(Binding.student_id, Binding.status).where(
     Binding.parent_id_number == bindparam("parent_id"),
     Binding.student_id.in_(bindparam("student_ids", expanding=True)),
@@ -132,6 +162,31 @@ def locked_session_of(
     row = session.execute(
         _SESSION_OF, {"challenge_id": challenge_id, "kiosk_id": kiosk_id}
     ).one_or_none()
+    return session_contact(None if row is None else (row[0], row[1]))
+
+
+def locked_sessions_of(
+    session: Session, challenge_ids: Collection[uuid.UUID], kiosk_id: str
+) -> dict[uuid.UUID, tuple[ParentSession, CodeChallenge]]:
+    """:func:`locked_session_of`'s rows for several challenges at once (one query; each
+    challenge's latest session, locked for this transaction)."""
+    rows = session.execute(
+        _SESSIONS_OF, {"challenge_ids": list(challenge_ids), "kiosk_id": kiosk_id}
+    ).all()
+    latest: dict[uuid.UUID, tuple[ParentSession, CodeChallenge]] = {}
+    for parent_session, challenge in rows:  # newest first
+        latest.setdefault(parent_session.challenge_id, (parent_session, challenge))
+    return latest
+
+
+def session_contact(
+    row: tuple[ParentSession, CodeChallenge] | None,
+) -> tuple[ParentSession, Contact]:
+    """The parent session and the contact its challenge verified, if it may submit.
+
+    Raises:
+        DomainError: As :func:`locked_session_of`.
+    """
     if row is None or row[1].used_at is None:
         raise DomainError(ErrorCode.CODE_UNKNOWN, field="challenge_id")
     parent_session, challenge = row
@@ -169,7 +224,23 @@ def check_email_free(session: Session, email: str, parent_id: str) -> None:
     Both are asked in one query.
     """
     taken = session.execute(_EMAIL_TAKEN, {"key": email_key(email), "parent_id": parent_id}).one()
-    if any(taken):
+    refuse_taken_email(any(taken))
+
+
+def emails_taken(session: Session, parent_of: Mapping[str, str]) -> set[str]:
+    """Of these email keys (each with the parent ID using it), those another parent ID holds:
+    :func:`check_email_free`'s question for several at once (two queries)."""
+    keys = list(parent_of)
+    holders = [
+        *session.execute(_EMAIL_HOLDERS_ACCOUNTS, {"keys": keys}).all(),
+        *session.execute(_EMAIL_HOLDERS_APPLICATIONS, {"keys": keys}).all(),
+    ]
+    return {key for key, parent_id in holders if parent_id != parent_of[key]}
+
+
+def refuse_taken_email(taken: bool) -> None:
+    """:func:`check_email_free`'s answer once it is known whether the email is taken."""
+    if taken:
         raise DomainError(ErrorCode.PARENT_EMAIL_TAKEN, field=f"parent.{PARENT_EMAIL_FIELD}")
 
 
@@ -207,7 +278,23 @@ def check_not_bound(session: Session, parent_id: str, student_ids: list[int]) ->
     live = session.execute(
         _LIVE_BINDINGS, {"parent_id": parent_id, "student_ids": student_ids}
     ).all()
-    status_of = {student_id: status for student_id, status in live}
+    refuse_bound(dict(live), student_ids)
+
+
+def live_bindings(
+    session: Session, parent_ids: Collection[str], student_ids: Collection[int]
+) -> dict[tuple[str, int], BindingStatus]:
+    """The live bindings of any of these parents to any of these students, by (parent ID,
+    student): :func:`check_not_bound`'s question for several parents at once (one query)."""
+    rows = session.execute(
+        _LIVE_BINDINGS_OF,
+        {"parent_ids": list(parent_ids), "student_ids": list(student_ids)},
+    ).all()
+    return {(parent_id, student_id): status for parent_id, student_id, status in rows}
+
+
+def refuse_bound(status_of: Mapping[int, BindingStatus], student_ids: list[int]) -> None:
+    """:func:`check_not_bound`'s answer from the parent's live bindings (student → status)."""
     for index, student_id in enumerate(student_ids):
         status = status_of.get(student_id)
         if status is BindingStatus.APPROVED:

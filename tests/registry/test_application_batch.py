@@ -4,11 +4,13 @@ its own submission would be, nothing doubled however often or concurrently it is
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from kiosk.domain.ids import IdKind, make_id
 from kiosk.domain.wire import SubmissionIn
@@ -124,3 +126,86 @@ def test_a_batch_needs_a_kiosk_and_at_most_a_hundred(live: Live) -> None:
     )
     assert empty.status_code == 400
     assert _count(live, Application) == 0
+
+
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    """The SQL statements this process sends meanwhile (the registry runs in a thread here)."""
+    sent: list[str] = []
+
+    def count(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+def _backlog(live: Live, size: int, first: int) -> list[SubmissionIn]:
+    """``size`` new applications, each of another parent and pupil (as a kiosk's backlog)."""
+    pupils = live.roster.at("353301")[first : first + size]
+    assert len(pupils) == size
+    rng = random.Random(first)
+    backlog = []
+    for index, pupil in enumerate(pupils):
+        address = f"parent{first + index}@example.com"
+        _t, challenge = live.parent_session(address)
+        parent_id = make_id(IdKind.CITIZEN, rng).value
+        backlog.append(live.submission(challenge, [pupil], parent_id=parent_id, email=address))
+    return backlog
+
+
+def test_a_backlog_of_new_applications_is_stored_at_once_as_each_would_be_alone(
+    live: Live,
+) -> None:
+    """A kiosk's backlog of new applications of different parents: each stored and answered as
+    its own submission would be, with the same few statements for 3 applications as for 9 (the
+    rules' facts read for the whole batch at once)."""
+    sent = []
+    for size, first in ((3, 0), (9, 3)):
+        backlog = _backlog(live, size, first)
+        with _statements() as statements:
+            items = _items(_send(live, backlog))
+        sent.append(len(statements))
+        assert [item["status"] for item in items] == [201] * size
+        for submission, item in zip(backlog, items, strict=True):
+            single = live.submit(submission)
+            assert single.status_code == 200
+            assert single.json() == item["result"]
+            assert item["result"]["bindings"][0]["status"] == "pending"
+        with live.sessions() as session:
+            stored = session.scalars(
+                select(Application).where(
+                    Application.id.in_([submission.application_id for submission in backlog])
+                )
+            ).all()
+            assert {application.parent_email for application in stored} == {
+                submission.parent.email for submission in backlog
+            }
+            assert not any(application.verified_in_person for application in stored)
+            assert all(application.channel == "email" for application in stored)
+        for submission in backlog:
+            to = submission.parent.email
+            received = [
+                e for e in live.outbox.latest(50, to=to) if e.kind == "application_received"
+            ]
+            assert len(received) == 1
+    assert sent[0] == sent[1], sent
+    assert _count(live, Application) == 12
+
+
+def test_one_parent_or_pupil_twice_in_a_batch_is_settled_in_order(live: Live) -> None:
+    """A parent's second application in the same batch is checked against the first, as if
+    sent after it: another child is stored, the same child again is already pending."""
+    pupils = live.roster.at("353301")
+    _t, challenge = live.parent_session("twice@example.com")
+    kwargs: dict[str, Any] = {"parent_id": "A223456781", "email": "twice@example.com"}
+    first = live.submission(challenge, pupils[:1], **kwargs)
+    other_child = live.submission(challenge, pupils[1:2], **kwargs)
+    same_child = live.submission(challenge, pupils[:1], **kwargs)
+    items = _items(_send(live, [first, other_child, same_child]))
+    assert [item["status"] for item in items] == [201, 201, 409]
+    assert items[2]["error"]["code"] == "student.already_pending"
+    assert _count(live, Binding) == 2

@@ -239,12 +239,14 @@ def test_two_registry_processes_send_each_queued_message_once(
 ) -> None:
     registries.start()  # a second process on the same database, with its own sending loop
     with registries.sessions.begin() as session:
-        for n in range(40):
-            notifications.queue(
-                session,
-                Notification(Channel.EMAIL, f"parent{n}@example.net", f"message {n}", "body"),
-                now=live.clock(),
-            )
+        notifications.queue(
+            session,
+            [
+                Notification(Channel.EMAIL, f"parent{n}@example.net", f"message {n}", "body")
+                for n in range(40)
+            ],
+            now=live.clock(),
+        )
 
     with smtp_on(registries.smtp_port) as inbox:
         live.clock.advance(seconds=31)
