@@ -201,7 +201,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from kiosk.app import build_services
+    from kiosk.boot import build_services  # not kiosk.app: a sync needs no screens
     from kiosk.settings import KioskSettings
     from kiosk.sync import Outcome, SyncReport, crash_hook_from_env
     from kiosk.sync_actions import kiosk_sync_pass
