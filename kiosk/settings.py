@@ -360,8 +360,8 @@ def _variables(
         if name in given:
             try:
                 whole = json.loads(given[name])
-            except ValueError as error:
-                whole = error
+            except ValueError:
+                whole = None
             if not isinstance(whole, dict):
                 raise ConfigError(
                     f"the {ENV_PREFIX}* environment variables are not valid: "

@@ -60,6 +60,7 @@ from registry.services.submission_checks import (
 from registry.services.submission_draft import (
     Submitted,
     add_pupil,
+    at_school_given,
     finish_draft,
     parent_details,
     parent_email,
@@ -202,7 +203,7 @@ def _at_once(
         found = []
         for index, (choice, number) in enumerate(theirs):
             pupil = pupils.get(number.value)
-            if pupil is None or pupil.school_code != submission.students[index].school_code:
+            if pupil is None or not at_school_given(pupil, submission, index):
                 raise _OneAtATime  # a miss: counted, with its own answer, one at a time
             add_pupil(draft, submission, index, (choice, number), pupil)
             found.append(pupil)

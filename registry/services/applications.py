@@ -46,6 +46,7 @@ from registry.services.submission_checks import (
 from registry.services.submission_draft import (
     Submitted,
     add_pupil,
+    at_school_given,
     finish_draft,
     parent_details,
     parent_email,
@@ -153,7 +154,7 @@ def _roster_student(session: Session, index: int, raw: SubmissionIn, draft: Draf
     choice, number = student_given(raw, index)
     student = pupil_of(session, number.value)
     given = raw.students[index]
-    if student is None or student.school_code != given.school_code:
+    if student is None or not at_school_given(student, raw, index):
         # Only then is the school asked about (a pupil found there proves it exists).
         if session.get(School, given.school_code) is None:
             raise DomainError(ErrorCode.SCHOOL_UNKNOWN, field=f"students.{index}.school_code")

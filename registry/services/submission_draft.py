@@ -67,6 +67,12 @@ def student_given(raw: SubmissionIn, index: int) -> tuple[RelationshipChoice, Id
     return choice, number
 
 
+def at_school_given(pupil: RosterPupil, raw: SubmissionIn, index: int) -> bool:
+    """Whether the roster's pupil of the ``index``-th student's ID number is at the school
+    given (else a miss, or a school unknown: only then is the school itself asked about)."""
+    return pupil.school_code == raw.students[index].school_code
+
+
 def add_pupil(
     draft: Draft,
     raw: SubmissionIn,
