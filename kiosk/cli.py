@@ -61,7 +61,13 @@ def _run_app(app: KioskApp) -> int:
     from kiosk.terminal import EXIT_HANGUP, TerminalWatch
 
     with TerminalWatch(app) as watch:
-        app.run()
+        try:
+            app.run()
+        except Exception:
+            if not watch.hung_up:
+                raise
+            # Its terminal is gone: what the app tripped on there is of no use to anyone.
+            logging.getLogger(__name__).warning("the kiosk ended on a terminal that is gone")
     if watch.hung_up:
         return EXIT_HANGUP
     return _report_boot_error(app.boot_error)

@@ -59,6 +59,7 @@ class TerminalWatch:
         self._gone = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="terminal-watch", daemon=True)
+        self._watched = False
         self._previous: signal.Handlers | object = None
 
     def __enter__(self) -> TerminalWatch:
@@ -66,6 +67,7 @@ class TerminalWatch:
             return self
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGHUP, self._hangup)
+        self._watched = True
         self._thread.start()
         return self
 
@@ -77,8 +79,10 @@ class TerminalWatch:
 
     @property
     def hung_up(self) -> bool:
-        """Whether the terminal went away while the app ran."""
-        return self._gone.is_set()
+        """Whether the terminal went away while the app ran — noticed by the watch, or gone by
+        the time this is asked (an app that ended by itself on a dead terminal, before the
+        watch's next look, ended because its terminal went away too)."""
+        return self._gone.is_set() or (self._watched and not self._alive())
 
     def _hangup(self, signum: int, frame: FrameType | None) -> None:
         # A signal handler only notes it: the watching thread ends the app.
