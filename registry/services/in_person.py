@@ -151,12 +151,7 @@ def vouch(
     return Vouched(parent_session, challenge, contact)
 
 
-#: The in-person verification behind a challenge (built once: each submission asks).
-_IN_PERSON_OF: Final = select(InPersonVerification.id).where(
-    InPersonVerification.challenge_id == bindparam("challenge_id")
-)
-
-
+#: The in-person verifications behind challenges (built once: each submission asks).
 _IN_PERSON_AMONG: Final = select(InPersonVerification.challenge_id).where(
     InPersonVerification.challenge_id.in_(bindparam("challenge_ids", expanding=True))
 )
@@ -164,8 +159,7 @@ _IN_PERSON_AMONG: Final = select(InPersonVerification.challenge_id).where(
 
 def verified_in_person(session: Session, challenge_id: uuid.UUID) -> bool:
     """Whether this challenge stands for an in-person verification (the application's mark)."""
-    found = session.scalar(_IN_PERSON_OF, {"challenge_id": challenge_id})
-    return found is not None
+    return challenge_id in in_person_of(session, [challenge_id])
 
 
 def in_person_of(session: Session, challenge_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:

@@ -107,12 +107,6 @@ _LIVE_BINDINGS_OF: Final = select(
     Binding.removed_at.is_(None),
     Binding.status != BindingStatus.REJECTED,
 )
-_LIVE_BINDINGS: Final = select(Binding.student_id, Binding.status).where(
-    Binding.parent_id_number == bindparam("parent_id"),
-    Binding.student_id.in_(bindparam("student_ids", expanding=True)),
-    Binding.removed_at.is_(None),
-    Binding.status != BindingStatus.REJECTED,
-)
 
 
 def submitted_at_utc(submitted_at: datetime) -> datetime:
@@ -275,10 +269,8 @@ def email_taken_early(
 def check_not_bound(session: Session, parent_id: str, student_ids: list[int]) -> None:
     """A student already bound to, or pending for, this parent is refused (``student_ids``:
     the roster's ids of the submission's students, in order)."""
-    live = session.execute(
-        _LIVE_BINDINGS, {"parent_id": parent_id, "student_ids": student_ids}
-    ).all()
-    refuse_bound(dict(live), student_ids)
+    live = live_bindings(session, [parent_id], student_ids)
+    refuse_bound({student: status for (_parent, student), status in live.items()}, student_ids)
 
 
 def live_bindings(
