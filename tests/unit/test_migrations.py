@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError as AlembicError
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -256,3 +257,58 @@ def test_a_table_others_point_at_can_be_rebuilt_with_its_rows(db_url: str, tmp_p
             connection.exec_driver_sql("INSERT INTO child (id, parent_id) VALUES (11, 2)")
     finally:
         engine.dispose()
+
+
+_SCHOOLS_AND_A_CLASS = (
+    "INSERT INTO schools (code, name, level) VALUES"
+    " ('353301', '松山高中', 'senior_high'), ('353302', '中山女高', 'senior_high');"
+    "INSERT INTO school_classes (id, school_code, name) VALUES (1, '353301', '資訊二忠')"
+)
+#: A pupil in 353301's class, said to be at 353302.
+_PUPIL_AT_ANOTHER_SCHOOL = (
+    "INSERT INTO students (id, id_number, name, school_code, class_id, level, enrolled)"
+    " VALUES (7, 'A123456789', '陳曉明', '353302', 1, 'senior_high', true)"
+)
+
+
+def _run(url: str, script: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in script.split(";"):
+                connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def test_a_pupil_is_at_their_class_s_school(db_url: str) -> None:
+    """One key, the class at the pupil's school: a pupil said to be at another school than
+    their class's is refused, as is a class that does not exist; the class's own pupil is not."""
+    migrate.upgrade(db_url, "central")
+    _run(db_url, _SCHOOLS_AND_A_CLASS)
+
+    with pytest.raises(IntegrityError):
+        _run(db_url, _PUPIL_AT_ANOTHER_SCHOOL)
+    with pytest.raises(IntegrityError):
+        _run(db_url, _PUPIL_AT_ANOTHER_SCHOOL.replace("'353302', 1", "'353301', 2"))
+    _run(db_url, _PUPIL_AT_ANOTHER_SCHOOL.replace("'353302'", "'353301'"))
+
+
+def test_the_one_key_upgrade_stops_where_a_pupil_breaks_it(db_url: str) -> None:
+    """A database holding a pupil whose school is not their class's is not upgraded to the one
+    key: the upgrade fails, naming the pupil, and leaves the database as it was."""
+    before = "d2a7c91f4e60"  # the revision before the one key
+    command.upgrade(migrate.make_config("central", db_url), before)
+    _run(db_url, f"{_SCHOOLS_AND_A_CLASS};{_PUPIL_AT_ANOTHER_SCHOOL}")
+
+    with pytest.raises(AlembicError, match=r"not their class's school \(students.id 7\)"):
+        migrate.upgrade(db_url, "central")
+
+    assert migrate.current(db_url, "central") == before
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT id, school_code FROM students").all()
+    finally:
+        engine.dispose()
+    assert rows == [(7, "353302")]
