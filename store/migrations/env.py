@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, MetaData, text
 
 from store.engine import make_engine, normalize_url
@@ -72,7 +73,11 @@ def _run(connection: Connection, schema: Schema) -> None:
             if connection.dialect.name == "sqlite":
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+                    # Rolled back: the operator is told which rows, as PostgreSQL's refusal would.
+                    rows = ", ".join(
+                        f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in broken[:5]
+                    )
+                    raise CommandError(f"rows would point at nothing after it: {rows}")
 
 
 def run_online(schema: Schema, target: Any) -> None:

@@ -312,3 +312,45 @@ def test_the_one_key_upgrade_stops_where_a_pupil_breaks_it(db_url: str) -> None:
     finally:
         engine.dispose()
     assert rows == [(7, "353302")]
+
+
+DELETE_THE_PARENT = """
+from alembic import op
+
+revision = "b"
+down_revision = "a"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("DELETE FROM parent WHERE id = 1")  # child 10 still points at it
+
+
+def downgrade() -> None:
+    op.execute("INSERT INTO parent (id) VALUES (1)")
+"""
+
+
+def test_a_sqlite_upgrade_that_breaks_a_key_stops_and_names_the_rows(tmp_path: Path) -> None:
+    """SQLite's keys are off while a migration copies tables: one that leaves a row pointing at
+    nothing is rolled back at its end, the rows named in the operator's one line."""
+    url = sqlite_url(tmp_path / "keys.db")
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a_tables.py").write_text(PARENT_AND_CHILD)
+    config = migrate.make_config("local", url)
+    config.set_main_option("version_locations", str(versions))
+    command.upgrade(config, "a")
+    (versions / "b_delete.py").write_text(DELETE_THE_PARENT)
+
+    with pytest.raises(AlembicError, match=r"point at nothing after it: child row 10 → parent"):
+        command.upgrade(config, "head")
+
+    assert migrate.current(url, "local") == "a"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT id FROM parent").all() == [(1,)]
+    finally:
+        engine.dispose()
