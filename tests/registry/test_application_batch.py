@@ -131,14 +131,18 @@ def test_a_batch_needs_a_kiosk_and_at_most_a_hundred(live: Live) -> None:
 
 @contextmanager
 def _statements() -> Iterator[list[str]]:
-    """The SQL statements the registry's requests send meanwhile (it runs in a thread here; its
-    courier, which sends the confirmations after the commit, in batches of its own, is not
-    counted)."""
+    """The SQL statements the registry's requests send meanwhile (it runs in a thread here). Not
+    counted: its courier, which sends the confirmations after the commit, in batches of its own;
+    and the forgetting of expired kiosk token ids, which one request in 64 does, at random."""
     sent: list[str] = []
 
     def count(*args: Any) -> None:
-        if threading.current_thread().name != "courier":
-            sent.append(args[2])
+        statement: str = args[2]
+        if threading.current_thread().name == "courier":
+            return
+        if statement.startswith("DELETE FROM used_token_ids"):
+            return
+        sent.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)
     try:
