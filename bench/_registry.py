@@ -68,7 +68,8 @@ def scratch_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
+    """``url`` for psycopg itself (without SQLAlchemy's ``+psycopg``)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
@@ -116,7 +117,7 @@ def prepare(url: str, data_dir: Path, pupils: int) -> Fixture:
     ids = pupil_ids(pupils).read_text(encoding="ascii").split()
     keys = [Ed25519PrivateKey.generate() for _ in range(KIOSKS)]
     now = datetime.now(UTC)
-    with psycopg.connect(_plain(url)) as conn:
+    with psycopg.connect(plain_url(url)) as conn:
         with conn.cursor().copy("COPY schools (code, name, level) FROM STDIN") as copy:
             for school in range(SCHOOLS):
                 copy.write_row((f"S{school:05d}", f"臺北市立第{school}高級中學", "senior_high"))
@@ -187,7 +188,7 @@ def parent_sessions(fixture: Fixture, count: int, *, prefix: str) -> list[Sessio
 
     now = datetime.now(UTC)
     made = []
-    with psycopg.connect(_plain(fixture.url)) as conn:
+    with psycopg.connect(plain_url(fixture.url)) as conn:
         challenges = conn.cursor().copy(
             "COPY code_challenges (id, channel, address, code_hash, created_at, expires_at,"
             " used_at, attempts, dead) FROM STDIN"
@@ -288,6 +289,53 @@ def verify_requests(
     return out
 
 
+def ceiling_requests(fixture: Fixture, count: int) -> list[tuple[str, str, dict[str, str], str]]:
+    """``count`` look-ups for the ceiling app's ``/lookup`` (hits), each spending a new token
+    id."""
+    out = []
+    for index in range(count):
+        number, school = fixture.sample[index % len(fixture.sample)]
+        body = json.dumps(
+            {
+                "level": "senior_high",
+                "student_id": number,
+                "school_code": school,
+                "token": str(uuid.uuid4()),
+            }
+        )
+        out.append(("POST", "/lookup", {"Content-Type": "application/json"}, body))
+    return out
+
+
+def ceiling_submissions(fixture: Fixture, count: int) -> list[tuple[str, str, dict[str, str], str]]:
+    """``count`` submissions for the ceiling app's ``/submit``, of the registry's shape (a new
+    parent, one pupil), without tokens: the app spends the application's id."""
+    at = datetime.now(UTC)
+    sample = fixture.sample
+    out = []
+    for index in range(count):
+        challenge = str(uuid.uuid4())
+        body = _submission(sample[index % len(sample)], challenge, "A1", "c@x.tw", "v1", at)
+        out.append(("POST", "/submit", {"Content-Type": "application/json"}, body))
+    return out
+
+
+def make_ceiling_tables(fixture: Fixture) -> None:
+    """The tables the ceiling app writes: token ids spent (as the registry's ``used_token_ids``:
+    a primary key, so a token is never taken twice), and a submission's application and
+    binding."""
+    import psycopg
+
+    with psycopg.connect(plain_url(fixture.url)) as conn:
+        conn.execute("CREATE TABLE bench_spent_tokens (id text PRIMARY KEY)")
+        conn.execute("CREATE TABLE bench_applications (id uuid PRIMARY KEY, body jsonb NOT NULL)")
+        conn.execute(
+            "CREATE TABLE bench_bindings (id bigserial PRIMARY KEY,"
+            " application_id uuid NOT NULL REFERENCES bench_applications,"
+            " student_id text NOT NULL)"
+        )
+
+
 def submit_requests(
     signer: RequestSigner, sessions: Sequence[Session]
 ) -> list[tuple[str, str, dict[str, str], str]]:
@@ -307,30 +355,39 @@ def submit_requests(
         while parent in seen:
             parent = make_id(IdKind.CITIZEN, rng).value
         seen.add(parent)
-        number, school = sample[index % len(sample)]
-        body = {
-            "application_id": str(uuid.uuid4()),
-            "receipt": f"KT1-{stamp:%Y%m%d}-{next(_RECEIPTS):06d}",
-            "challenge_id": challenge,
-            "consent_version": version,
-            "submitted_at": stamp.isoformat(),
-            "students": [
-                {
-                    "relationship": "mother",
-                    "level": "senior_high",
-                    "student_id": number,
-                    "school_code": school,
-                }
-            ],
-            "parent": {"id": parent, "name": "王大明", "email": address, "phone": "0912345678"},
-            "signature": {"kind": "typed", "typed_name": "王大明"},
-        }
+        body = _submission(sample[index % len(sample)], challenge, parent, address, version, stamp)
         headers = {
             "Authorization": f"Bearer {signer.kiosk_token(now, kiosk)}",
             "Content-Type": "application/json",
         }
-        out.append(("POST", "/v1/applications", headers, json.dumps(body, ensure_ascii=False)))
+        out.append(("POST", "/v1/applications", headers, body))
     return out
+
+
+def _submission(
+    pupil: tuple[str, str], challenge: str, parent: str, address: str, version: str, at: datetime
+) -> str:
+    """A submission's body: a new parent (``parent``'s ID number, the verified ``address``) and
+    one pupil (ID number, school code)."""
+    number, school = pupil
+    body = {
+        "application_id": str(uuid.uuid4()),
+        "receipt": f"KT1-{at:%Y%m%d}-{next(_RECEIPTS):06d}",
+        "challenge_id": challenge,
+        "consent_version": version,
+        "submitted_at": at.isoformat(),
+        "students": [
+            {
+                "relationship": "mother",
+                "level": "senior_high",
+                "student_id": number,
+                "school_code": school,
+            }
+        ],
+        "parent": {"id": parent, "name": "王大明", "email": address, "phone": "0912345678"},
+        "signature": {"kind": "typed", "typed_name": "王大明"},
+    }
+    return json.dumps(body, ensure_ascii=False)
 
 
 @contextmanager

@@ -2,7 +2,10 @@
 ``POST /v1/applications`` on PostgreSQL, each against a floor measured in the same run.
 
 The floor is a bare FastAPI app validating a small POST body (``bench/_bare_app.py``) under the
-same uvicorn, on the same core. The registry runs as ``registry serve`` pinned to CPU 0 (and
+same uvicorn, on the same core. The look-up's ceiling is the same app spending a token id and
+reading the pupil in one committed statement (``POST /lookup``), and the submission's the same
+app writing the token, the application and its binding in one (``POST /submit``): what no
+look-up or submission can beat here. The registry runs as ``registry serve`` pinned to CPU 0 (and
 with ``--workers 2`` on both cores for the "2 cores" figure); wrk, replaying pre-signed requests
 (one fresh kiosk JWT each, never one twice), runs pinned to CPU 1. Every figure is the median
 of several runs. The look-up runs over a generated roster of 3,000,000 pupils (cached under
@@ -40,10 +43,15 @@ def _median(runs: list[reg.WrkResult]) -> dict[str, Any]:
 
 
 @contextmanager
-def _bare_app() -> Iterator[str]:
+def _bare_app(
+    database: str | None = None, *, workers: int = 1, cpus: str = reg.SERVER_CPU
+) -> Iterator[str]:
+    """The floor app (``bench/_bare_app.py``) pinned to ``cpus``; with ``database`` (a psycopg
+    URL), also the look-up's ceiling, ``POST /lookup``."""
     port = reg.free_port()
+    extra = [database, str(workers)] if database else []
     process = subprocess.Popen(
-        ["taskset", "-c", reg.SERVER_CPU, sys.executable, str(HERE / "_bare_app.py"), str(port)],
+        ["taskset", "-c", cpus, sys.executable, str(HERE / "_bare_app.py"), str(port), *extra],
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -113,6 +121,10 @@ def run(quick: bool) -> dict[str, Any]:
                 reg.write_requests(
                     path, [("POST", "/echo", {"Content-Type": "application/json"}, body)]
                 )
+            elif kind == "ceiling":
+                reg.write_requests(path, reg.ceiling_requests(fixture, int(seconds * 12000)))
+            elif kind == "ceiling_submit":
+                reg.write_requests(path, reg.ceiling_submissions(fixture, int(seconds * 6000)))
             elif kind == "verify":
                 sessions = reg.parent_sessions(fixture, 2000, prefix=f"v{next(counter)}-")
                 reg.write_requests(path, reg.verify_requests(signer, verify_per_run, sessions))
@@ -152,13 +164,22 @@ def run(quick: bool) -> dict[str, Any]:
                     if out.exists():
                         profiles[kind] = {**summarise(out), "cpu_share": round(cpu, 3)}
                 result["profile_after"] = profiles
-        with _bare_app() as bare:
+        reg.make_ceiling_tables(fixture)
+        top = str(max(levels))
+        with _bare_app(reg.plain_url(url)) as bare:
             result["floor_after"] = measure(bare, "floor", 16)
+            reg.wrk(bare, requests("ceiling"), connections=16, seconds=1)  # warm
+            result["ceiling"] = {top: measure(bare, "ceiling", int(top))}
+            result["ceiling_submit"] = {top: measure(bare, "ceiling_submit", int(top))}
         both = f"{reg.SERVER_CPU},{reg.LOAD_CPU}"
+        with _bare_app(reg.plain_url(url), workers=2, cpus=both) as bare:
+            time.sleep(2)  # both workers listening
+            reg.wrk(bare, requests("ceiling"), connections=16, seconds=1)  # warm
+            result["ceiling_2_workers"] = {top: measure(bare, "ceiling", int(top))}
+            result["ceiling_submit_2_workers"] = {top: measure(bare, "ceiling_submit", int(top))}
         with reg.registry_server(fixture, workers=2, cpus=both) as (base, _process):
             time.sleep(2)  # both workers listening
             reg.wrk(base, requests("submit"), connections=16, seconds=1)  # warm
-            top = str(max(levels))
             result["submit_2_workers"] = {top: measure(base, "submit", int(top))}
             result["verify_2_workers"] = {top: measure(base, "verify", int(top))}
     floor = statistics.median([result["floor"]["per_s"], result["floor_after"]["per_s"]])
