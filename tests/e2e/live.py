@@ -56,9 +56,8 @@ ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 FAST_HASHING: Final = PasswordHashing(time_cost=1, memory_cost_kib=8, parallelism=1)
 #: The school the test kiosk stands in (the tutorial's).
 KIOSK_SCHOOL: Final = "353301"
-#: How long a pilot waits for the registry or a screen, at most (seconds): a bound, not a pause.
-#: On a slow two-core machine with four test workers a look-up has taken over 15 s to show.
-PATIENCE: Final = 60.0
+#: How long a pilot waits for the registry or a screen, at most (seconds).
+PATIENCE: Final = 15.0
 
 
 @dataclass(frozen=True)
@@ -316,7 +315,16 @@ async def wait_for(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> No
     deadline = loop.time() + PATIENCE
     while not done():
         if loop.time() > deadline:
-            raise AssertionError(f"waited {PATIENCE:.0f} s for {what}")
+            screen = pilot.app.screen
+            shown = " / ".join(
+                str(label.render()).strip()
+                for label in screen.query(".error")
+                if label.display and str(label.render()).strip()
+            )
+            raise AssertionError(
+                f"waited {PATIENCE:.0f} s for {what}; on {type(screen).__name__}"
+                + (f", which shows: {shown}" if shown else "")
+            )
         await pilot.pause(0.02)
 
 
