@@ -27,10 +27,11 @@ from tests.sync.flaky_proxy import FlakyProxy
 
 @pytest.fixture
 def slow(registry: LiveRegistry) -> Iterator[FlakyProxy]:
-    """A proxy that holds scripted requests 2 s, then hangs up."""
+    """A proxy that holds scripted requests 6 s, then hangs up (long enough that a loaded machine
+    still finds the page loading: at 2 s one CI run found it already loaded)."""
     port = urlsplit(registry.url).port
     assert port is not None
-    made = FlakyProxy(port, hold=2.0)
+    made = FlakyProxy(port, hold=6.0)
     made.start()
     try:
         yield made
