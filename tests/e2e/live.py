@@ -316,11 +316,8 @@ async def wait_for(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> No
     while not done():
         if loop.time() > deadline:
             screen = pilot.app.screen
-            shown = " / ".join(
-                str(label.render()).strip()
-                for label in screen.query(".error")
-                if label.display and str(label.render()).strip()
-            )
+            # The error lines the screen marked as showing something (screens.base.show_errors).
+            shown = " / ".join(str(line.render()).strip() for line in screen.query(".error.-shown"))
             raise AssertionError(
                 f"waited {PATIENCE:.0f} s for {what}; on {type(screen).__name__}"
                 + (f", which shows: {shown}" if shown else "")
