@@ -43,6 +43,8 @@ from tests.registry.harness import (
 
 PHONE = "0928942045"
 SENDER = "no-reply@cooc.tp.edu.tw"
+#: Seconds the slow mail relay takes to accept a message (the registry's SMTP timeout is longer).
+SLOW_RELAY = 6.0
 
 
 class Inbox(handlers.Message):
@@ -95,7 +97,7 @@ class Registries:
             outbox_every_seconds=0.05,
         )
         notifier = ChannelRouter(
-            email=SmtpNotifier("127.0.0.1", self.smtp_port, SENDER, timeout=2),
+            email=SmtpNotifier("127.0.0.1", self.smtp_port, SENDER, timeout=SLOW_RELAY + 4),
             sms=FileOutbox(settings.notify_config.outbox),
         )
         base_url, stop = serve_in_thread(create_app(settings, clock=self.clock, notifier=notifier))
@@ -215,11 +217,13 @@ def test_an_approval_mailed_while_smtp_is_down_is_sent_once_when_it_is_up(
 def test_the_answer_does_not_wait_for_a_slow_mail_server(
     live: Live, registries: Registries
 ) -> None:
-    # A mail relay that takes 1.8 s per message: the parent's application is answered at once,
-    # and the confirmation follows from the registry's courier (the same sent log as before).
+    # A mail relay that takes 6 s per message: the parent's application is answered before the
+    # relay has accepted the confirmation, which follows from the registry's courier (the same
+    # sent log as before). The relay's delay, not a bound on the answer's own time, is the
+    # measure: a loaded test machine may take a second or two to answer, never the relay's 6 s.
     _token, challenge = live.parent_session(PHONE, Channel.SMS)
     submission = live.submission(challenge, live.roster.at("353301")[:1])
-    with smtp_on(registries.smtp_port, takes=1.8) as inbox:
+    with smtp_on(registries.smtp_port, takes=SLOW_RELAY) as inbox:
         started = time.monotonic()
         answer = httpx.post(  # not live.http: its hooks wait for the mail
             f"{live.base_url}/v1/applications",
@@ -228,8 +232,10 @@ def test_the_answer_does_not_wait_for_a_slow_mail_server(
             timeout=30,
         )
         took = time.monotonic() - started
+        accepted_meanwhile = len(inbox.messages)
         assert answer.status_code == 201, answer.text
-        assert took < 1.2
+        assert accepted_meanwhile == 0
+        assert took < SLOW_RELAY
         _until(lambda: len(inbox.messages) == 1)
     assert [m["To"] for m in inbox.messages] == ["annie.sun2@hy-tech.com.tw"]
 
