@@ -56,7 +56,8 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 # Three workers on the two cores: most tests wait on a real registry, database or subprocess, so a
-# third keeps both cores busy (the whole suite: 9 min against 11 with two, every test passing).
+# third keeps both cores busy (on one Intel Xeon, 9 min against 11 with two; the suite has grown
+# since: 11 min with three on another Xeon, up to 14.5-19 on a slower AMD EPYC).
 # Not four: on a slower machine four made the suite 12 min instead of 15, but overloaded the cores
 # so that a walk's school list outlasted the test kiosk's 10 s client timeout (the kiosk then
 # rightly said it could not reach the registry) in 2 runs of 3.
